@@ -1,0 +1,1 @@
+"""Built-in textmill plugins: each module is an ordinary plugin."""
