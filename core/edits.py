@@ -61,7 +61,5 @@ def map_edits_back(edits: Sequence[Edit], steps: Sequence[Sequence[Edit]]) -> li
     out = []
     for e in edits:
         span = map_span_back(e.span, steps)
-        out.append(
-            Edit(span, e.replacement, e.reason, e.confidence, e.applied, e.plugin)
-        )
+        out.append(Edit(span, e.replacement, e.reason, e.confidence, e.applied, e.plugin))
     return out

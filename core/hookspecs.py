@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import pluggy
-
 from textmill.context import Corpus, DocContext
 from textmill.model import CorpusResult, Document, Result
 from textmill.plugininfo import PluginInfo
@@ -33,7 +32,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def textmill_plugin_info() -> PluginInfo:
+def textmill_plugin_info() -> PluginInfo:  # type: ignore[empty-body]
     """Describe the plugin.
 
     Called once when the plugin loads. Returns a :class:`~textmill.plugininfo.PluginInfo` with the

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 import ftfy
-
 from textmill import DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl
 
 VERSION = "1"
@@ -51,7 +50,9 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]{2,}|[ \t\u00a0]+(?=\
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
-def _regex_step(text: str, pattern: re.Pattern[str], repl: str, reason: str) -> tuple[str, list[Edit]]:
+def _regex_step(
+    text: str, pattern: re.Pattern[str], repl: str, reason: str
+) -> tuple[str, list[Edit]]:
     edits: list[Edit] = []
     out: list[str] = []
     pos = 0

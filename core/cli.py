@@ -1,0 +1,350 @@
+"""The ``textmill`` command line (click).
+
+User mistakes end as one sentence on stderr with exit code 2, never a traceback. Everything
+printed that comes from a document goes through :mod:`textmill.display`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from textmill import __version__
+from textmill.config import Config, default_config, load_config
+from textmill.display import one_line, safe_text
+from textmill.errors import ConfigError, TextmillError
+from textmill.manager import PluginManager
+
+DEFAULT_CONFIG = "config.toml"
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def say(message: str) -> None:
+    """One line on stderr, never wrapped or styled (it may quote document text)."""
+    click.echo(f"textmill: {safe_text(message)}", err=True)
+
+
+def _config(path: str | None) -> Config:
+    if path:
+        return load_config(path)
+    if Path(DEFAULT_CONFIG).exists():
+        return load_config(DEFAULT_CONFIG)
+    return default_config()
+
+
+def _manager(config: Config) -> PluginManager:
+    return PluginManager(config.load.modules, base_dir=config.base_dir)
+
+
+def _store_path(config_path: str | None, store: str | None) -> Path:
+    if store:
+        return Path(store)
+    return _config(config_path).store_path
+
+
+config_option = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: ./config.toml).",
+)
+store_option = click.option(
+    "--store", type=click.Path(dir_okay=False), help="Run store (default: from config)."
+)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="textmill")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """textmill: clean, check, deduplicate, link and summarize a news corpus.
+
+    Without a command, opens the terminal UI on the latest run.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+# --- run -------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@config_option
+@click.option(
+    "-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: from config)."
+)
+@click.option("--only", multiple=True, help="Run only this plugin (repeatable).")
+@click.option("--skip", multiple=True, help="Skip this plugin (repeatable).")
+@click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first error.")
+@click.option("--store", type=click.Path(dir_okay=False), help="Run store (default: from config).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def run(
+    paths: tuple[str, ...],
+    config_path: str | None,
+    workers: int | None,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    fail_fast: bool | None,
+    store: str | None,
+    quiet: bool,
+) -> None:
+    """Process a corpus (PATHS, or [input] paths from the config) and print a summary."""
+    from textmill.engine import Engine
+    from textmill.store import Store
+
+    config = _config(config_path)
+    manager = _manager(config)
+    store_path = Path(store) if store else config.store_path
+    with Store(store_path) as st:
+        input_paths = [Path(p).resolve() for p in paths] or None
+        with _progress(quiet) as progress:
+            engine = Engine(
+                config,
+                manager,
+                st,
+                workers=workers,
+                only=only,
+                skip=skip,
+                fail_fast=fail_fast,
+                progress=progress,
+            )
+            summary = engine.run(input_paths)
+    for doc_id, reason in summary.input_errors:
+        say(f"{doc_id}: {reason}")
+    for plugin, error in summary.corpus_errors:
+        say(f'plugin "{plugin}" failed on the corpus: {error}')
+    out.print(_summary_table(summary.to_dict()))
+    errors = sum(s.errors for s in summary.plugins.values())
+    if errors:
+        say(f"{errors} plugin error(s); see them with `textmill show DOC` or the TUI")
+    out.print(f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)")
+    if summary.aborted:
+        say(f"stopped: {summary.aborted}")
+    if summary.failed:
+        sys.exit(1)
+
+
+class _progress:
+    """A rich progress bar on stderr, fed by the engine's ``progress(label, done, total)``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet or not err.is_terminal
+        self.tasks: dict[str, Any] = {}
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        )
+
+    def __enter__(self) -> Any:
+        if not self.quiet:
+            self.bar.start()
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.quiet:
+            self.bar.stop()
+
+    def update(self, label: str, done: int, total: int | None) -> None:
+        if self.quiet:
+            return
+        if label not in self.tasks:
+            self.tasks[label] = self.bar.add_task(label, total=total)
+        self.bar.update(self.tasks[label], completed=done, total=total)
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="textmill run", title_justify="left")
+    for col, justify in (
+        ("plugin", "left"),
+        ("docs", "right"),
+        ("errors", "right"),
+        ("cached", "right"),
+        ("time (s)", "right"),
+        ("mean score", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for name, s in summary["plugins"].items():
+        mean = s.get("mean_score")
+        table.add_row(
+            name,
+            str(s["processed"]),
+            str(s["errors"]),
+            str(s["cached"]),
+            f"{s['seconds']:.3f}",
+            "" if mean is None else f"{mean:.3f}",
+        )
+    if summary["input_errors"]:
+        table.add_row("(input)", "", str(len(summary["input_errors"])), "", "", "")
+    return table
+
+
+# --- show / export ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("doc")
+@config_option
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the document and results as JSON.")
+def show(doc: str, config_path: str | None, store: str | None, as_json: bool) -> None:
+    """Print one document's results (DOC: an id, a unique id prefix, or a sequence number)."""
+    from textmill.query import Query
+    from textmill.report import document_json, render_document
+
+    q = Query(_store_path(config_path, store))
+    doc_id = q.resolve_id(doc)
+    if doc_id is None:
+        raise TextmillError(
+            f'no document "{doc}" in the store; list ids with `textmill export --format csv`'
+        )
+    view = q.document(doc_id)
+    assert view is not None
+    if as_json:
+        sys.stdout.write(
+            orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2).decode() + "\n"
+        )
+        return
+    for renderable in render_document(view, q):
+        out.print(renderable)
+
+
+@cli.command()
+@config_option
+@store_option
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl"
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Output file (default: stdout)."
+)
+@click.option(
+    "--filter", "filter_expr", default="", help="Filter, e.g. 'plugin:unicode severity:error'."
+)
+def export(
+    config_path: str | None, store: str | None, fmt: str, output: str | None, filter_expr: str
+) -> None:
+    """Export documents with their results as JSONL, CSV or Parquet."""
+    from textmill.export import export as do_export
+    from textmill.query import Query, parse_filter
+
+    q = Query(_store_path(config_path, store))
+    n = do_export(q, fmt, output, parse_filter(filter_expr))
+    if output:
+        say(f"wrote {n} documents to {output}")
+
+
+# --- plugins and config ----------------------------------------------------------------------------
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins(config_path: str | None, as_json: bool) -> None:
+    """List the plugins textmill loaded: name, version, source, stages and hooks."""
+    rows = _manager(_config(config_path)).describe()
+    if as_json:
+        sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    table = Table()
+    for col in ("name", "version", "source", "stages", "hooks"):
+        table.add_column(col)
+    for r in rows:
+        hooks = ", ".join(h.removeprefix("textmill_") for h in r["hooks"])
+        src = r["source"] + (f" ({r['package']})" if r["package"] else "")
+        table.add_row(r["name"], r["version"], src, ", ".join(r["stages"]), hooks)
+    out.print(table)
+
+
+@cli.group()
+def config() -> None:
+    """Check or show the configuration."""
+
+
+@config.command("check")
+@config_option
+def config_check(config_path: str | None) -> None:
+    """Validate the config and the plugin settings it names."""
+    from textmill.chain import build_plan
+
+    cfg = _config(config_path)
+    manager = _manager(cfg)
+    plan = build_plan(cfg, manager)
+    order = " -> ".join(s.label for s in plan)
+    out.print(f"{cfg.path or 'defaults'}: OK ({len(plan)} steps: {order})")
+
+
+@config.command("show")
+@config_option
+def config_show(config_path: str | None) -> None:
+    """Print the effective config: file values over defaults, with every plugin setting."""
+    from textmill.report import effective_config_toml
+
+    cfg = _config(config_path)
+    sys.stdout.write(effective_config_toml(cfg, _manager(cfg)))
+
+
+@cli.command()
+@config_option
+@store_option
+def tui(config_path: str | None, store: str | None) -> None:
+    """Open the terminal UI on the latest run."""
+    try:
+        from textmill.tui.app import run_app
+    except ImportError as exc:
+        raise TextmillError(
+            f"the terminal UI is not available ({exc}); reinstall textmill"
+        ) from None
+    cfg = _config(config_path)
+    run_app(cfg, Path(store) if store else cfg.store_path)
+
+
+def _register_plugin_commands() -> None:
+    try:
+        manager = PluginManager(entry_points=True)
+    except TextmillError:
+        return
+    manager.pm.hook.textmill_register_commands(cli=cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turns user errors into one line on stderr."""
+    _register_plugin_commands()
+    try:
+        rv = cli.main(args=argv, prog_name="textmill", standalone_mode=False)
+    except click.exceptions.Abort:
+        say("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            say(f"config error: {line}")
+        sys.exit(2)
+    except TextmillError as exc:
+        say(f"error: {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        say("interrupted; run the same command again to resume")
+        sys.exit(130)
+    if isinstance(rv, int) and rv:
+        sys.exit(rv)
+
+
+__all__ = ["cli", "main", "one_line"]

@@ -1,0 +1,152 @@
+"""Plain-terminal renderings used by the CLI: one document's results, the effective config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import tomli_w
+from rich.console import RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from textmill.chain import settings_for
+from textmill.config import Config
+from textmill.display import one_line, safe, safe_text
+from textmill.manager import PluginManager
+from textmill.model import to_dict
+from textmill.query import DocumentView, Query
+from textmill.settings import as_table, describe
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def document_json(view: DocumentView) -> dict[str, Any]:
+    """A document and all its results as plain JSON values (used by ``show --json`` and export)."""
+    doc = view.doc
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "lang": doc.lang,
+        "meta": doc.meta,
+        "error": view.error,
+        "raw": doc.raw,
+        "text": doc.text,
+        "results": {p: to_dict(r) for p, r in view.results.items()},
+        "clusters": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "representative": c.representative,
+                "members": [m.doc_id for m in c.members],
+            }
+            for c in view.clusters
+        ],
+        "mentions": view.mentions,
+    }
+
+
+def render_document(view: DocumentView, query: Query) -> Iterator[RenderableType]:
+    doc = view.doc
+    head = Text()
+    head.append(safe(doc.title or doc.id, "bold"))
+    head.append(f"\n{safe_text(doc.id)}  ·  {len(doc.raw)} chars raw, {len(doc.text)} clean")
+    if doc.lang:
+        head.append(f"  ·  lang {doc.lang}")
+    yield Panel(head, expand=False)
+    if view.error:
+        yield Text(f"Unreadable: {safe_text(view.error)}", style="bold red")
+        return
+    table = Table(title="Results", title_justify="left")
+    for col in ("plugin", "stage", "status", "score", "label", "findings", "time (ms)"):
+        table.add_column(col)
+    for name, r in view.results.items():
+        table.add_row(
+            name,
+            r.stage,
+            r.status,
+            "" if r.score is None else f"{r.score:.3f}",
+            safe_text(r.label or ""),
+            str(len(r.findings)),
+            f"{r.duration * 1000:.1f}",
+        )
+    yield table
+    if view.clean_edits:
+        yield Text("Cleaning", style="bold underline")
+        for e in view.clean_edits:
+            removed = doc.raw[e.span.start : e.span.end]
+            line = Text(f"  [{e.span.start}:{e.span.end}] {e.reason} ({e.plugin}) ")
+            line.append(safe(one_line(removed, 70) or repr(removed), "strike dim"))
+            if e.replacement.strip():
+                line.append(" → ")
+                line.append(safe(one_line(e.replacement, 30)))
+            if not e.applied:
+                line.append("  (flagged only)", style="italic")
+            yield line
+    if view.findings:
+        yield Text("Findings", style="bold underline")
+        for f in view.findings:
+            line = Text("  ")
+            line.append(f"{f.severity:<7} ", style=SEVERITY_STYLE.get(f.severity, ""))
+            line.append(f"{f.code} ", style="bold")
+            if f.span is not None:
+                line.append(f"[{f.span.start}:{f.span.end}] ")
+                line.append(safe(one_line(doc.text[f.span.start : f.span.end], 50), "underline"))
+                line.append(" ")
+            line.append(safe(f.message))
+            if f.suggestion:
+                line.append(" → ")
+                line.append(safe(f.suggestion, "green"))
+            yield line
+    for name, r in view.results.items():
+        if r.status == "error":
+            yield Text(f"{name} failed: {safe_text(r.error or '')}", style="bold red")
+            if r.traceback:
+                yield Text(safe_text(r.traceback), style="dim")
+    if view.clusters:
+        yield Text("Clusters", style="bold underline")
+        for c in view.clusters:
+            others = ", ".join(m.doc_id for m in c.members if m.doc_id != doc.id)
+            yield Text(f"  {c.kind:<6} {safe_text(c.id)}: with {safe_text(others)}")
+    if view.mentions:
+        yield Text("Entities", style="bold underline")
+        seen: dict[str, list[str]] = {}
+        for m in view.mentions:
+            seen.setdefault(f"{m['name']} ({m['kb_id'] or m['entity_id']})", []).append(m["text"])
+        for ent, texts in seen.items():
+            yield Text(f"  {safe_text(ent)}: {safe_text(', '.join(sorted(set(texts))))}")
+    for name, r in view.results.items():
+        summary = r.data.get("summary") if isinstance(r.data, dict) else None
+        if isinstance(summary, str) and summary:
+            yield Text(f"Summary ({name})", style="bold underline")
+            yield safe(summary)
+
+
+def effective_config_toml(config: Config, manager: PluginManager) -> str:
+    """The config with every default filled in, and each plugin setting's doc as a comment."""
+    data = config.to_dict()
+    parts = [f"# effective config{' of ' + str(config.path) if config.path else ' (defaults)'}\n"]
+    for section in ("input", "run", "load"):
+        parts.append(tomli_w.dumps({section: data[section]}))
+    parts.append(tomli_w.dumps({"chain": data["chain"]}))
+    names = [p for _, p in config.chain_plugins()] + [
+        p for p in manager.names() if p not in {n for _, n in config.chain_plugins()}
+    ]
+    for name in names:
+        plugin = manager.get(name)
+        if plugin is None or plugin.info.settings is None:
+            continue
+        settings = settings_for(manager, config, name)
+        values = as_table(settings)
+        docs = {d["name"]: d for d in describe(plugin.info.settings)}
+        in_chain = "" if name in {n for _, n in config.chain_plugins()} else "  # not in [chain]"
+        lines = [f"\n[plugins.{name}]{in_chain}"]
+        for key, d in docs.items():
+            if key not in values:
+                lines.append(f"# {key}: {d['type']} (unset) {d['doc']}".rstrip())
+                continue
+            rendered = tomli_w.dumps({key: values[key]}).strip()
+            lines.append(f"{rendered}  # {d['doc']}" if d["doc"] else rendered)
+        parts.append("\n".join(lines) + "\n")
+    return "".join(parts)

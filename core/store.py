@@ -1,0 +1,555 @@
+"""The run store: one SQLite file (WAL mode) holding the corpus, every result and the cache.
+
+The store holds the current state of one corpus. ``documents`` has one row per document (raw
+and cleaned text); ``results`` one row per (document, plugin, phase) where phase is ``doc`` for a
+per-document hook and ``corpus`` for what a corpus hook said about the document; ``findings`` is
+the flattened findings of those results for filtering. Corpus hooks fill ``clusters``,
+``cluster_members``, ``alignments``, ``entities`` and ``mentions``. ``runs`` keeps the history of
+runs with their summaries, and ``cache`` keeps the keys and outputs of prepare and corpus hooks.
+
+Per-document results are their own cache: each row carries the key it was computed under, and
+the engine skips a plugin whose stored key matches. Readers (the TUI, ``textmill show``) can open
+the store while a run writes to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+from textmill.errors import TextmillError
+from textmill.model import (
+    SCHEMA_VERSION,
+    Alignment,
+    Cluster,
+    Document,
+    Edit,
+    Entity,
+    Finding,
+    StageResult,
+    from_dict,
+    to_dict,
+)
+
+STORE_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, started REAL, finished REAL, status TEXT, config TEXT, summary TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, seq INTEGER UNIQUE, source TEXT, title TEXT, raw TEXT, text TEXT,
+    lang TEXT, meta TEXT, source_text TEXT, source_lang TEXT, raw_hash TEXT, text_hash TEXT,
+    error TEXT, run_id TEXT
+);
+CREATE TABLE IF NOT EXISTS results (
+    doc_id TEXT NOT NULL, plugin TEXT NOT NULL, phase TEXT NOT NULL, stage TEXT, status TEXT,
+    score REAL, label TEXT, n_findings INTEGER, payload BLOB, duration REAL, error TEXT,
+    cache_key TEXT, run_id TEXT,
+    PRIMARY KEY (doc_id, plugin, phase)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS results_plugin ON results (plugin, status);
+CREATE TABLE IF NOT EXISTS findings (
+    doc_id TEXT NOT NULL, plugin TEXT NOT NULL, phase TEXT NOT NULL, code TEXT, severity TEXT,
+    message TEXT, start INTEGER, "end" INTEGER, evidence TEXT, suggestion TEXT, data TEXT
+);
+CREATE INDEX IF NOT EXISTS findings_doc ON findings (doc_id, plugin, phase);
+CREATE INDEX IF NOT EXISTS findings_sev ON findings (plugin, severity);
+CREATE INDEX IF NOT EXISTS findings_code ON findings (code);
+CREATE TABLE IF NOT EXISTS clusters (
+    id TEXT PRIMARY KEY, kind TEXT, plugin TEXT, representative TEXT, size INTEGER, data TEXT
+);
+CREATE TABLE IF NOT EXISTS cluster_members (
+    cluster_id TEXT, doc_id TEXT, similarity REAL, PRIMARY KEY (cluster_id, doc_id)
+);
+CREATE INDEX IF NOT EXISTS members_doc ON cluster_members (doc_id);
+CREATE TABLE IF NOT EXISTS alignments (
+    cluster_id TEXT, plugin TEXT, doc_a TEXT, a_start INTEGER, a_end INTEGER, doc_b TEXT,
+    b_start INTEGER, b_end INTEGER, score REAL, data TEXT
+);
+CREATE INDEX IF NOT EXISTS align_cluster ON alignments (cluster_id);
+CREATE INDEX IF NOT EXISTS align_a ON alignments (doc_a);
+CREATE INDEX IF NOT EXISTS align_b ON alignments (doc_b);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, name TEXT, type TEXT, kb_id TEXT, description TEXT, plugin TEXT,
+    mention_count INTEGER, doc_count INTEGER, data TEXT
+);
+CREATE INDEX IF NOT EXISTS entities_count ON entities (mention_count);
+CREATE TABLE IF NOT EXISTS mentions (
+    entity_id TEXT, doc_id TEXT, start INTEGER, "end" INTEGER, text TEXT, label TEXT
+);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc_id);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_id);
+CREATE TABLE IF NOT EXISTS cache (
+    plugin TEXT, kind TEXT, key TEXT, payload BLOB, PRIMARY KEY (plugin, kind)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, text, content='documents', content_rowid='seq'
+);
+CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents BEGIN
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text)
+    VALUES ('delete', old.seq, old.title, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE OF title, text ON documents BEGIN
+    INSERT INTO documents_fts(documents_fts, rowid, title, text)
+    VALUES ('delete', old.seq, old.title, old.text);
+    INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+END;
+"""
+
+
+def dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+
+
+def loads(data: bytes | str | None) -> Any:
+    return orjson.loads(data) if data else None
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the store; a read-only connection works while a run writes (WAL)."""
+    if readonly:
+        if not path.exists():
+            raise TextmillError(f"no run store at {path}; run `textmill run` first")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def result_payload(r: StageResult, extra: dict[str, Any] | None = None) -> bytes:
+    body: dict[str, Any] = {}
+    if r.findings:
+        body["findings"] = [to_dict(f) for f in r.findings]
+    if r.edits:
+        body["edits"] = [to_dict(e) for e in r.edits]
+    if r.data:
+        body["data"] = r.data
+    if r.traceback:
+        body["traceback"] = r.traceback
+    if extra:
+        body.update(extra)
+    return dumps(body)
+
+
+def result_from_row(row: sqlite3.Row | dict[str, Any]) -> StageResult:
+    body = loads(row["payload"]) or {}
+    return StageResult(
+        doc_id=row["doc_id"],
+        plugin=row["plugin"],
+        stage=row["stage"],
+        status=row["status"],
+        score=row["score"],
+        label=row["label"],
+        findings=tuple(from_dict(Finding, f) for f in body.get("findings", ())),
+        data=body.get("data") or {},
+        edits=tuple(from_dict(Edit, e) for e in body.get("edits", ())),
+        duration=row["duration"] or 0.0,
+        error=row["error"],
+        traceback=body.get("traceback"),
+        cache_key=row["cache_key"] or "",
+    )
+
+
+def document_from_row(row: sqlite3.Row) -> Document:
+    return Document(
+        id=row["id"],
+        raw=row["raw"] or "",
+        text=row["text"] or "",
+        source=row["source"] or "",
+        title=row["title"] or "",
+        lang=row["lang"],
+        meta=loads(row["meta"]) or {},
+        source_text=row["source_text"],
+        source_lang=row["source_lang"],
+    )
+
+
+class Store:
+    """Writes to (and reads from) one run store file."""
+
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if not readonly:
+            try:
+                self.conn = connect(self.path)
+                self._migrate()
+            except sqlite3.DatabaseError as exc:
+                raise TextmillError(
+                    f"{self.path} is not a textmill run store ({exc}); delete it or choose "
+                    "another [run] store"
+                ) from None
+        else:
+            self.conn = connect(self.path, readonly=True)
+            self._check_version()
+
+    def _migrate(self) -> None:
+        self.conn.executescript(_SCHEMA)
+        row = self.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO meta VALUES ('store_version', ?), ('schema_version', ?)",
+                (str(STORE_VERSION), str(SCHEMA_VERSION)),
+            )
+        else:
+            self._check_version()
+
+    def _check_version(self) -> None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
+        except sqlite3.DatabaseError:
+            raise TextmillError(f"{self.path} is not a textmill run store") from None
+        if row is None or int(row[0]) != STORE_VERSION:
+            raise TextmillError(
+                f"{self.path} was written by another textmill version (store version "
+                f"{row[0] if row else '?'}); delete it and run again"
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    # --- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, config: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO runs (id, started, status, config) VALUES (?, ?, 'running', ?)",
+            (run_id, time.time(), dumps(config).decode()),
+        )
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+        self.conn.execute(
+            "UPDATE runs SET finished=?, status=?, summary=? WHERE id=?",
+            (time.time(), status, dumps(summary).decode(), run_id),
+        )
+
+    # --- documents ------------------------------------------------------------------------------
+
+    def known_documents(self, ids: Sequence[str]) -> dict[str, tuple[str | None, int]]:
+        """``id -> (raw_hash, seq)`` for the ids already stored."""
+        out: dict[str, tuple[str | None, int]] = {}
+        for chunk in _chunks(list(ids), 900):
+            q = f"SELECT id, raw_hash, seq FROM documents WHERE id IN ({_marks(chunk)})"
+            for row in self.conn.execute(q, chunk):
+                out[row[0]] = (row[1], row[2])
+        return out
+
+    def next_seq(self) -> int:
+        row = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()
+        return int(row[0]) + 1
+
+    def insert_document(
+        self, doc: Document, seq: int, raw_hash: str, run_id: str, error: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO documents (id, seq, source, title, raw, text, lang, meta, "
+            "source_text, source_lang, raw_hash, text_hash, error, run_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "source=excluded.source, title=excluded.title, raw=excluded.raw, "
+            "text=excluded.text, lang=excluded.lang, meta=excluded.meta, "
+            "source_text=excluded.source_text, source_lang=excluded.source_lang, "
+            "raw_hash=excluded.raw_hash, text_hash=excluded.text_hash, error=excluded.error, "
+            "run_id=excluded.run_id",
+            (
+                doc.id,
+                seq,
+                doc.source,
+                doc.title,
+                doc.raw,
+                doc.text,
+                doc.lang,
+                dumps(doc.meta).decode() if doc.meta else None,
+                doc.source_text,
+                doc.source_lang,
+                raw_hash,
+                raw_hash,
+                error,
+                run_id,
+            ),
+        )
+        if error is None:
+            return
+        self.conn.execute("DELETE FROM results WHERE doc_id=?", (doc.id,))
+        self.conn.execute("DELETE FROM findings WHERE doc_id=?", (doc.id,))
+
+    def touch_documents(self, ids: Sequence[str], run_id: str) -> None:
+        self.conn.executemany(
+            "UPDATE documents SET run_id=? WHERE id=?", [(run_id, i) for i in ids]
+        )
+
+    def drop_documents_not_in(self, run_id: str) -> int:
+        """Forget documents no longer in the corpus (not seen by ``run_id``)."""
+        gone = [
+            r[0] for r in self.conn.execute("SELECT id FROM documents WHERE run_id != ?", (run_id,))
+        ]
+        for chunk in _chunks(gone, 900):
+            marks = _marks(chunk)
+            for table, col in (
+                ("results", "doc_id"),
+                ("findings", "doc_id"),
+                ("mentions", "doc_id"),
+                ("cluster_members", "doc_id"),
+                ("documents", "id"),
+            ):
+                self.conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+        return len(gone)
+
+    def set_text(self, doc_id: str, text: str, text_hash: str) -> None:
+        self.conn.execute(
+            "UPDATE documents SET text=?, text_hash=? WHERE id=? AND (text_hash IS NOT ? OR text IS NOT ?)",
+            (text, text_hash, doc_id, text_hash, text),
+        )
+
+    def iter_documents(
+        self, batch: int = 500, *, include_errors: bool = False
+    ) -> Iterator[list[Document]]:
+        """Pages of documents in ``seq`` order (keyset pagination: constant cost per page)."""
+        last = -1
+        where = "" if include_errors else "AND error IS NULL"
+        while True:
+            rows = self.conn.execute(
+                f"SELECT * FROM documents WHERE seq > ? {where} ORDER BY seq LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1]["seq"]
+            yield [document_from_row(r) for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return document_from_row(row) if row else None
+
+    def count_documents(self, *, include_errors: bool = False) -> int:
+        where = "" if include_errors else "WHERE error IS NULL"
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM documents {where}").fetchone()[0])
+
+    def text_digest_rows(self) -> Iterator[tuple[str, str]]:
+        yield from self.conn.execute(
+            "SELECT id, text_hash FROM documents WHERE error IS NULL ORDER BY seq"
+        )
+
+    # --- results --------------------------------------------------------------------------------
+
+    def results_for(self, doc_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], StageResult]]:
+        """All stored results of these documents: ``doc -> {(plugin, phase): result}``."""
+        out: dict[str, dict[tuple[str, str], StageResult]] = {d: {} for d in doc_ids}
+        for chunk in _chunks(list(doc_ids), 900):
+            q = f"SELECT * FROM results WHERE doc_id IN ({_marks(chunk)})"
+            for row in self.conn.execute(q, chunk):
+                out[row["doc_id"]][(row["plugin"], row["phase"])] = result_from_row(row)
+        return out
+
+    def put_result(
+        self, r: StageResult, run_id: str, phase: str = "doc", extra: dict[str, Any] | None = None
+    ) -> None:
+        """Store one result (``extra`` adds keys to its payload, e.g. a cleaner's output text)."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                r.doc_id,
+                r.plugin,
+                phase,
+                r.stage,
+                r.status,
+                r.score,
+                r.label,
+                len(r.findings),
+                result_payload(r, extra),
+                r.duration,
+                r.error,
+                r.cache_key,
+                run_id,
+            ),
+        )
+        self.conn.execute(
+            "DELETE FROM findings WHERE doc_id=? AND plugin=? AND phase=?",
+            (r.doc_id, r.plugin, phase),
+        )
+        if r.findings:
+            self.conn.executemany(
+                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        r.doc_id,
+                        r.plugin,
+                        phase,
+                        f.code,
+                        f.severity,
+                        f.message,
+                        f.span.start if f.span else None,
+                        f.span.end if f.span else None,
+                        f.evidence,
+                        f.suggestion,
+                        dumps(f.data).decode() if f.data else None,
+                    )
+                    for f in r.findings
+                ],
+            )
+
+    def iter_results(self, plugin: str, phase: str = "doc") -> Iterator[StageResult]:
+        cur = self.conn.execute(
+            "SELECT r.* FROM results r JOIN documents d ON d.id = r.doc_id "
+            "WHERE r.plugin=? AND r.phase=? ORDER BY d.seq",
+            (plugin, phase),
+        )
+        for row in cur:
+            yield result_from_row(row)
+
+    def result(self, doc_id: str, plugin: str, phase: str = "doc") -> StageResult | None:
+        row = self.conn.execute(
+            "SELECT * FROM results WHERE doc_id=? AND plugin=? AND phase=?", (doc_id, plugin, phase)
+        ).fetchone()
+        return result_from_row(row) if row else None
+
+    def clear_phase(self, plugin: str, phase: str) -> None:
+        self.conn.execute("DELETE FROM results WHERE plugin=? AND phase=?", (plugin, phase))
+        self.conn.execute("DELETE FROM findings WHERE plugin=? AND phase=?", (plugin, phase))
+
+    def result_keys(self) -> Iterator[tuple[str, str, str]]:
+        yield from self.conn.execute(
+            "SELECT doc_id, plugin, cache_key FROM results WHERE phase='doc' ORDER BY doc_id, plugin"
+        )
+
+    # --- corpus artifacts -------------------------------------------------------------------------
+
+    def replace_clusters(self, plugin: str, clusters: Iterable[Cluster]) -> None:
+        old = [r[0] for r in self.conn.execute("SELECT id FROM clusters WHERE plugin=?", (plugin,))]
+        for chunk in _chunks(old, 900):
+            self.conn.execute(
+                f"DELETE FROM cluster_members WHERE cluster_id IN ({_marks(chunk)})", chunk
+            )
+        self.conn.execute("DELETE FROM clusters WHERE plugin=?", (plugin,))
+        for c in clusters:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO clusters VALUES (?,?,?,?,?,?)",
+                (c.id, c.kind, plugin, c.representative, len(c.members), dumps(c.data).decode()),
+            )
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO cluster_members VALUES (?,?,?)",
+                [(c.id, m.doc_id, m.similarity) for m in c.members],
+            )
+
+    def replace_alignments(self, plugin: str, alignments: Iterable[Alignment]) -> None:
+        self.conn.execute("DELETE FROM alignments WHERE plugin=?", (plugin,))
+        self.conn.executemany(
+            "INSERT INTO alignments VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    a.cluster_id,
+                    plugin,
+                    a.doc_a,
+                    a.span_a.start,
+                    a.span_a.end,
+                    a.doc_b,
+                    a.span_b.start,
+                    a.span_b.end,
+                    a.score,
+                    dumps(a.data).decode() if a.data else None,
+                )
+                for a in alignments
+            ],
+        )
+
+    def replace_entities(self, plugin: str, entities: Iterable[Entity]) -> None:
+        old = [r[0] for r in self.conn.execute("SELECT id FROM entities WHERE plugin=?", (plugin,))]
+        for chunk in _chunks(old, 900):
+            self.conn.execute(f"DELETE FROM mentions WHERE entity_id IN ({_marks(chunk)})", chunk)
+        self.conn.execute("DELETE FROM entities WHERE plugin=?", (plugin,))
+        for e in entities:
+            docs = {m.doc_id for m in e.mentions}
+            self.conn.execute(
+                "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    e.id,
+                    e.name,
+                    e.type,
+                    e.kb_id,
+                    e.description,
+                    plugin,
+                    len(e.mentions),
+                    len(docs),
+                    dumps(e.data).decode(),
+                ),
+            )
+            self.conn.executemany(
+                "INSERT INTO mentions VALUES (?,?,?,?,?,?)",
+                [(e.id, m.doc_id, m.span.start, m.span.end, m.text, m.label) for m in e.mentions],
+            )
+
+    def cache_get(self, plugin: str, kind: str) -> tuple[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT key, payload FROM cache WHERE plugin=? AND kind=?", (plugin, kind)
+        ).fetchone()
+        return (row[0], loads(row[1])) if row else None
+
+    def cache_put(self, plugin: str, kind: str, key: str, payload: Any) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO cache VALUES (?,?,?,?)", (plugin, kind, key, dumps(payload))
+        )
+
+    def clear_plugin_outputs(self, plugin: str) -> None:
+        """Remove what a corpus hook of ``plugin`` wrote, before writing its new output."""
+        self.replace_clusters(plugin, ())
+        self.replace_alignments(plugin, ())
+        self.replace_entities(plugin, ())
+        self.clear_phase(plugin, "corpus")
+
+
+def _marks(seq: Sequence[Any]) -> str:
+    return ",".join("?" * len(seq))
+
+
+def _chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def merge_results(doc: StageResult | None, corpus: StageResult | None) -> StageResult | None:
+    """One view of a plugin's result on a document: its per-document result with what its
+    corpus hook added (findings appended, data merged, score and label when set)."""
+    if doc is None or corpus is None:
+        return doc or corpus
+    status = "error" if "error" in (doc.status, corpus.status) else doc.status
+    return StageResult(
+        doc_id=doc.doc_id,
+        plugin=doc.plugin,
+        stage=doc.stage,
+        status=status,
+        score=corpus.score if corpus.score is not None else doc.score,
+        label=corpus.label if corpus.label is not None else doc.label,
+        findings=doc.findings + corpus.findings,
+        data={**doc.data, **corpus.data},
+        edits=doc.edits,
+        duration=doc.duration + corpus.duration,
+        error=doc.error or corpus.error,
+        traceback=doc.traceback or corpus.traceback,
+        cache_key=doc.cache_key,
+    )

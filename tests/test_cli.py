@@ -1,0 +1,137 @@
+"""The command line on the seeds: run, show, export, plugins, config; errors as one sentence."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def textmill(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from textmill.cli import main; main()", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def project(tmp_path, seeds) -> Path:
+    (tmp_path / "seeds").symlink_to(seeds)
+    (tmp_path / "config.toml").write_text(
+        '[input]\npaths = ["seeds"]\n[chain]\nclean = ["unicode"]\n'
+    )
+    return tmp_path
+
+
+def test_run_show_export(project):
+    r = textmill("run", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert "unicode" in r.stdout and "Store:" in r.stdout
+    assert (project / ".textmill" / "textmill.sqlite").exists()
+
+    again = textmill("run", cwd=project)
+    row = next(line for line in again.stdout.splitlines() if "unicode" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells[:4] == ["unicode", "5", "0", "5"]  # plugin, docs, errors, cached
+
+    show = textmill("show", "002", cwd=project)
+    assert show.returncode == 0, show.stderr
+    assert "White House Says It Opposes a Ceasefire" in show.stdout
+    show = textmill("show", "000", cwd=project)
+    assert "unicode.whitespace" in show.stdout  # seed 000 has runs of blank lines
+
+    js = textmill("show", "--json", "002_5556c43739ad7f0a.txt", cwd=project)
+    data = json.loads(js.stdout)
+    assert data["results"]["unicode"]["status"] in ("ok", "cached")
+
+    out = project / "out.csv"
+    ex = textmill("export", "--format", "csv", "-o", str(out), cwd=project)
+    assert ex.returncode == 0, ex.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 5 and "unicode.status" in rows[0]
+
+    jl = textmill("export", "--format", "jsonl", cwd=project)
+    docs = [json.loads(line) for line in jl.stdout.splitlines()]
+    assert {d["id"] for d in docs} == {r["id"] for r in rows}
+    assert all(d["text"] for d in docs)
+
+    pq = project / "out.parquet"
+    ex = textmill("export", "--format", "parquet", "-o", str(pq), cwd=project)
+    assert ex.returncode == 0, ex.stderr
+    import pyarrow.parquet as papq
+
+    table = papq.read_table(pq)
+    assert table.num_rows == 5 and "results_json" in table.column_names
+
+
+def test_plugins_json_and_config(project):
+    r = textmill("plugins", "--json", cwd=project)
+    rows = {p["name"]: p for p in json.loads(r.stdout)}
+    assert rows["unicode"]["stages"] == ["clean"] and "textmill_clean" in rows["unicode"]["hooks"]
+    show = textmill("config", "show", cwd=project)
+    assert "[plugins.unicode]" in show.stdout and "fix_mojibake = true" in show.stdout
+    check = textmill("config", "check", cwd=project)
+    assert check.returncode == 0 and "OK" in check.stdout
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("[run]\nworkres = 1\n", 'unknown key "workres"; did you mean "workers"?'),
+        ("[chain\n", "is not valid TOML"),
+        ('[chain]\nclean = ["unicod"]\n', 'did you mean "unicode"?'),
+    ],
+)
+def test_user_mistakes_are_one_line_no_traceback(project, config, expected):
+    (project / "config.toml").write_text(config)
+    r = textmill("run", cwd=project)
+    assert r.returncode == 2
+    assert expected in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_missing_input_and_missing_doc(project):
+    r = textmill("run", "nowhere", cwd=project)
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    textmill("run", cwd=project)
+    r = textmill("show", "no-such-doc", cwd=project)
+    assert r.returncode == 2 and 'no document "no-such-doc"' in r.stderr
+
+
+def test_document_text_is_printed_literally(project, tmp_path):
+    corpus = tmp_path / "evil"
+    corpus.mkdir()
+    (corpus / "evil.txt").write_text(
+        "Evil [bold red]markup[/bold red] and [link=http://x]link[/link]\n\n"
+        "Escape \x1b[31mred\x1b[0m and bell\x07 end.\n"
+    )
+    r = textmill("run", str(corpus), cwd=project)
+    assert r.returncode == 0, r.stderr
+    show = textmill("show", "evil.txt", cwd=project, env={"COLUMNS": "200"})
+    assert "[bold red]markup[/bold red]" in show.stdout
+    assert "[link=http://x]" in show.stdout
+    assert "\x1b[31m" not in show.stdout and "\x07" not in show.stdout
+
+
+def test_plugin_import_failure_is_named(project):
+    (project / "broken.py").write_text("import does_not_exist\n")
+    (project / "config.toml").write_text(
+        '[input]\npaths = ["seeds"]\n[load]\nmodules = ["broken.py"]\n[chain]\nclean = ["unicode"]\n'
+    )
+    r = textmill("run", cwd=project)
+    assert 'Error importing plugin "broken.py": ModuleNotFoundError' in r.stderr
+    assert r.returncode == 0  # the others still ran
+    off = textmill("run", cwd=project, env={"TEXTMILL_LOAD_PLUGINS": ""})
+    assert "Error importing" not in off.stderr
