@@ -20,7 +20,7 @@ from typing import Any
 
 import pluggy
 from textmill.context import Corpus, DocContext
-from textmill.model import CorpusResult, Document, Result
+from textmill.model import CorpusResult, Document, Result, StageResult
 from textmill.plugininfo import PluginInfo
 
 PROJECT = "textmill"
@@ -75,6 +75,18 @@ def textmill_register_commands(cli: Any) -> None:
 
     Receives the root ``click.Group``; called once when the CLI starts. A plugin adds commands
     with ``@cli.command()`` (the built-in entity linker adds ``textmill kb build`` this way).
+    """
+
+
+@hookspec(firstresult=True)
+def textmill_render_result(plugin: str, result: StageResult, document: Document) -> Any | None:
+    """Render one plugin's result on one document for the terminal UI and ``textmill show``.
+
+    Receives the plugin's name, its (merged) result and the document. Return a Rich renderable
+    (built from ``rich.text.Text``, never from markup containing document text) to replace the
+    default rendering of findings and data, or ``None`` to leave it to the next plugin or the
+    default. The first non-``None`` answer wins, so a plugin should answer only for its own
+    ``plugin`` name.
     """
 
 
