@@ -134,9 +134,11 @@ class DocTask:
 class DocOutcome:
     doc_id: str
     text: str | None  # the new cleaned text, when the segment cleans
-    results: list[tuple[StageResult, dict[str, Any] | None]]  # (result, extras) to write
+    # (result, extras, whether the result it replaces may have stored findings)
+    results: list[tuple[StageResult, dict[str, Any] | None, bool]]
     cached: list[str]  # plugins whose stored result was still valid
     aborted: str | None = None
+    text_hash: str = ""
 
 
 _JOB: SegmentJob | None = None
@@ -157,6 +159,8 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     """Run every step of the segment on one document."""
     doc = task.doc
     text = doc.raw if job.cleans else doc.text
+    thash = text_hash(text)
+    view = doc if text == doc.text else replace(doc, text=text)
     local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: dict[str, StageResult] = {}
     outcome = DocOutcome(doc.id, None, [], [])
@@ -174,7 +178,7 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
             ctx_results[p].cache_key if p in ctx_results else "" for p in job.deps[step.plugin]
         ]
         phash, state = job.prepared.get(step.plugin, ("", None))
-        key = _key(step.plugin, step.version, step.settings_hash, text_hash(text), phash, *dep_keys)
+        key = _key(step.plugin, step.version, step.settings_hash, thash, phash, *dep_keys)
         old = task.prior.get((step.plugin, "doc"))
         if old is not None and old.cache_key == key and old.status != "error":
             current[step.plugin] = old
@@ -184,8 +188,10 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 if extra.get("text") is not None:
                     local_steps.append([from_dict(Edit, e) for e in extra.get("local", ())])
                     text = extra["text"]
+                    thash = text_hash(text)
             continue
-        view = replace(doc, text=text)
+        if view.text is not text:
+            view = replace(doc, text=text)
         ctx = DocContext(results=ctx_results, prepared=state, run_id=job.run_id)
         fn = job.manager.impl(step.plugin, step.hook)
         t0 = time.perf_counter()
@@ -202,7 +208,9 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 edits = tuple(map_edits_back(local, local_steps))
                 local_steps.append(local)
                 extras = {"text": res.text, "local": [to_dict(e) for e in local]}
-                text = res.text
+                if res.text != text:
+                    text = res.text
+                    thash = text_hash(text)
             elif res.edits:
                 edits = tuple(replace(e, plugin=step.plugin) for e in res.edits)
             result = StageResult(
@@ -232,11 +240,12 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
             if job.fail_fast:
                 outcome.aborted = f'plugin "{step.plugin}" failed on {doc.id}: {result.error}'
         current[step.plugin] = result
-        outcome.results.append((result, extras))
+        outcome.results.append((result, extras, old is not None and bool(old.findings)))
         if outcome.aborted:
             break
     if job.cleans:
         outcome.text = text
+        outcome.text_hash = thash
     return outcome
 
 
@@ -301,6 +310,11 @@ class Engine:
             status = "killed"
             raise
         finally:
+            if self.store.conn.in_transaction:
+                self.store.conn.execute("ROLLBACK")
+            self.store.begin()
+            self.store.refresh_search_index()
+            self.store.commit()
             summary.seconds = time.perf_counter() - t0
             summary.mean_scores = self._mean_scores()
             if status == "ok" and summary.failed:
@@ -337,30 +351,32 @@ class Engine:
             ids = [it.id for it in page]
             known = self.store.known_documents(ids)
             touched: list[str] = []
-            self.store.begin()
+            rows: list[tuple[Document, int, str, str | None]] = []
             for item in page:
                 if isinstance(item, ReadError):
                     summary.input_errors.append((item.id, item.reason))
                     doc = Document(id=item.id, raw="", source=item.source)
-                    s = known.get(item.id, (None, 0))[1] or seq
+                    rows.append(
+                        (doc, known[item.id][1] if item.id in known else seq, "", item.reason)
+                    )
                     seq += 0 if item.id in known else 1
-                    self.store.insert_document(doc, s, "", run_id, error=item.reason)
-                    if self.fail_fast:
-                        self.store.commit()
-                        raise RunAborted(f"cannot read {item.id}: {item.reason}")
                     continue
                 h = text_hash(item.raw)
                 if item.id in known and known[item.id][0] == h:
                     touched.append(item.id)
                 else:
-                    s = known[item.id][1] if item.id in known else seq
+                    rows.append((item, known[item.id][1] if item.id in known else seq, h, None))
                     seq += 0 if item.id in known else 1
-                    self.store.insert_document(item, s, h, run_id)
                 summary.documents += 1
+            self.store.begin()
+            self.store.insert_documents(rows, run_id)
             self.store.touch_documents(touched, run_id)
             self.store.commit()
             done += len(page)
             self.progress("read", done, None)
+            if self.fail_fast and summary.input_errors:
+                doc_id, reason = summary.input_errors[0]
+                raise RunAborted(f"cannot read {doc_id}: {reason}")
         self.store.begin()
         self.store.drop_documents_not_in(run_id)
         self.store.commit()
@@ -542,21 +558,25 @@ class Engine:
             yield [DocTask(d, prior[d.id], extras[d.id]) for d in page]
 
     def _write(self, outcomes: list[DocOutcome], run_id: str, summary: RunSummary) -> None:
-        self.store.begin()
+        items: list[tuple[StageResult, str, dict[str, Any] | None, bool]] = []
+        texts: list[tuple[str, str, str]] = []
         for o in outcomes:
             for plugin in o.cached:
                 st = self._stats(summary, plugin)
                 st.processed += 1
                 st.cached += 1
-            for result, extras in o.results:
+            for result, extras, had_findings in o.results:
                 st = self._stats(summary, result.plugin)
                 st.processed += 1
                 st.seconds += result.duration
                 if result.status == "error":
                     st.errors += 1
-                self.store.put_result(result, run_id, extra=extras)
+                items.append((result, "doc", extras, had_findings))
             if o.text is not None:
-                self.store.set_text(o.doc_id, o.text, text_hash(o.text))
+                texts.append((o.doc_id, o.text, o.text_hash))
+        self.store.begin()
+        self.store.put_results(items, run_id)
+        self.store.set_texts(texts)
         self.store.commit()
 
 

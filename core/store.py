@@ -91,18 +91,9 @@ CREATE TABLE IF NOT EXISTS cache (
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     title, text, content='documents', content_rowid='seq'
 );
-CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents BEGIN
-    INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, title, text)
-    VALUES ('delete', old.seq, old.title, old.text);
-END;
-CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE OF title, text ON documents BEGIN
-    INSERT INTO documents_fts(documents_fts, rowid, title, text)
-    VALUES ('delete', old.seq, old.title, old.text);
-    INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
-END;
+DROP TRIGGER IF EXISTS documents_ai;
+DROP TRIGGER IF EXISTS documents_ad;
+DROP TRIGGER IF EXISTS documents_au;
 """
 
 
@@ -266,39 +257,64 @@ class Store:
         row = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()
         return int(row[0]) + 1
 
-    def insert_document(
-        self, doc: Document, seq: int, raw_hash: str, run_id: str, error: str | None = None
+    _UPSERT = (
+        "INSERT INTO documents (id, seq, source, title, raw, text, lang, meta, "
+        "source_text, source_lang, raw_hash, text_hash, error, run_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+        "source=excluded.source, title=excluded.title, raw=excluded.raw, "
+        "text=excluded.text, lang=excluded.lang, meta=excluded.meta, "
+        "source_text=excluded.source_text, source_lang=excluded.source_lang, "
+        "raw_hash=excluded.raw_hash, text_hash=excluded.text_hash, error=excluded.error, "
+        "run_id=excluded.run_id"
+    )
+
+    def insert_documents(
+        self, docs: Sequence[tuple[Document, int, str, str | None]], run_id: str
     ) -> None:
-        self.conn.execute(
-            "INSERT INTO documents (id, seq, source, title, raw, text, lang, meta, "
-            "source_text, source_lang, raw_hash, text_hash, error, run_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-            "source=excluded.source, title=excluded.title, raw=excluded.raw, "
-            "text=excluded.text, lang=excluded.lang, meta=excluded.meta, "
-            "source_text=excluded.source_text, source_lang=excluded.source_lang, "
-            "raw_hash=excluded.raw_hash, text_hash=excluded.text_hash, error=excluded.error, "
-            "run_id=excluded.run_id",
-            (
-                doc.id,
-                seq,
-                doc.source,
-                doc.title,
-                doc.raw,
-                doc.text,
-                doc.lang,
-                dumps(doc.meta).decode() if doc.meta else None,
-                doc.source_text,
-                doc.source_lang,
-                raw_hash,
-                raw_hash,
-                error,
-                run_id,
-            ),
-        )
-        if error is None:
+        """Insert or replace documents: ``(doc, seq, raw_hash, error)`` each.
+
+        The full-text index is refreshed in bulk by :meth:`refresh_search_index`.
+        """
+        if not docs:
             return
-        self.conn.execute("DELETE FROM results WHERE doc_id=?", (doc.id,))
-        self.conn.execute("DELETE FROM findings WHERE doc_id=?", (doc.id,))
+        self.conn.executemany(
+            self._UPSERT,
+            [
+                (
+                    doc.id,
+                    seq,
+                    doc.source,
+                    doc.title,
+                    doc.raw,
+                    doc.text,
+                    doc.lang,
+                    dumps(doc.meta).decode() if doc.meta else None,
+                    doc.source_text,
+                    doc.source_lang,
+                    raw_hash,
+                    raw_hash,
+                    error,
+                    run_id,
+                )
+                for doc, seq, raw_hash, error in docs
+            ],
+        )
+        bad = [(doc.id,) for doc, _, _, error in docs if error is not None]
+        self.conn.executemany("DELETE FROM results WHERE doc_id=?", bad)
+        self.conn.executemany("DELETE FROM findings WHERE doc_id=?", bad)
+        self._search_dirty()
+
+    def _search_dirty(self) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_dirty', '1')")
+
+    def refresh_search_index(self) -> bool:
+        """Rebuild the FTS5 index if documents changed since it was last built."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='search_dirty'").fetchone()
+        if not row or row[0] != "1":
+            return False
+        self.conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('search_dirty', '0')")
+        return True
 
     def touch_documents(self, ids: Sequence[str], run_id: str) -> None:
         self.conn.executemany(
@@ -320,13 +336,20 @@ class Store:
                 ("documents", "id"),
             ):
                 self.conn.execute(f"DELETE FROM {table} WHERE {col} IN ({marks})", chunk)
+        if gone:
+            self._search_dirty()
         return len(gone)
 
-    def set_text(self, doc_id: str, text: str, text_hash: str) -> None:
-        self.conn.execute(
-            "UPDATE documents SET text=?, text_hash=? WHERE id=? AND (text_hash IS NOT ? OR text IS NOT ?)",
-            (text, text_hash, doc_id, text_hash, text),
+    def set_texts(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Store cleaned texts: ``(doc_id, text, text_hash)`` each; unchanged ones are skipped."""
+        if not rows:
+            return
+        cur = self.conn.executemany(
+            "UPDATE documents SET text=?, text_hash=? WHERE id=? AND text_hash IS NOT ?",
+            [(text, h, doc_id, h) for doc_id, text, h in rows],
         )
+        if cur.rowcount:
+            self._search_dirty()
 
     def iter_documents(
         self, batch: int = 500, *, include_errors: bool = False
@@ -371,48 +394,63 @@ class Store:
         self, r: StageResult, run_id: str, phase: str = "doc", extra: dict[str, Any] | None = None
     ) -> None:
         """Store one result (``extra`` adds keys to its payload, e.g. a cleaner's output text)."""
-        self.conn.execute(
+        self.put_results([(r, phase, extra, True)], run_id)
+
+    def put_results(
+        self,
+        items: Sequence[tuple[StageResult, str, dict[str, Any] | None, bool]],
+        run_id: str,
+    ) -> None:
+        """Store results in bulk: ``(result, phase, extra, replace_findings)`` each.
+
+        ``replace_findings=False`` skips deleting old findings, for results known to have had
+        none (the engine knows from the stored result it replaces).
+        """
+        self.conn.executemany(
             "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                r.doc_id,
-                r.plugin,
-                phase,
-                r.stage,
-                r.status,
-                r.score,
-                r.label,
-                len(r.findings),
-                result_payload(r, extra),
-                r.duration,
-                r.error,
-                r.cache_key,
-                run_id,
-            ),
+            [
+                (
+                    r.doc_id,
+                    r.plugin,
+                    phase,
+                    r.stage,
+                    r.status,
+                    r.score,
+                    r.label,
+                    len(r.findings),
+                    result_payload(r, extra),
+                    r.duration,
+                    r.error,
+                    r.cache_key,
+                    run_id,
+                )
+                for r, phase, extra, _ in items
+            ],
         )
-        self.conn.execute(
+        self.conn.executemany(
             "DELETE FROM findings WHERE doc_id=? AND plugin=? AND phase=?",
-            (r.doc_id, r.plugin, phase),
+            [(r.doc_id, r.plugin, phase) for r, phase, _, clear in items if clear],
         )
-        if r.findings:
-            self.conn.executemany(
-                "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        r.doc_id,
-                        r.plugin,
-                        phase,
-                        f.code,
-                        f.severity,
-                        f.message,
-                        f.span.start if f.span else None,
-                        f.span.end if f.span else None,
-                        f.evidence,
-                        f.suggestion,
-                        dumps(f.data).decode() if f.data else None,
-                    )
-                    for f in r.findings
-                ],
-            )
+        self.conn.executemany(
+            "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.doc_id,
+                    r.plugin,
+                    phase,
+                    f.code,
+                    f.severity,
+                    f.message,
+                    f.span.start if f.span else None,
+                    f.span.end if f.span else None,
+                    f.evidence,
+                    f.suggestion,
+                    dumps(f.data).decode() if f.data else None,
+                )
+                for r, phase, _, _ in items
+                for f in r.findings
+            ],
+        )
 
     def iter_results(self, plugin: str, phase: str = "doc") -> Iterator[StageResult]:
         cur = self.conn.execute(
