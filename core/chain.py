@@ -107,6 +107,14 @@ def build_plan(
             )
     prepare: list[Step] = []
     steps: list[Step] = []
+    # What plugins left out by --only/--skip made in earlier runs is still in the store.
+    available: set[str] = set()
+    for name in {p for _, p in config.chain_plugins()}:
+        if (only and name not in only) or name in skip:
+            info = manager.plugins[name].info
+            available |= {*info.provides, *info.corpus_provides}
+            if any(stage == "clean" for stage, p in config.chain_plugins() if p == name):
+                available.add("text")
     for stage, names in config.chain.items():
         corpus_steps: list[Step] = []
         for name in names:
@@ -148,18 +156,25 @@ def build_plan(
                     )
                 )
         steps.extend(corpus_steps)
-    return prepare + order_steps(steps, manager)
+    return prepare + order_steps(steps, manager, available)
 
 
-def order_steps(steps: list[Step], manager: PluginManager | None = None) -> list[Step]:
-    """Config order, moved only as far as declared needs demand."""
+def order_steps(
+    steps: list[Step],
+    manager: PluginManager | None = None,
+    available: frozenset[str] | set[str] = frozenset(),
+) -> list[Step]:
+    """Config order, moved only as far as declared needs demand.
+
+    ``available`` names artifacts already in the store from plugins left out of this run.
+    """
     provided_by: dict[str, list[Step]] = {}
     for s in steps:
         for art in s.provides:
             provided_by.setdefault(art, []).append(s)
     for s in steps:
         for art in s.requires:
-            if art not in provided_by:
+            if art not in provided_by and art not in available:
                 hint = ""
                 if manager is not None:
                     makers = [

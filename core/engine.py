@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 import traceback
 import uuid
@@ -29,7 +30,7 @@ from textmill.corpus import StoreCorpus
 from textmill.edits import map_edits_back
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
-from textmill.manager import PluginManager
+from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import (
     CorpusResult,
     Document,
@@ -117,6 +118,7 @@ class SegmentJob:
     earlier: dict[str, set[str]]  # plugin -> plugins before it in the plan
     run_id: str
     fail_fast: bool
+    trace: bool = False
 
     @property
     def cleans(self) -> bool:
@@ -239,6 +241,12 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
             )
             if job.fail_fast:
                 outcome.aborted = f'plugin "{step.plugin}" failed on {doc.id}: {result.error}'
+        if job.trace:
+            print(
+                f"  {step.plugin}.{step.hook}(doc={doc.id!r}) --> {result.status} "
+                f"in {result.duration * 1000:.2f} ms",
+                file=sys.stderr,
+            )
         current[step.plugin] = result
         outcome.results.append((result, extras, old is not None and bool(old.findings)))
         if outcome.aborted:
@@ -285,6 +293,9 @@ class Engine:
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
         self.plan = build_plan(config, manager, only=only, skip=skip)
+        # Results of plugins left out by --only/--skip still count as "earlier" for the others.
+        full = build_plan(config, manager) if (only or skip) else self.plan
+        self.order = [s.plugin for s in full]
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -383,7 +394,9 @@ class Engine:
 
     # --- prepare and corpus steps -------------------------------------------------------------
 
-    def _corpus_digest(self, raw: bool, exclude: str = "") -> str:
+    def _corpus_digest(self, raw: bool, seen: set[str] | None = None, own: str = "") -> str:
+        """A hash of what a prepare (``raw``) or corpus step can see: every document's text and
+        the results of ``seen`` plugins (those before the step, and its own per-document hook)."""
         h = hashlib.blake2b(digest_size=16)
         col = "raw_hash" if raw else "text_hash"
         for row in self.store.conn.execute(
@@ -391,13 +404,15 @@ class Engine:
         ):
             h.update(f"{row[0]}\x00{row[1]}\x01".encode())
         if not raw:
+            seen = seen or set()
             for row in self.store.result_keys():
-                h.update(f"{row[0]}\x00{row[1]}\x00{row[2]}\x01".encode())
+                if row[1] in seen:
+                    h.update(f"{row[0]}\x00{row[1]}\x00{row[2]}\x01".encode())
             for row in self.store.conn.execute(
-                "SELECT plugin, key FROM cache WHERE kind='corpus' AND plugin != ? ORDER BY plugin",
-                (exclude,),
+                "SELECT plugin, key FROM cache WHERE kind='corpus' ORDER BY plugin"
             ):
-                h.update(f"{row[0]}\x00{row[1]}\x01".encode())
+                if row[0] in seen and row[0] != own:
+                    h.update(f"{row[0]}\x00{row[1]}\x01".encode())
         return h.hexdigest()
 
     def _prepare(self, step: Step, summary: RunSummary) -> tuple[str, Any]:
@@ -432,7 +447,9 @@ class Engine:
         )
 
     def _corpus(self, step: Step, run_id: str, summary: RunSummary) -> None:
-        digest = self._corpus_digest(raw=False, exclude=step.plugin)
+        idx = max(i for i, p in enumerate(self.order) if p == step.plugin)
+        seen = {p for p in self.order[:idx] if p != step.plugin} | {step.plugin}
+        digest = self._corpus_digest(raw=False, seen=seen, own=step.plugin)
         key = _key(step.plugin, step.version, step.settings_hash, digest)
         stats = self._stats(summary, step.plugin)
         cached = self.store.cache_get(step.plugin, "corpus")
@@ -507,7 +524,7 @@ class Engine:
     ) -> None:
         global _JOB
         prov = providers(self.plan)
-        order = [s.plugin for s in self.plan]
+        order = self.order
         earlier = {s.plugin: set(order[: order.index(s.plugin)]) for s in steps}
         deps = {
             s.plugin: sorted(
@@ -520,7 +537,16 @@ class Engine:
             )
             for s in steps
         }
-        job = SegmentJob(steps, self.manager, prepared, deps, earlier, run_id, self.fail_fast)
+        job = SegmentJob(
+            steps,
+            self.manager,
+            prepared,
+            deps,
+            earlier,
+            run_id,
+            self.fail_fast,
+            trace=bool(os.environ.get(ENV_TRACE)),
+        )
         _JOB = job
         total = self.store.count_documents()
         label = ", ".join(s.plugin for s in steps)

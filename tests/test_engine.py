@@ -151,3 +151,27 @@ def test_bad_input_loses_nothing_else(tmp_path, seeds):
     assert {i for i, _ in out.summary.input_errors} == {"bin.txt", "bad.txt"}
     assert out.result("ok.txt", "counter").status == "ok"
     assert out.query.counts()["unreadable"] == 2
+
+
+def test_only_reruns_one_plugin_using_stored_artifacts(tmp_path, seeds):
+    chain = {"clean": ["upper"], "quality": ["late", "counter"], "dedup": ["grouper"]}
+    plugins = (*PLUGINS, sp.late)
+    store = tmp_path / "s.sqlite"
+    run_chain([seeds], chain, tmp_path=tmp_path, plugins=plugins, store=store)
+    sp.CALLS.clear()
+    from textmill.chain import build_plan
+    from textmill.engine import Engine
+    from textmill.manager import PluginManager
+    from textmill.store import Store
+
+    out = run_chain([seeds], chain, tmp_path=tmp_path, plugins=plugins, store=store)
+    manager = PluginManager(entry_points=False)
+    for obj in plugins:
+        manager.register(obj)
+    plan = build_plan(out.config, manager, only=("late",))
+    assert [(s.plugin, s.kind) for s in plan] == [("late", "doc")]
+    with Store(store) as st:
+        summary = Engine(out.config, manager, st, only=("late",)).run()
+    assert set(summary.plugins) == {"late"}
+    assert out.query.document("000_7da01264481b0f8d.txt").results["late"].label == "g1"
+    assert not [c for c in sp.CALLS if not c.startswith("late")]
