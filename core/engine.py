@@ -162,20 +162,19 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     doc = task.doc
     text = doc.raw if job.cleans else doc.text
     thash = text_hash(text)
-    view = doc if text == doc.text else replace(doc, text=text)
+    view = doc if text == doc.text else doc.with_text(text)
     local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: dict[str, StageResult] = {}
     outcome = DocOutcome(doc.id, None, [], [])
+    stored: dict[str, StageResult] = {}
+    for p, _phase in task.prior:
+        if p not in stored:
+            merged = merge_results(task.prior.get((p, "doc")), task.prior.get((p, "corpus")))
+            if merged is not None:
+                stored[p] = merged
     for step in job.steps:
         earlier = job.earlier[step.plugin]
-        ctx_results = {
-            p: r
-            for p in earlier
-            if (
-                r := current.get(p)
-                or merge_results(task.prior.get((p, "doc")), task.prior.get((p, "corpus")))
-            )
-        }
+        ctx_results = {p: r for p in earlier if (r := current.get(p) or stored.get(p))}
         dep_keys = [
             ctx_results[p].cache_key if p in ctx_results else "" for p in job.deps[step.plugin]
         ]
@@ -193,7 +192,7 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                     thash = text_hash(text)
             continue
         if view.text is not text:
-            view = replace(doc, text=text)
+            view = doc.with_text(text)
         ctx = DocContext(results=ctx_results, prepared=state, run_id=job.run_id)
         fn = job.manager.impl(step.plugin, step.hook)
         t0 = time.perf_counter()

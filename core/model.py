@@ -65,6 +65,13 @@ class Document:
         if not self.text and self.raw:
             object.__setattr__(self, "text", self.raw)
 
+    def with_text(self, text: str) -> Document:
+        """A copy with ``text`` replaced, keeping an empty text empty (a fully cleaned page)."""
+        doc = dataclasses.replace(self, text=text)
+        if not text:
+            object.__setattr__(doc, "text", "")
+        return doc
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -268,7 +268,7 @@ class Query:
             )
             args = [*args, sort.split(":", 1)[1]]
         elif sort == "length":
-            order = f"length(d.text) {direction}, d.seq"
+            order = f"length(COALESCE(d.text, d.raw)) {direction}, d.seq"
         elif sort == "findings":
             order = f"(SELECT COUNT(*) FROM findings x WHERE x.doc_id=d.id) {direction}, d.seq"
         elif sort in SORTABLE:
@@ -278,7 +278,7 @@ class Query:
                 f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
             )
         rows = self.conn.execute(
-            f"SELECT d.id, d.seq, d.title, length(d.text), d.error FROM documents d{where} "
+            f"SELECT d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error FROM documents d{where} "
             f"ORDER BY {order} LIMIT ? OFFSET ?",
             [*args, limit, offset],
         ).fetchall()

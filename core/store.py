@@ -1,8 +1,9 @@
 """The run store: one SQLite file (WAL mode) holding the corpus, every result and the cache.
 
 The store holds the current state of one corpus. ``documents`` has one row per document (raw
-and cleaned text); ``results`` one row per (document, plugin, phase) where phase is ``doc`` for a
-per-document hook and ``corpus`` for what a corpus hook said about the document; ``findings`` is
+and cleaned text; ``text`` is NULL while it equals ``raw``); ``results`` one row per (document,
+plugin, phase) where phase is ``doc`` for a per-document hook and ``corpus`` for what a corpus
+hook said about the document; ``findings`` is
 the flattened findings of those results for filtering. Corpus hooks fill ``clusters``,
 ``cluster_members``, ``alignments``, ``entities`` and ``mentions``. ``runs`` keeps the history of
 runs with their summaries, and ``cache`` keeps the keys and outputs of prepare and corpus hooks.
@@ -88,8 +89,10 @@ CREATE INDEX IF NOT EXISTS mentions_entity ON mentions (entity_id);
 CREATE TABLE IF NOT EXISTS cache (
     plugin TEXT, kind TEXT, key TEXT, payload BLOB, PRIMARY KEY (plugin, kind)
 );
+CREATE VIEW IF NOT EXISTS documents_search AS
+    SELECT seq, title, COALESCE(text, raw) AS text FROM documents;
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    title, text, content='documents', content_rowid='seq'
+    title, text, content='documents_search', content_rowid='seq'
 );
 DROP TRIGGER IF EXISTS documents_ai;
 DROP TRIGGER IF EXISTS documents_ad;
@@ -157,10 +160,10 @@ def result_from_row(row: sqlite3.Row | dict[str, Any]) -> StageResult:
 
 
 def document_from_row(row: sqlite3.Row) -> Document:
-    return Document(
+    """A stored document; ``text`` is NULL in the store while it equals ``raw``."""
+    doc = Document(
         id=row["id"],
         raw=row["raw"] or "",
-        text=row["text"] or "",
         source=row["source"] or "",
         title=row["title"] or "",
         lang=row["lang"],
@@ -168,6 +171,7 @@ def document_from_row(row: sqlite3.Row) -> Document:
         source_text=row["source_text"],
         source_lang=row["source_lang"],
     )
+    return doc if row["text"] is None else doc.with_text(row["text"])
 
 
 class Store:
@@ -286,7 +290,7 @@ class Store:
                     doc.source,
                     doc.title,
                     doc.raw,
-                    doc.text,
+                    None if doc.text == doc.raw else doc.text,
                     doc.lang,
                     dumps(doc.meta).decode() if doc.meta else None,
                     doc.source_text,
@@ -345,8 +349,9 @@ class Store:
         if not rows:
             return
         cur = self.conn.executemany(
-            "UPDATE documents SET text=?, text_hash=? WHERE id=? AND text_hash IS NOT ?",
-            [(text, h, doc_id, h) for doc_id, text, h in rows],
+            "UPDATE documents SET text=CASE WHEN raw=? THEN NULL ELSE ? END, text_hash=? "
+            "WHERE id=? AND text_hash IS NOT ?",
+            [(text, text, h, doc_id, h) for doc_id, text, h in rows],
         )
         if cur.rowcount:
             self._search_dirty()
