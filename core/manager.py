@@ -32,7 +32,10 @@ from textmill.errors import PluginLoadError
 from textmill.hookspecs import CORPUS_HOOKS, DOC_HOOKS
 from textmill.plugininfo import PluginInfo
 
-BUILTIN_PLUGINS: tuple[str, ...] = ("textmill.plugins.unicode",)
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "textmill.plugins.unicode",
+    "textmill.plugins.boilerplate",
+)
 """Module paths of the built-in plugins; each is an ordinary plugin."""
 
 ENTRY_POINT_GROUP = "textmill"

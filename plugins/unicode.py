@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import ftfy
 from textmill import DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,30 @@ def _regex_step(
 
 
 def _diff_edits(before: str, after: str, reason: str) -> list[Edit]:
-    """Edits that turn ``before`` into ``after``, as spans in ``before``."""
+    """Edits that turn ``before`` into ``after``, as spans in ``before``.
+
+    Repairs keep lines in place, so only lines that differ are diffed: a character diff of a
+    whole page is quadratic.
+    """
     if before == after:
         return []
-    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    a_lines = before.splitlines(keepends=True)
+    b_lines = after.splitlines(keepends=True)
+    if len(a_lines) != len(b_lines):
+        return _char_diff(before, after, reason, 0)
+    edits: list[Edit] = []
+    pos = 0
+    for a, b in zip(a_lines, b_lines, strict=True):
+        if a != b:
+            edits.extend(_char_diff(a, b, reason, pos))
+        pos += len(a)
+    return edits
+
+
+def _char_diff(before: str, after: str, reason: str, offset: int) -> list[Edit]:
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=len(before) > 5000)
     return [
-        Edit(Span(i1, i2), after[j1:j2], reason)
+        Edit(Span(offset + i1, offset + i2), after[j1:j2], reason)
         for tag, i1, i2, j1, j2 in sm.get_opcodes()
         if tag != "equal"
     ]

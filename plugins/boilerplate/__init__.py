@@ -1,1 +1,147 @@
-"""The built-in boilerplate plugin."""
+"""The ``boilerplate`` clean-stage plugin: turn a pasted or scraped news page into its article.
+
+Each non-blank line is scored by a two-pass classifier (:mod:`.model`) over line features and its
+neighbours' scores (:mod:`.features`), and named by patterns for share prompts, credits,
+copyright lines, bios, banners and the like (:mod:`.patterns`). Runs of short lines are
+navigation, teaser lists are related-article blocks, and lines repeated across the corpus (learned
+by the prepare hook) are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
+``boilerplate.<reason>`` code and a confidence; reasons listed in ``flag_only`` are only marked.
+A last paragraph that stops mid-sentence is reported as a finding, never cut.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from textmill import Corpus, DocContext, Document, Edit, Finding, PluginInfo, Result, Span, hookimpl
+from textmill.plugins.boilerplate.clean import Decision, clean_page, compile_extra
+from textmill.plugins.boilerplate.features import WORD, line_key
+from textmill.plugins.boilerplate.patterns import REASONS
+
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class BoilerplateSettings:
+    aggressiveness: float = field(
+        default=0.5,
+        metadata={
+            "doc": "0..1: a line is removed when the classifier's article probability is below this."
+        },
+    )
+    keep_title: bool = field(
+        default=True, metadata={"doc": "Keep the first line when it reads like a headline."}
+    )
+    reasons: list[str] = field(
+        default_factory=lambda: list(REASONS),
+        metadata={"doc": f"Reasons to act on; one of {', '.join(REASONS)}."},
+    )
+    flag_only: list[str] = field(
+        default_factory=list,
+        metadata={"doc": "Reasons that only mark spans (annotate-only) and keep the text."},
+    )
+    extra_patterns: list[str] = field(
+        default_factory=list,
+        metadata={"doc": "Extra regular expressions; a matching line of <= 40 words is removed."},
+    )
+    main_block: bool = field(
+        default=True,
+        metadata={
+            "doc": "Keep only the densest contiguous block of article lines (reason 'outside')."
+        },
+    )
+    min_repeats: int = field(
+        default=3,
+        metadata={"doc": "A line seen in at least this many documents is boilerplate evidence."},
+    )
+    repeat_share: float = field(
+        default=0.05,
+        metadata={"doc": "... and in at least this share of the corpus's documents."},
+    )
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="boilerplate",
+        version=VERSION,
+        description="Line classifier that removes page furniture and records why.",
+        settings=BoilerplateSettings,
+        provides=("text",),
+    )
+
+
+@hookimpl
+def textmill_prepare(corpus: Corpus, settings: BoilerplateSettings) -> Any:
+    """Lines (of at most 30 words) repeated across documents, as a list of keys."""
+    s = settings or BoilerplateSettings()
+    counts: Counter[int] = Counter()
+    n = 0
+    for doc in corpus.documents():
+        n += 1
+        seen = {
+            line_key(line)
+            for line in doc.raw.split("\n")
+            if line.strip() and len(WORD.findall(line)) <= 30
+        }
+        counts.update(seen)
+    need = max(s.min_repeats, int(s.repeat_share * n))
+    return sorted(k for k, c in counts.items() if c >= need)
+
+
+@hookimpl
+def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext) -> Result | None:
+    s = settings or BoilerplateSettings()
+    unknown = set(s.reasons) | set(s.flag_only)
+    unknown -= set(REASONS)
+    if unknown:
+        raise ValueError(f"unknown boilerplate reasons {sorted(unknown)}; use {list(REASONS)}")
+    repeated = frozenset(ctx.prepared or ())
+    decisions, out, truncated = clean_page(
+        doc.text,
+        aggressiveness=s.aggressiveness,
+        keep_title=s.keep_title,
+        reasons=frozenset(s.reasons),
+        flag_only=frozenset(s.flag_only),
+        repeated=repeated,
+        extra=compile_extra(tuple(s.extra_patterns)),
+        main_block=s.main_block,
+    )
+    edits = tuple(_edit(d) for d in decisions)
+    counts = Counter(d.reason for d in decisions if d.applied)
+    findings: tuple[Finding, ...] = ()
+    if truncated is not None:
+        findings = (
+            Finding(
+                code="boilerplate.truncated",
+                message="The last paragraph stops mid-sentence; the page may have been cut off.",
+                severity="warning",
+                span=Span(*truncated),
+                evidence=out[truncated[0] : truncated[1]][-80:],
+            ),
+        )
+    removed = sum(d.end - d.start for d in decisions if d.applied)
+    return Result(
+        text=out,
+        edits=edits,
+        findings=findings,
+        score=1.0 - removed / max(1, len(doc.text)),
+        data={
+            "removed_chars": removed,
+            "removed_lines": sum(1 for d in decisions if d.applied and d.reason != "whitespace"),
+            "flagged_lines": sum(1 for d in decisions if not d.applied),
+            "reasons": dict(counts),
+        },
+    )
+
+
+def _edit(d: Decision) -> Edit:
+    return Edit(
+        Span(d.start, d.end),
+        "",
+        f"boilerplate.{d.reason}",
+        confidence=round(d.confidence, 3),
+        applied=d.applied,
+    )

@@ -1,0 +1,124 @@
+"""Cleaning quality on the article-extraction pages, from plain text.
+
+Prints shingle precision, recall and F1 (4-token shingles of ``\\w+`` tokens, per-page TP/FP/FN
+normalised, precision and recall averaged over pages, F1 of the averages, as in the benchmark's
+evaluate.py) for: no cleaning, jusText on the same plain text split at blank lines, and textmill's
+clean stage (unicode + boilerplate, run through the real engine), plus throughput in MB/s.
+
+    .venv/bin/python benchmarks/eval_cleaning.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
+WORD = re.compile(r"\w+")
+
+
+def _shingles(text: str, n: int = 4) -> dict[tuple[str, ...], int]:
+    words = WORD.findall(text)
+    out: dict[tuple[str, ...], int] = {}
+    for i in range(max(1, len(words) - n + 1)):
+        sh = tuple(words[i : i + n])
+        out[sh] = out.get(sh, 0) + 1
+    return out
+
+
+def page_prf(pred: str, gold: str) -> tuple[float, float, float]:
+    """One page's normalised TP, FP, FN, as the benchmark computes them."""
+    p, g = _shingles(pred), _shingles(gold)
+    tp = sum(min(c, g.get(s, 0)) for s, c in p.items())
+    fp = sum(p.values()) - tp
+    fn = sum(g.values()) - tp
+    total = tp + fp + fn
+    if total == 0:
+        return 1.0, 0.0, 0.0
+    return tp / total, fp / total, fn / total
+
+
+def shingle_prf(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    precisions, recalls = [], []
+    for pred, gold in pairs:
+        tp, fp, fn = page_prf(pred, gold)
+        precisions.append(tp / (tp + fp) if tp + fp > 0 else 0.0)
+        recalls.append(tp / (tp + fn) if tp + fn > 0 else 0.0)
+    p = sum(precisions) / len(precisions)
+    r = sum(recalls) / len(recalls)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def clean_with_weights(text: str, weights: dict[str, Any]) -> str:
+    """The boilerplate plugin's decision with given weights (used for cross-validation)."""
+    from textmill.plugins.boilerplate.clean import clean_page
+
+    return clean_page(text, weights=weights)[1]
+
+
+def justext_clean(text: str) -> str:
+    import justext
+
+    paras = "".join(f"<p>{p}</p>" for p in re.split(r"\n\s*\n", text))
+    html = f"<html><body>{paras}</body></html>".encode()
+    out = justext.justext(html, justext.get_stoplist("English"))
+    return "\n\n".join(p.text for p in out if not p.is_boilerplate)
+
+
+def textmill_clean(rows: list[dict], workdir: Path) -> tuple[list[str], float]:
+    from textmill import Document
+    from textmill.testing import run_chain
+
+    docs = [Document(id=f"p{i:04d}", raw=r["text"]) for i, r in enumerate(rows)]
+    t0 = time.perf_counter()
+    out = run_chain(docs, {"clean": ["unicode", "boilerplate"]}, tmp_path=workdir)
+    seconds = time.perf_counter() - t0
+    return [out.text(d.id) for d in docs], seconds
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    if not EVAL.exists():
+        sys.exit(f"cleaning set not found at {EVAL}; place ../shared/eval beside the project")
+    rows = [json.loads(line) for line in EVAL.open(encoding="utf-8")]
+    if args.limit:
+        rows = rows[: args.limit]
+    mb = sum(len(r["text"].encode()) for r in rows) / 1e6
+    print(f"{len(rows)} pages, {mb:.2f} MB of plain text")
+    print(f"{'system':<34}{'P':>7}{'R':>7}{'F1':>7}")
+
+    def show(name: str, preds: list[str]) -> None:
+        p, r, f = shingle_prf(list(zip(preds, [r["gold"] for r in rows], strict=True)))
+        print(f"{name:<34}{p:7.3f}{r:7.3f}{f:7.3f}")
+
+    show("no cleaning", [r["text"] for r in rows])
+    t0 = time.perf_counter()
+    show("jusText (plain text paragraphs)", [justext_clean(r["text"]) for r in rows])
+    jt = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        preds, seconds = textmill_clean(rows, Path(tmp))
+    show("textmill unicode+boilerplate", preds)
+    from textmill.plugins.boilerplate.clean import clean_page
+
+    t0 = time.perf_counter()
+    for r in rows:
+        clean_page(r["text"])
+    bp = time.perf_counter() - t0
+    print("published on HTML (full set): no cleaning 0.665, jusText 0.804")
+    print(
+        f"throughput: boilerplate plugin alone {mb / bp:.2f} MB/s; whole engine run "
+        f"{mb / seconds:.2f} MB/s; jusText {mb / jt:.2f} MB/s"
+    )
+
+
+if __name__ == "__main__":
+    main()

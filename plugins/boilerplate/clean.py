@@ -1,0 +1,197 @@
+"""From line scores and pattern hits to removal decisions and the cleaned text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from textmill.plugins.boilerplate.features import _END, Line, is_short, page_features, split_lines
+from textmill.plugins.boilerplate.model import predict
+from textmill.plugins.boilerplate.patterns import REASONS, TEASER_SNIPPET, Pattern
+
+ALL = frozenset(REASONS)
+
+
+@dataclass(frozen=True)
+class Decision:
+    start: int
+    end: int
+    reason: str
+    confidence: float
+    applied: bool
+
+
+@lru_cache(maxsize=64)
+def compile_extra(patterns: tuple[str, ...]) -> tuple[Pattern, ...]:
+    try:
+        return tuple(Pattern("banner", re.compile(p, re.IGNORECASE), 0.99) for p in patterns)
+    except re.error as exc:
+        raise ValueError(f"boilerplate extra_patterns: invalid regular expression ({exc})") from exc
+
+
+def _headline_like(line: Line) -> bool:
+    return 0 < line.words <= 25 and not line.text.endswith((".", ",", ";", ":"))
+
+
+def classify(
+    lines: list[Line],
+    *,
+    aggressiveness: float = 0.5,
+    keep_title: bool = True,
+    repeated: frozenset[int] = frozenset(),
+    extra: tuple[Pattern, ...] = (),
+    weights: dict[str, Any] | None = None,
+    main_block: bool = True,
+) -> list[tuple[str, float] | None]:
+    """Per line: ``(reason, confidence)`` when it is boilerplate, else ``None`` (blank: None)."""
+    content_idx = [i for i, ln in enumerate(lines) if ln.text]
+    content = [lines[i] for i in content_idx]
+    x, hits = page_features(lines, repeated, extra)
+    p = predict(x, weights)
+    verdict: list[tuple[str, float] | None] = [None] * len(content)
+    n = len(content)
+    for k, ln in enumerate(content):
+        pat = hits[k]
+        pa = float(p[k])
+        if pat is not None and (pat.confidence >= 0.85 or pa < 0.5):
+            verdict[k] = (pat.reason, max(pat.confidence, 1 - pa))
+        elif (
+            TEASER_SNIPPET.search(ln.text)
+            and ln.words <= 40
+            and (pa < 0.7 or _teaser_run(content, k))
+        ):
+            verdict[k] = ("teaser", max(0.7, 1 - pa))
+        elif x[k, 17] and pa < 0.8:
+            verdict[k] = ("repeated", max(0.8, 1 - pa))
+        elif is_short(ln) and x[k, 13] >= 1.6 and pa < 0.8:  # a run of >= 4 short lines
+            verdict[k] = ("navigation", max(0.7, 1 - pa))
+        elif pa < aggressiveness:
+            verdict[k] = ("low-content", 1 - pa)
+    if main_block and n:
+        lo, hi = _main_block(p, [ln.words for ln in content])
+        for k in range(n):
+            if verdict[k] is None and not lo <= k <= hi and p[k] < 0.95:
+                verdict[k] = ("outside", max(0.6, 1 - float(p[k])))
+    # A headline directly above a teaser snippet belongs to the teaser.
+    for k in range(1, n):
+        prev, cur = verdict[k - 1], verdict[k]
+        if (
+            cur is not None
+            and cur[0] == "teaser"
+            and (prev is None or prev[0] == "low-content")
+            and _headline_like(content[k - 1])
+        ):
+            verdict[k - 1] = ("teaser", cur[1])
+    first = verdict[0] if n else None
+    if (
+        keep_title
+        and first is not None
+        and first[0] == "low-content"
+        and _headline_like(content[0])
+        and content[0].words >= 3
+    ):
+        verdict[0] = None
+    out: list[tuple[str, float] | None] = [None] * len(lines)
+    for k, i in enumerate(content_idx):
+        out[i] = verdict[k]
+    return out
+
+
+def _main_block(p: Any, words: list[int]) -> tuple[int, int]:
+    """The contiguous run of lines with the most article evidence (maximum-sum subarray of
+    ``(p - 0.5) * words``): the article body is one block, and page furniture sits around it."""
+    best, cur, start, lo, hi = float("-inf"), 0.0, 0, 0, -1
+    for i, (pi, w) in enumerate(zip(p, words, strict=True)):
+        v = (float(pi) - 0.5) * w
+        if cur <= 0:
+            cur, start = v, i
+        else:
+            cur += v
+        if cur > best:
+            best, lo, hi = cur, start, i
+    return lo, hi
+
+
+def _teaser_run(content: list[Line], k: int) -> bool:
+    """Two or more snippet lines ending in an ellipsis close together: a related-articles list."""
+    near = content[max(0, k - 4) : k + 5]
+    return sum(1 for ln in near if TEASER_SNIPPET.search(ln.text)) >= 2
+
+
+def clean_page(
+    text: str,
+    *,
+    aggressiveness: float = 0.5,
+    keep_title: bool = True,
+    reasons: frozenset[str] = ALL,
+    flag_only: frozenset[str] = frozenset(),
+    repeated: frozenset[int] = frozenset(),
+    extra: tuple[Pattern, ...] = (),
+    weights: dict[str, Any] | None = None,
+    main_block: bool = True,
+) -> tuple[list[Decision], str, tuple[int, int] | None]:
+    """Decisions (spans in ``text``), the cleaned text, and the truncated tail's span in it."""
+    lines = split_lines(text)
+    verdicts = classify(
+        lines,
+        aggressiveness=aggressiveness,
+        keep_title=keep_title,
+        repeated=repeated,
+        extra=extra,
+        weights=weights,
+        main_block=main_block,
+    )
+    decisions: list[Decision] = []
+    removed = [False] * len(lines)
+    for i, (ln, v) in enumerate(zip(lines, verdicts, strict=True)):
+        if v is None or v[0] not in reasons:
+            continue
+        applied = v[0] not in flag_only
+        removed[i] = applied
+        end = ln.end + 1 if i < len(lines) - 1 else ln.end
+        decisions.append(Decision(ln.start, end, v[0], v[1], applied))
+    # Blank lines left without text on one side, or doubled, go too.
+    kept_any = False
+    prev_blank = False
+    last_content = max((i for i, ln in enumerate(lines) if ln.text and not removed[i]), default=-1)
+    for i, ln in enumerate(lines):
+        if removed[i]:
+            continue
+        if ln.text:
+            kept_any, prev_blank = True, False
+            continue
+        if not kept_any or prev_blank or i > last_content:
+            removed[i] = True
+            end = ln.end + 1 if i < len(lines) - 1 else ln.end
+            if ln.start < end:
+                decisions.append(Decision(ln.start, end, "whitespace", 1.0, True))
+        else:
+            prev_blank = True
+    decisions.sort(key=lambda d: d.start)
+    out = _apply(text, [d for d in decisions if d.applied])
+    truncated = _truncated_tail(out)
+    return decisions, out, truncated
+
+
+def _apply(text: str, decisions: list[Decision]) -> str:
+    parts, pos = [], 0
+    for d in decisions:
+        if d.start < pos:
+            continue
+        parts.append(text[pos : d.start])
+        pos = d.end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _truncated_tail(text: str) -> tuple[int, int] | None:
+    body = text.rstrip()
+    if not body:
+        return None
+    start = body.rfind("\n") + 1
+    last = body[start:]
+    if len(last.split()) >= 8 and not _END.search(last) and not last.endswith((":", ";")):
+        return (start, len(body))
+    return None

@@ -1,0 +1,161 @@
+"""The boilerplate plugin on the sample corpus, through the real engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textmill.plugins.boilerplate.clean import clean_page
+from textmill.testing import SEEDS, run_chain
+
+# Lines of each seed that are page furniture, with the reason the plugin must give.
+BOILERPLATE = {
+    "000": {
+        "Share post:": "share",
+        "For Kuwait’s new emir, Saudi ties are seen as key": "teaser",
+        "Kuwait (Reuters) - Sheikh Meshal al-Ahmad al-Sabah was named...": "teaser",
+        "Vatican City (Reuters) - Pope Francis on Sunday again...": "teaser",
+        "Ramallah (Reuters) - Immediately after Israel's war in Gaza...": "teaser",
+        "Israel says it struck Hezbollah sites after attacks from Lebanon": "teaser",
+        "Jerusalem/Beirut (Reuters) - Israel said on Sunday it had...": "teaser",
+    },
+    "001": {
+        "Alexander Zemlianitchenko/Associated Press": "credit",
+        "Photo: Mikhail Metzel/Kremlin/Agence Wire": "credit",
+        "Write to Charles Hutzler at": "contact",
+        "Copyright ©2022 Dow Jones & Company, Inc. All rights reserved. 87990cbe856818d5eddac44c7b1cdeb8": "copyright",
+        "Leave a comment": "comment",
+    },
+    "002": {
+        "Author: Dave DeCamp": "bio",
+        "Dave DeCamp is the news editor of Antiwar.com, follow him on Twitter @decampdave.": "bio",
+    },
+    "003": {},
+    "004": {},
+}
+TEASER_HEADLINES = (
+    "Pope Francis deplores Israeli killings of civilians at Gaza church",
+    "Palestinians must find new path from Israeli rule after war, top official says",
+)
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_chain(
+        [SEEDS], {"clean": ["unicode", "boilerplate"]}, tmp_path=tmp_path_factory.mktemp("bp")
+    )
+
+
+def _seed(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+@pytest.mark.parametrize("prefix", sorted(BOILERPLATE))
+def test_seed_boilerplate_goes_and_article_stays(seeds_run, prefix: str) -> None:
+    doc_id = next(i for i in seeds_run.ids() if i.startswith(prefix))
+    view = seeds_run.document(doc_id)
+    raw = _seed(prefix).read_text(encoding="utf-8")
+    cleaned_lines = {ln.strip() for ln in view.doc.text.split("\n")}
+    known = BOILERPLATE[prefix]
+    result = seeds_run.result(doc_id, "boilerplate")
+    reasons = {raw[e.span.start : e.span.end].strip(): e.reason for e in result.edits}
+    for line, reason in known.items():
+        assert line not in cleaned_lines, f"{prefix}: {line!r} should be removed"
+        assert reasons.get(line) == f"boilerplate.{reason}", (line, reasons.get(line))
+    if prefix == "000":
+        for line in TEASER_HEADLINES:
+            assert line not in cleaned_lines
+    furniture = set(known) | (set(TEASER_HEADLINES) if prefix == "000" else set())
+    for para in (p.strip() for p in raw.split("\n")):
+        if para and para not in furniture:
+            assert para in cleaned_lines, f"{prefix}: article line lost: {para[:60]!r}"
+    assert not result.findings, "no seed ends mid-sentence"
+
+
+def test_removals_are_edits_in_raw_with_confidence(seeds_run) -> None:
+    doc_id = next(i for i in seeds_run.ids() if i.startswith("001"))
+    result = seeds_run.result(doc_id, "boilerplate")
+    raw = _seed("001").read_text(encoding="utf-8")
+    assert result.edits
+    for e in result.edits:
+        assert e.reason.startswith("boilerplate.")
+        assert 0 < e.confidence <= 1
+        assert e.replacement == ""
+        assert raw[e.span.start : e.span.end].strip() == "" or e.reason != "boilerplate.whitespace"
+    assert result.data["reasons"]["copyright"] == 1
+
+
+def test_annotate_only_keeps_text_and_marks_spans(tmp_path: Path) -> None:
+    out = run_chain(
+        [_seed("002")],
+        {"clean": ["boilerplate"]},
+        tmp_path=tmp_path,
+        settings={"boilerplate": {"flag_only": ["bio"]}},
+    )
+    doc_id = out.ids()[0]
+    assert "Author: Dave DeCamp" in out.text(doc_id)
+    flagged = [e for e in out.result(doc_id, "boilerplate").edits if not e.applied]
+    assert {e.reason for e in flagged} == {"boilerplate.bio"}
+    assert len(flagged) == 2
+
+
+def test_truncated_last_paragraph_is_a_finding_not_a_cut(tmp_path: Path) -> None:
+    raw = _seed("003").read_text(encoding="utf-8")
+    cut = raw.rstrip()[: raw.rstrip().rfind(" that they have made")]
+    out = run_chain([cut], {"clean": ["boilerplate"]}, tmp_path=tmp_path)
+    doc_id = out.ids()[0]
+    assert out.text(doc_id).rstrip().endswith("no signs or confirmation")
+    findings = out.result(doc_id, "boilerplate").findings
+    assert [f.code for f in findings] == ["boilerplate.truncated"]
+    span = findings[0].span
+    assert out.text(doc_id)[span.start : span.end].startswith("According to Kirby")
+
+
+def test_lines_repeated_across_the_corpus_are_learned(tmp_path: Path) -> None:
+    footer = "Sign in to read our journalism on every device today"
+    bodies = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    docs = [f"{b}\n\n{footer}\n" for b in bodies] * 2
+    out = run_chain(docs, {"clean": ["boilerplate"]}, tmp_path=tmp_path)
+    for doc_id in out.ids():
+        assert footer not in out.text(doc_id)
+
+
+def test_extra_patterns_and_bad_regex(tmp_path: Path) -> None:
+    text = (
+        "Kirby spoke on Friday about the ceasefire proposal and its effect.\n\nSponsored by Acme\n"
+    )
+    _, cleaned, _ = clean_page(text)
+    assert "Sponsored by Acme" in cleaned
+    out = run_chain(
+        [text],
+        {"clean": ["boilerplate"]},
+        tmp_path=tmp_path,
+        settings={"boilerplate": {"extra_patterns": ["^sponsored by"]}},
+    )
+    assert "Sponsored" not in out.text(out.ids()[0])
+    bad = run_chain(
+        [text],
+        {"clean": ["boilerplate"]},
+        tmp_path=tmp_path / "bad",
+        settings={"boilerplate": {"extra_patterns": ["(unclosed"]}},
+    )
+    err = bad.result(bad.ids()[0], "boilerplate")
+    assert err.status == "error" and "invalid regular expression" in (err.error or "")
+
+
+AEB = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
+
+
+@pytest.mark.skipif(not AEB.exists(), reason="evaluation data not present")
+def test_cleaning_beats_no_cleaning_on_real_pages() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from eval_cleaning import shingle_prf
+
+    rows = [json.loads(line) for line in AEB.open(encoding="utf-8")][:30]
+    base = shingle_prf([(r["text"], r["gold"]) for r in rows])
+    ours = shingle_prf([(clean_page(r["text"])[1], r["gold"]) for r in rows])
+    assert ours[2] > base[2] + 0.08
+    assert ours[1] > 0.85
