@@ -35,6 +35,7 @@ from textmill.plugininfo import PluginInfo
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "textmill.plugins.unicode",
     "textmill.plugins.boilerplate",
+    "textmill.plugins.dedup",
 )
 """Module paths of the built-in plugins; each is an ordinary plugin."""
 

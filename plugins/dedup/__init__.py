@@ -1,1 +1,383 @@
-"""The built-in dedup plugin."""
+"""The ``dedup`` plugin: exact copies, near-duplicates, versions of one story, and events.
+
+A corpus hook (a barrier after every per-document step before it) streams the corpus twice:
+1. exact keys, MinHash signatures (numpy, :mod:`.minhash`) and content-term counts;
+2. each document's distinctive terms (content lemmas, names and numbers weighted by rarity).
+
+Then:
+- **exact**: equal normalized-text hashes;
+- **near**: banded LSH candidates, each verified by rapidfuzz on the normalized texts;
+- **story**: candidates from an inverted index over distinctive terms (terms in too many
+  documents are pruned), verified by sentence alignment (:mod:`.align`); the alignments are stored;
+- **event**: a looser weighted overlap of distinctive terms and names (or a story match).
+
+Clusters get a representative (the best quality score when the quality stage ran, else the
+longest, cleanest text), and every member gets a per-document result with its cluster ids.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+from textmill import (
+    Alignment,
+    Cluster,
+    ClusterMember,
+    Corpus,
+    CorpusResult,
+    Finding,
+    PluginInfo,
+    Result,
+    Span,
+    hookimpl,
+)
+from textmill.plugins.dedup.align import align, sentences
+from textmill.plugins.dedup.clusters import UnionFind
+from textmill.plugins.dedup.minhash import MinHasher, batch_signatures, jaccard, lsh_pairs
+from textmill.plugins.dedup.normalize import (
+    WORD,
+    content_terms,
+    exact_key,
+    names,
+    numbers,
+    word_ids,
+)
+
+VERSION = "1"
+KINDS = ("exact", "near", "story", "event")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    num_perm: int = field(default=128, metadata={"doc": "MinHash permutations."})
+    shingle: int = field(default=5, metadata={"doc": "Word n-gram size of MinHash shingles."})
+    bands: int = field(
+        default=32,
+        metadata={"doc": "LSH bands (num_perm / bands rows each); 32x4 finds pairs from ~0.45."},
+    )
+    near_ratio: float = field(
+        default=0.8,
+        metadata={"doc": "rapidfuzz ratio (0..1) a near-duplicate candidate must reach."},
+    )
+    key_terms: int = field(
+        default=30, metadata={"doc": "Distinctive terms kept per document for story/event."}
+    )
+    max_df: float = field(
+        default=0.1,
+        metadata={"doc": "Terms in more than this share of documents are not indexed."},
+    )
+    story_min_shared: int = field(
+        default=3, metadata={"doc": "Shared distinctive terms to consider a story pair."}
+    )
+    story_min_aligned: float = field(
+        default=0.45,
+        metadata={"doc": "Share of the shorter version's sentences that must align."},
+    )
+    align_threshold: float = field(
+        default=0.6, metadata={"doc": "Minimum sentence-pair score (0..1) to align."}
+    )
+    event_threshold: float = field(
+        default=0.08,
+        metadata={"doc": "Weighted overlap of distinctive terms and names for one event."},
+    )
+    levels: list[str] = field(
+        default_factory=lambda: list(KINDS),
+        metadata={"doc": "Levels to build: exact, near, story, event (story/event cost most)."},
+    )
+    max_candidates: int = field(
+        default=50, metadata={"doc": "Story candidates verified per document, best first."}
+    )
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="dedup",
+        version=VERSION,
+        description="Exact, near-duplicate, same-story and same-event clusters with sentence alignments.",
+        settings=DedupSettings,
+        corpus_provides=("clusters", "alignments"),
+        uses=("quality.score",),
+    )
+
+
+@hookimpl
+def textmill_corpus_dedup(corpus: Corpus, settings: DedupSettings) -> CorpusResult:
+    return run_dedup(corpus, settings or DedupSettings())
+
+
+def _terms(text: str) -> Counter[str]:
+    c: Counter[str] = Counter(content_terms(text))
+    for n in numbers(text):
+        c["#" + n] += 1
+    for n in names(text):
+        c["@" + n] += 1
+    return c
+
+
+def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
+    hasher = MinHasher(s.num_perm, s.shingle)
+    ids: list[str] = []
+    keys: list[str] = []
+    sigs = np.zeros((1024, s.num_perm), dtype=np.uint32)
+    df: Counter[str] = Counter()
+    loose = "story" in s.levels or "event" in s.levels
+    pending: list[np.ndarray] = []
+
+    def flush() -> None:
+        nonlocal sigs
+        start = len(ids) - len(pending)
+        while len(ids) > len(sigs):
+            sigs = np.vstack([sigs, np.zeros_like(sigs)])
+        sigs[start : len(ids)] = batch_signatures(hasher, pending)
+        pending.clear()
+
+    for doc in corpus.documents():
+        ids.append(doc.id)
+        words = WORD.findall(doc.text.casefold())
+        keys.append(exact_key(doc.text, words))
+        pending.append(word_ids(doc.text, words))
+        if len(pending) >= 512:
+            flush()
+        if loose:
+            df.update(set(_terms(doc.text)))
+    flush()
+    n = len(ids)
+    sigs = sigs[:n]
+
+    # Distinctive terms per document (only terms another document shares can link two), and
+    # an inverted index pruned of common terms.
+    # Never prune below 50 documents: a story can have dozens of versions.
+    max_df = max(50, int(s.max_df * n))
+    top: list[dict[str, float]] = []
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, doc in enumerate(corpus.documents() if loose else ()):
+        tf = _terms(doc.text)
+        scored = {
+            t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 0.5))
+            for t, c in tf.items()
+            if df[t] >= 2
+        }
+        best = dict(sorted(scored.items(), key=lambda kv: -kv[1])[: s.key_terms])
+        top.append(best)
+        for t in best:
+            if df[t] <= max_df:
+                postings[t].append(i)
+
+    uf = {k: UnionFind(n) for k in KINDS}
+    sim: dict[str, dict[tuple[int, int], float]] = {k: {} for k in KINDS}
+
+    # Exact.
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        by_key[k].append(i)
+    for members in by_key.values():
+        for m in members[1:]:
+            _link(uf, sim, "exact", members[0], m, 1.0)
+
+    # Near: LSH candidates verified on the normalized texts.
+    norm_cache: dict[int, str] = {}
+
+    def norm(i: int) -> str:
+        if i not in norm_cache:
+            doc = corpus.document(ids[i])
+            norm_cache[i] = " ".join(WORD.findall((doc.text if doc else "").casefold()))
+        return norm_cache[i]
+
+    for a, b in sorted(lsh_pairs(sigs, s.bands)):
+        if uf["exact"].find(a) == uf["exact"].find(b):
+            continue
+        ratio = fuzz.ratio(norm(a), norm(b)) / 100.0
+        if ratio >= s.near_ratio:
+            _link(uf, sim, "near", a, b, round(ratio, 3))
+    norm_cache.clear()
+
+    # Story candidates: documents sharing enough distinctive terms.
+    shared: dict[tuple[int, int], float] = {}
+    for i in range(n if loose else 0):
+        counts: Counter[int] = Counter()
+        for t in top[i]:
+            for j in postings.get(t, ()):
+                if j > i:
+                    counts[j] += 1
+        for j, c in counts.most_common(s.max_candidates):
+            if c >= s.story_min_shared:
+                shared[(i, j)] = c
+    sent_cache: dict[int, Any] = {}
+
+    def sents(i: int) -> Any:
+        if i not in sent_cache:
+            doc = corpus.document(ids[i])
+            sent_cache[i] = sentences(doc.text if doc else "")
+        return sent_cache[i]
+
+    pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
+    for a, b in sorted(shared):
+        sa, sb = sents(a), sents(b)
+        pairs = align(sa, sb, s.align_threshold)
+        shorter = max(1, min(len(sa.spans), len(sb.spans)))
+        share = len(pairs) / shorter
+        if len(pairs) >= 2 and share >= s.story_min_aligned:
+            _link(uf, sim, "story", a, b, round(share, 3))
+            pair_alignments[(a, b)] = pairs
+        overlap = _weighted_overlap(top[a], top[b])
+        if overlap >= s.event_threshold or share >= s.story_min_aligned / 2:
+            _link(uf, sim, "event", a, b, round(max(overlap, share), 3))
+    # Copies are versions of the same story and event too.
+    for kind in ("exact", "near"):
+        for (a, b), v in sim[kind].items():
+            _link(uf, sim, "story", a, b, v)
+            _link(uf, sim, "event", a, b, v)
+
+    quality = _quality_scores(corpus, ids)
+    clusters: list[Cluster] = []
+    alignments: list[Alignment] = []
+    per_doc: dict[int, dict[str, Any]] = defaultdict(lambda: {"clusters": {}})
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for kind in (k for k in KINDS if k in s.levels):
+        for g, members in enumerate(sorted(uf[kind].groups(), key=lambda m: m[0])):
+            cid = f"{kind}-{g + 1}"
+            rep = _representative(members, quality, corpus, ids)
+            sims = {m: _similarity(sim[kind], rep, m) for m in members}
+            clusters.append(
+                Cluster(
+                    id=cid,
+                    kind=kind,  # type: ignore[arg-type]
+                    members=tuple(ClusterMember(ids[m], sims[m]) for m in members),
+                    representative=ids[rep],
+                    data={"size": len(members)},
+                )
+            )
+            for m in members:
+                per_doc[m]["clusters"][kind] = cid
+                if kind in ("exact", "near") and m != rep:
+                    per_doc[m]["duplicate_of"] = ids[rep]
+                    per_doc[m]["similarity"] = sims[m]
+                    findings[m].append(
+                        Finding(
+                            code=f"dedup.{kind}",
+                            message=(
+                                f"{'Exact' if kind == 'exact' else 'Near'}-duplicate of "
+                                f"{ids[rep]} ({sims[m]:.2f})."
+                            ),
+                            severity="info",
+                            data={"of": ids[rep], "similarity": sims[m], "cluster": cid},
+                        )
+                    )
+            if kind == "story":
+                alignments.extend(
+                    _cluster_alignments(cid, members, rep, pair_alignments, sents, ids, s)
+                )
+    doc_results = {
+        ids[i]: Result(
+            label=_label(d["clusters"]),
+            data={
+                "clusters": d["clusters"],
+                "duplicate_of": d.get("duplicate_of"),
+                "similarity": d.get("similarity"),
+            },
+            findings=tuple(findings[i]),
+        )
+        for i, d in per_doc.items()
+    }
+    kinds: Counter[str] = Counter(c.kind for c in clusters)
+    return CorpusResult(
+        clusters=tuple(clusters),
+        alignments=tuple(alignments),
+        doc_results=doc_results,
+        data={"clusters": dict(kinds), "documents": n, "story_pairs_checked": len(shared)},
+    )
+
+
+def _link(uf: dict[str, UnionFind], sim: dict, kind: str, a: int, b: int, v: float) -> None:
+    key = (min(a, b), max(a, b))
+    uf[kind].union(a, b)
+    sim[kind][key] = max(v, sim[kind].get(key, 0.0))
+
+
+def _similarity(pairs: dict[tuple[int, int], float], rep: int, m: int) -> float:
+    if m == rep:
+        return 1.0
+    return pairs.get((min(rep, m), max(rep, m)), 0.0) or max(
+        (v for (a, b), v in pairs.items() if m in (a, b)), default=0.0
+    )
+
+
+def _weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:
+    inter = sum(min(a[t], b[t]) for t in a.keys() & b.keys())
+    union = sum(a.values()) + sum(b.values()) - inter
+    return inter / union if union else 0.0
+
+
+def _label(clusters: dict[str, str]) -> str:
+    for kind in KINDS:
+        if kind in clusters:
+            return kind
+    return "unique"
+
+
+def _quality_scores(corpus: Corpus, ids: list[str]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for i, d in enumerate(ids):
+        r = corpus.result(d, "mt_artifacts")
+        if r is not None and r.score is not None:
+            out[i] = r.score
+    return out
+
+
+def _representative(
+    members: list[int], quality: dict[int, float], corpus: Corpus, ids: list[str]
+) -> int:
+    if all(m in quality for m in members):
+        return max(members, key=lambda m: (quality[m], -m))
+
+    def clean_len(m: int) -> float:
+        doc = corpus.document(ids[m])
+        r = corpus.result(ids[m], "boilerplate")
+        kept = r.score if r is not None and r.score is not None else 1.0
+        return len(doc.text if doc else "") * (0.5 + 0.5 * kept)
+
+    return max(members, key=lambda m: (clean_len(m), -m))
+
+
+def _cluster_alignments(
+    cid: str,
+    members: list[int],
+    rep: int,
+    pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]],
+    sents: Any,
+    ids: list[str],
+    s: DedupSettings,
+) -> list[Alignment]:
+    """Alignments between every two members (or each member and the representative in large
+    clusters), reusing the verification's alignments."""
+    if len(members) <= 12:
+        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+    else:
+        pairs = [(min(rep, m), max(rep, m)) for m in members if m != rep]
+    out = []
+    for a, b in pairs:
+        aligned = pair_alignments.get((a, b))
+        if aligned is None:
+            aligned = align(sents(a), sents(b), s.align_threshold)
+        sa, sb = sents(a), sents(b)
+        for i, j, score in aligned:
+            out.append(
+                Alignment(
+                    cluster_id=cid,
+                    doc_a=ids[a],
+                    span_a=Span(*sa.spans[i]),
+                    doc_b=ids[b],
+                    span_b=Span(*sb.spans[j]),
+                    score=score,
+                )
+            )
+    return out
+
+
+__all__ = ["DedupSettings", "jaccard", "run_dedup"]
