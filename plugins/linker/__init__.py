@@ -1,1 +1,178 @@
-"""The built-in linker plugin."""
+"""The ``linker`` plugin: spaCy NER plus a knowledge base, and a corpus entity index.
+
+Per document: NER (statistical model behind an entity ruler of KB aliases, :mod:`.ner`), then
+candidates by exact and normalized alias and rapidfuzz fuzzy matching, and disambiguation by
+alias prior, type compatibility, description context and document coherence (:mod:`.link`).
+Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
+(:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
+the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textmill import (
+    Corpus,
+    CorpusResult,
+    DocContext,
+    Document,
+    Finding,
+    PluginInfo,
+    Result,
+    Span,
+    hookimpl,
+)
+from textmill.plugins.linker.index import build_index
+from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
+from textmill.plugins.linker.link import LINKABLE, Mention, link_mentions, mention_record
+from textmill.plugins.linker.ner import pipeline
+
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class LinkerSettings:
+    kb: str = field(
+        default="",
+        metadata={
+            "doc": "Knowledge base: a .jsonl file or a .sqlite built by `textmill kb build` (default: the starter KB)."
+        },
+    )
+    entity_ruler: bool = field(
+        default=True, metadata={"doc": "Find KB aliases with a rule matcher too."}
+    )
+    fuzzy_cutoff: float = field(
+        default=88.0,
+        metadata={
+            "doc": "rapidfuzz ratio (0..100) for fuzzy alias candidates; 100 turns fuzzy matching off."
+        },
+    )
+    min_score: float = field(
+        default=0.35,
+        metadata={"doc": "Minimum disambiguation score to link; below it a mention is NIL."},
+    )
+    nil_similarity: float = field(
+        default=90.0,
+        metadata={"doc": "rapidfuzz token-sort ratio to merge NIL mentions across the corpus."},
+    )
+
+
+def kb_path(settings: LinkerSettings) -> str:
+    return str(Path(settings.kb).expanduser().resolve()) if settings.kb else str(STARTER_KB)
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="linker",
+        version=VERSION,
+        description="spaCy NER linked to a knowledge base, with NIL clustering and a corpus entity index.",
+        settings=LinkerSettings,
+        uses=("text",),
+        provides=("entities",),
+        corpus_provides=("entity-index",),
+    )
+
+
+@hookimpl
+def textmill_register_commands(cli: Any) -> None:
+    from textmill.plugins.linker.commands import kb_group
+
+    cli.add_command(kb_group)
+
+
+def find_mentions(text: str, settings: LinkerSettings) -> list[Mention]:
+    nlp = pipeline(kb_path(settings), settings.entity_ruler)
+    doc = nlp(text)
+    return [
+        Mention(e.start_char, e.end_char, e.text, e.label_, normalize(e.text))
+        for e in doc.ents
+        if e.label_ in LINKABLE and normalize(e.text)
+    ]
+
+
+def link_text(text: str, settings: LinkerSettings) -> list[dict[str, Any]]:
+    kb = KB.load(kb_path(settings))
+    mentions = find_mentions(text, settings)
+    link_mentions(
+        kb, mentions, text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
+    )
+    return [mention_record(m, kb) for m in mentions]
+
+
+@hookimpl
+def textmill_entities(doc: Document, settings: LinkerSettings, ctx: DocContext) -> Result:
+    s = settings or LinkerSettings()
+    records = link_text(doc.text, s)
+    findings = _variant_findings(records)
+    linked = sum(1 for r in records if not r["entity"].startswith("NIL:"))
+    return Result(
+        score=round(linked / len(records), 3) if records else None,
+        label=f"{len({r['entity'] for r in records})} entities",
+        findings=tuple(findings),
+        data={"mentions": records, "linked": linked, "nil": len(records) - linked},
+    )
+
+
+def _variant_findings(records: list[dict[str, Any]]) -> list[Finding]:
+    """An entity written two ways in one document (Kiev/Kyiv), not counting short forms."""
+    by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        if not r["entity"].startswith("NIL:"):
+            by_entity[r["entity"]].append(r)
+    out = []
+    for _ent, rs in by_entity.items():
+        forms: dict[str, dict[str, Any]] = {}
+        for r in rs:
+            key = normalize(r["text"])
+            if not any(
+                key in other.split() or other in key.split() or key in other or other in key
+                for other in forms
+            ):
+                forms[key] = r
+        if len(forms) > 1:
+            first, *others = forms.values()
+            for r in others:
+                out.append(
+                    Finding(
+                        code="linker.variant-spelling",
+                        message=(
+                            f'{r["name"]} is written both "{first["text"]}" and "{r["text"]}" in this document.'
+                        ),
+                        severity="info",
+                        span=Span(r["start"], r["end"]),
+                        evidence=f"{first['text']} / {r['text']}",
+                        suggestion=first["text"],
+                        data={"entity": r["entity"]},
+                    )
+                )
+    return out
+
+
+@hookimpl
+def textmill_corpus_entities(corpus: Corpus, settings: LinkerSettings) -> CorpusResult:
+    s = settings or LinkerSettings()
+    kb = KB.load(kb_path(s))
+    entities, doc_nil = build_index(corpus.results("linker"), kb, s.nil_similarity)
+    doc_results = {}
+    for doc_id, mapping in doc_nil.items():
+        res = corpus.result(doc_id, "linker")
+        if res is None:
+            continue
+        mentions = [
+            dict(m, entity=mapping.get(m["entity"], m["entity"]))
+            for m in res.data.get("mentions", [])
+        ]
+        doc_results[doc_id] = Result(data={"mentions": mentions})
+    return CorpusResult(
+        entities=tuple(entities),
+        doc_results=doc_results,
+        data={
+            "entities": len(entities),
+            "nil_entities": sum(1 for e in entities if e.kb_id is None),
+        },
+    )

@@ -1,0 +1,262 @@
+"""The knowledge base: a documented JSONL format, compiled into an indexed SQLite alias table.
+
+One JSON object per line::
+
+    {"id": "Q7747", "name": "Vladimir Putin", "types": ["person"],
+     "aliases": [{"text": "Putin", "count": 5}, "Vladimir Putin"],
+     "description": "President of Russia", "gender": "male", "popularity": 0.9,
+     "wikidata": "Q7747", "stands_for": null}
+
+``aliases`` are strings or ``{"text", "count"}`` (counts become priors); ``types`` are free
+labels or Wikidata class ids; ``gender``, ``popularity``, ``wikidata`` and ``stands_for`` (the
+entity a place name stands for in metonymy, e.g. Beijing for China's government) are optional.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TextIO
+
+from textmill.errors import TextmillError
+
+STARTER_KB = Path(__file__).with_name("starter_kb.jsonl")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entities (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, types TEXT NOT NULL, description TEXT NOT NULL,
+  gender TEXT, popularity REAL, wikidata TEXT, stands_for TEXT
+);
+CREATE TABLE IF NOT EXISTS aliases (
+  norm TEXT NOT NULL, alias TEXT NOT NULL, entity TEXT NOT NULL, count REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aliases_norm ON aliases(norm);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class KBError(TextmillError):
+    """A knowledge base that cannot be read."""
+
+
+def normalize(alias: str) -> str:
+    """Case-, accent- and punctuation-folded alias key ("the" dropped at the start)."""
+    s = unicodedata.normalize("NFKD", alias)
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = re.sub(r"[’'`]s\b", "", s)
+    s = re.sub(r"[^\w\s]", " ", s)
+    s = re.sub(r"^the\s+", "", s.strip())
+    return " ".join(s.split())
+
+
+@dataclass(frozen=True)
+class KBEntity:
+    id: str
+    name: str
+    types: tuple[str, ...]
+    description: str = ""
+    gender: str | None = None
+    popularity: float | None = None
+    wikidata: str | None = None
+    stands_for: str | None = None
+    aliases: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+
+
+def parse_record(rec: dict[str, Any], where: str) -> KBEntity:
+    if not isinstance(rec, dict) or not rec.get("id") or not rec.get("name"):
+        raise KBError(f'{where}: each KB line needs at least "id" and "name"')
+    aliases: list[tuple[str, float]] = []
+    for a in rec.get("aliases") or []:
+        if isinstance(a, str):
+            aliases.append((a, 1.0))
+        elif isinstance(a, dict) and a.get("text"):
+            aliases.append((str(a["text"]), float(a.get("count", 1) or 0)))
+    if not any(normalize(t) == normalize(rec["name"]) for t, _ in aliases):
+        aliases.append((rec["name"], 1.0))
+    return KBEntity(
+        id=str(rec["id"]),
+        name=str(rec["name"]),
+        types=tuple(str(t) for t in rec.get("types") or ()),
+        description=str(rec.get("description") or ""),
+        gender=rec.get("gender"),
+        popularity=rec.get("popularity"),
+        wikidata=rec.get("wikidata")
+        or (rec["id"] if re.fullmatch(r"Q\d+", str(rec["id"])) else None),
+        stands_for=rec.get("stands_for"),
+        aliases=tuple(aliases),
+    )
+
+
+def read_jsonl(path: Path) -> Iterator[KBEntity]:
+    with _open(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise KBError(
+                    f"{path}:{n}: not valid JSON ({exc.msg}); fix or remove that line"
+                ) from exc
+            yield parse_record(rec, f"{path}:{n}")
+
+
+_GENDER = {"Q6581097": "male", "Q6581072": "female", "Q2449503": "male", "Q1052281": "female"}
+
+
+def read_wikidata(
+    path: Path, *, types: set[str] | None = None, ids: set[str] | None = None, lang: str = "en"
+) -> Iterator[KBEntity]:
+    """Stream a Wikidata JSON dump (``latest-all.json[.bz2|.gz]``: a JSON array, one entity per
+    line), keeping items whose id is in ``ids`` or whose P31 (instance of) is in ``types``."""
+    with _open(path) as fh:
+        for n, line in enumerate(fh, 1):
+            line = line.strip().rstrip(",")
+            if line in ("[", "]", ""):
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise KBError(f"{path}:{n}: not a Wikidata dump line ({exc.msg})") from exc
+            qid = item.get("id", "")
+            claims = item.get("claims", {})
+            p31 = {_claim_id(c) for c in claims.get("P31", [])} - {None}
+            filtered = ids is not None or types is not None
+            if filtered and not ((ids and qid in ids) or (types and p31 & types)):
+                continue
+            label = item.get("labels", {}).get(lang, {}).get("value")
+            if not label:
+                continue
+            aliases = [(label, 1.0)] + [
+                (a["value"], 1.0) for a in item.get("aliases", {}).get(lang, []) if a.get("value")
+            ]
+            gender = next((_GENDER.get(_claim_id(c) or "") for c in claims.get("P21", [])), None)
+            sitelinks = len(item.get("sitelinks", {}))
+            yield KBEntity(
+                id=qid,
+                name=label,
+                types=tuple(sorted(t for t in p31 if t)),
+                description=item.get("descriptions", {}).get(lang, {}).get("value", ""),
+                gender=gender,
+                popularity=float(sitelinks) if sitelinks else None,
+                wikidata=qid,
+                aliases=tuple(aliases),
+            )
+
+
+def _claim_id(claim: dict[str, Any]) -> str | None:
+    try:
+        return claim["mainsnak"]["datavalue"]["value"]["id"]
+    except (KeyError, TypeError):
+        return None
+
+
+def _open(path: Path) -> TextIO:
+    if not path.exists():
+        raise KBError(f"knowledge base {path} not found; check the path")
+    if path.suffix == ".bz2":
+        return bz2.open(path, "rt", encoding="utf-8")
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return path.open(encoding="utf-8")
+
+
+def compile_kb(entities: Iterable[KBEntity], out: Path) -> int:
+    """Write entities into an indexed SQLite alias table at ``out``; returns the count."""
+    if out.exists():
+        out.unlink()
+    con = sqlite3.connect(out)
+    con.executescript(_SCHEMA)
+    n = 0
+    for e in entities:
+        con.execute(
+            "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?)",
+            (
+                e.id,
+                e.name,
+                json.dumps(e.types),
+                e.description,
+                e.gender,
+                e.popularity,
+                e.wikidata,
+                e.stands_for,
+            ),
+        )
+        con.executemany(
+            "INSERT INTO aliases VALUES (?,?,?,?)",
+            [(normalize(a), a, e.id, c) for a, c in e.aliases if normalize(a)],
+        )
+        n += 1
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('entities', ?)", (str(n),))
+    con.commit()
+    con.close()
+    return n
+
+
+class KB:
+    """Read access for linking: alias candidates with priors, entity records."""
+
+    def __init__(
+        self, entities: dict[str, KBEntity], alias_index: dict[str, list[tuple[str, float]]]
+    ):
+        self.entities = entities
+        self.index = alias_index
+        self.keys = list(alias_index)
+
+    @classmethod
+    def load(cls, path: Path | str) -> KB:
+        return _load(str(Path(path).resolve()))
+
+    def candidates(self, norm: str) -> list[tuple[str, float]]:
+        """``(entity id, prior)`` for an exact normalized alias, priors summing to 1."""
+        return self.index.get(norm, [])
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> KB:
+    p = Path(path)
+    if p.suffix in (".sqlite", ".db"):
+        if not p.exists():
+            raise KBError(f"knowledge base {p} not found; build it with `textmill kb build`")
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT id, name, types, description, gender, popularity, wikidata, stands_for FROM entities"
+            ).fetchall()
+            arows = con.execute("SELECT norm, entity, count FROM aliases").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise KBError(
+                f"{p} is not a textmill knowledge base ({exc}); rebuild it with `textmill kb build`"
+            ) from exc
+        finally:
+            con.close()
+        entities = {
+            r[0]: KBEntity(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5], r[6], r[7])
+            for r in rows
+        }
+        raw: dict[str, dict[str, float]] = {}
+        for norm, ent, count in arows:
+            raw.setdefault(norm, {})
+            raw[norm][ent] = raw[norm].get(ent, 0.0) + count
+    else:
+        entities = {}
+        raw = {}
+        for e in read_jsonl(p):
+            entities[e.id] = e
+            for a, c in e.aliases:
+                k = normalize(a)
+                if k:
+                    raw.setdefault(k, {})
+                    raw[k][e.id] = raw[k].get(e.id, 0.0) + c
+    index: dict[str, list[tuple[str, float]]] = {}
+    for norm, ents in raw.items():
+        total = sum(ents.values()) + 0.5 * len(ents)
+        index[norm] = sorted(((e, (c + 0.5) / total) for e, c in ents.items()), key=lambda x: -x[1])
+    return KB(entities, index)

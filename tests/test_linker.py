@@ -1,0 +1,100 @@
+"""The linker on the sample corpus: NER, KB linking, NIL clustering and the entity index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textmill.plugins.linker import LinkerSettings, link_text
+from textmill.testing import SEEDS, run_chain
+
+# Surface forms in the seeds and the KB entity each must link to, wherever it appears.
+EXPECTED = {
+    "Kirby": "tm:john-kirby",
+    "Xi Jinping": "tm:xi-jinping",
+    "Putin": "Q7747",
+    "Zelensky": "tm:volodymyr-zelensky",
+    "Biden": "tm:joe-biden",
+    "Sunak": "tm:rishi-sunak",
+    "China": "Q148",
+    "Russia": "Q159",
+    "Ukraine": "Q212",
+    "Moscow": "Q649",
+    "Kyiv": "tm:kyiv",
+    "Kiev": "tm:kyiv",
+}
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_chain(
+        [SEEDS],
+        {"clean": ["unicode", "boilerplate"], "entities": ["linker"]},
+        tmp_path=tmp_path_factory.mktemp("linker"),
+    )
+
+
+def test_named_people_and_places_are_linked_in_every_document(seeds_run) -> None:
+    checked = 0
+    for doc_id in seeds_run.ids():
+        text = seeds_run.text(doc_id)
+        mentions = seeds_run.result(doc_id, "linker").data["mentions"]
+        for name, entity in EXPECTED.items():
+            # "Biden administration" names the administration, not the man.
+            if not re.search(rf"\b{re.escape(name)}\b(?!-| administration)", text):
+                continue
+            linked = {m["entity"] for m in mentions if name in m["text"]}
+            assert entity in linked, f"{doc_id}: {name} not linked to {entity} ({linked})"
+            checked += 1
+    assert checked >= 35
+
+
+def test_kiev_and_kyiv_are_one_entity_and_xi_alone_is_xi_jinping(seeds_run) -> None:
+    index = {e.id: e for e in seeds_run.query.corpus.entities()}
+    kyiv = index["tm:kyiv"]
+    assert {"Kiev", "Kyiv"} <= set(kyiv.data["variants"])
+    assert kyiv.data["documents"] == 2
+    xi = index["tm:xi-jinping"]
+    assert "Xi" in xi.data["variants"]
+    assert xi.data["documents"] == 5
+    assert xi.data["gender"] == "male"
+
+
+def test_mentions_carry_gender_and_spans(seeds_run) -> None:
+    doc_id = next(i for i in seeds_run.ids() if i.startswith("000"))
+    text = seeds_run.text(doc_id)
+    for m in seeds_run.result(doc_id, "linker").data["mentions"]:
+        assert text[m["start"] : m["end"]] == m["text"]
+    kirby = [
+        m
+        for m in seeds_run.result(doc_id, "linker").data["mentions"]
+        if m["entity"] == "tm:john-kirby"
+    ]
+    assert kirby and all(m["gender"] == "male" for m in kirby)
+
+
+def test_nil_mentions_are_clustered_across_the_corpus(tmp_path: Path) -> None:
+    texts = [
+        "Ukrainian officials met Oleksandr Syrskyi in Kharkiv on Monday.",
+        "Oleksandr Syrskyy, the commander, visited Kharkiv again on Tuesday.",
+    ]
+    out = run_chain(texts, {"entities": ["linker"]}, tmp_path=tmp_path)
+    ents = [e for e in out.query.corpus.entities() if e.kb_id is None and "Syrsk" in e.name]
+    assert len(ents) == 1
+    assert {m.doc_id for m in ents[0].mentions} == {"doc-0", "doc-1"}
+
+
+def test_variant_spelling_in_one_document_is_a_finding(tmp_path: Path) -> None:
+    text = "Zelensky spoke in Kyiv on Monday. Later, Kiev announced that Zelensky would travel."
+    out = run_chain([text], {"entities": ["linker"]}, tmp_path=tmp_path)
+    findings = out.result("doc-0", "linker").findings
+    assert [f.code for f in findings] == ["linker.variant-spelling"]
+    assert "Kyiv" in findings[0].message and "Kiev" in findings[0].message
+
+
+def test_fuzzy_candidates_link_transliteration_variants() -> None:
+    recs = link_text(
+        "Talks with Volodymyr Zelenskiy continued.", LinkerSettings(entity_ruler=False)
+    )
+    assert any(r["entity"] == "tm:volodymyr-zelensky" for r in recs)
