@@ -353,7 +353,7 @@ class Engine:
             id_column=inp.id_column,
             max_bytes=inp.max_bytes,
         )
-        for plugin in {s.plugin for s in self.plan if s.kind != "prepare"}:
+        for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind != "prepare"):
             self._stats(summary, plugin)
         seq = self.store.next_seq()
         done = 0
@@ -451,8 +451,14 @@ class Engine:
         digest = self._corpus_digest(raw=False, seen=seen, own=step.plugin)
         key = _key(step.plugin, step.version, step.settings_hash, digest)
         stats = self._stats(summary, step.plugin)
+        # A plugin without a per-document hook reports its corpus hook's per-document results.
+        corpus_only = not any(s.plugin == step.plugin and s.kind == "doc" for s in self.plan)
         cached = self.store.cache_get(step.plugin, "corpus")
         if cached and cached[0] == key:
+            if corpus_only:
+                n = self.store.count_results(step.plugin, "corpus")
+                stats.processed += n
+                stats.cached += n
             return
         self.progress(f"{step.plugin}: corpus", 0, None)
         fn = self.manager.impl(step.plugin, step.hook)
@@ -480,6 +486,8 @@ class Engine:
             return
         elapsed = time.perf_counter() - t0
         stats.seconds += elapsed
+        if corpus_only:
+            stats.processed += len(res.doc_results)
         self.store.begin()
         self.store.clear_plugin_outputs(step.plugin)
         self.store.replace_clusters(

@@ -472,6 +472,12 @@ class Store:
         ).fetchone()
         return result_from_row(row) if row else None
 
+    def count_results(self, plugin: str, phase: str = "doc") -> int:
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM results WHERE plugin = ? AND phase = ?", (plugin, phase)
+        ).fetchone()
+        return int(row[0])
+
     def clear_phase(self, plugin: str, phase: str) -> None:
         self.conn.execute("DELETE FROM results WHERE plugin=? AND phase=?", (plugin, phase))
         self.conn.execute("DELETE FROM findings WHERE plugin=? AND phase=?", (plugin, phase))

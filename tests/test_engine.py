@@ -119,7 +119,8 @@ def test_unmet_requirement_is_one_sentence(tmp_path, seeds):
     with pytest.raises(ChainError) as exc:
         run_chain([seeds], {"quality": ["late"]}, tmp_path=tmp_path, plugins=(sp.late,))
     assert str(exc.value) == (
-        'plugin "late" requires "clusters", which no plugin in the chain provides'
+        'plugin "late" requires "clusters", which no plugin in the chain provides '
+        "(add dedup to [chain])"
     )
 
 
