@@ -152,7 +152,7 @@ def build_plan(
                         hook=CORPUS_HOOKS[stage],
                         requires=info.corpus_requires,
                         provides=info.corpus_provides,
-                        **common,
+                        **{**common, "uses": (*info.uses, *info.corpus_uses)},
                     )
                 )
         steps.extend(corpus_steps)

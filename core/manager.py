@@ -35,8 +35,10 @@ from textmill.plugininfo import PluginInfo
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "textmill.plugins.unicode",
     "textmill.plugins.boilerplate",
+    "textmill.plugins.langid",
     "textmill.plugins.dedup",
     "textmill.plugins.linker",
+    "textmill.plugins.extractive",
 )
 """Module paths of the built-in plugins; each is an ordinary plugin."""
 

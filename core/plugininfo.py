@@ -19,6 +19,8 @@ class PluginInfo:
       check requires ``"clusters"`` and ``"alignments"``.
     - ``uses``: artifacts used when present but not required; the engine orders the plugin after
       their providers when they are in the chain.
+    - ``corpus_uses``: the same for the corpus hook only (e.g. cross-version checks use dedup's
+      ``clusters`` when dedup is in the chain, and do nothing otherwise).
     """
 
     name: str
@@ -30,4 +32,5 @@ class PluginInfo:
     corpus_requires: tuple[str, ...] = ()
     corpus_provides: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
+    corpus_uses: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

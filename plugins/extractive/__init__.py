@@ -1,1 +1,135 @@
-"""The built-in extractive plugin."""
+"""The ``extractive`` summarize plugin: single-document and per-cluster extractive summaries.
+
+Single documents (:mod:`.rank`, :mod:`.select`): continuous LexRank centrality over TF-IDF cosine,
+news lead bias, sentence length, entity salience (from the linker when it ran), penalties for
+unattributed quotes and boilerplate-like sentences; length by sentences, words or ratio; MMR
+redundancy control; sentences kept in source order with their spans.
+Clusters (:mod:`.multi`, corpus hook after dedup): one summary per story and event cluster.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
+from textmill.plugins.extractive.multi import cluster_summary
+from textmill.plugins.extractive.rank import salience, terms, tfidf
+from textmill.plugins.extractive.select import budget, mmr
+from textmill.sentences import split_spans
+
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ExtractiveSettings:
+    sentences: int = field(
+        default=3, metadata={"doc": "Summary length in sentences (when words and ratio are 0)."}
+    )
+    words: int = field(
+        default=0, metadata={"doc": "Summary length in words (overrides sentences)."}
+    )
+    ratio: float = field(
+        default=0.0, metadata={"doc": "Summary length as a share of the document's sentences."}
+    )
+    method: str = field(
+        default="lexrank",
+        metadata={"doc": "lexrank (centrality + lead) or lead (first sentences)."},
+    )
+    lead_bias: float = field(
+        default=0.2, metadata={"doc": "0..1 weight of position against centrality."}
+    )
+    redundancy: float = field(
+        default=0.3, metadata={"doc": "MMR λ: how much similarity to chosen sentences costs."}
+    )
+    cluster_redundancy: float = field(
+        default=0.6,
+        metadata={
+            "doc": "MMR λ for cluster summaries: versions restate the core fact, so it is higher."
+        },
+    )
+    cluster_sentences: int = field(
+        default=4, metadata={"doc": "Length of each cluster summary in sentences."}
+    )
+    cluster_kinds: list[str] = field(
+        default_factory=lambda: ["story", "event"], metadata={"doc": "Cluster kinds to summarize."}
+    )
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="extractive",
+        version=VERSION,
+        description="Extractive summaries per document and per story/event cluster.",
+        settings=ExtractiveSettings,
+        uses=("entities", "quality.score"),
+        corpus_uses=("clusters", "alignments"),
+    )
+
+
+def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None = None) -> dict:
+    spans = [(a, b) for a, b in split_spans(text) if len(text[a:b].split()) >= 3]
+    if not spans:
+        return {"summary": "", "sentences": []}
+    if s.method not in ("lexrank", "lead"):
+        raise ValueError(f'extractive method "{s.method}" is unknown; use lexrank or lead')
+    strings = [text[a:b] for a, b in spans]
+    lengths = [len(x.split()) for x in strings]
+    limit = budget(len(spans), lengths, sentences=s.sentences, words=s.words, ratio=s.ratio)
+    if s.method == "lead":
+        chosen, used = [], 0
+        for i, n in enumerate(lengths):
+            chosen.append(i)
+            used += n
+            if (limit[0] == "sentences" and len(chosen) >= limit[1]) or (
+                limit[0] == "words" and used >= limit[1]
+            ):
+                break
+        scores = np.linspace(1, 0, len(spans))
+    else:
+        ent = _entity_weights(spans, mentions) if mentions else None
+        x = tfidf([terms(t) for t in strings])
+        scores = salience(strings, lead_bias=s.lead_bias, entity_weight=ent, x=x)
+        chosen = mmr(scores, x @ x.T, lengths, limit=limit, redundancy=s.redundancy)
+    return {
+        "summary": " ".join(strings[i] for i in chosen),
+        "sentences": [
+            {"start": spans[i][0], "end": spans[i][1], "score": round(float(scores[i]), 3)}
+            for i in chosen
+        ],
+        "length": {"unit": limit[0], "target": limit[1]},
+    }
+
+
+def _entity_weights(spans: list[tuple[int, int]], mentions: list[dict]) -> list[float]:
+    freq = Counter(m["entity"] for m in mentions)
+    top = max(freq.values()) if freq else 1
+    out = []
+    for a, b in spans:
+        w = sum(freq[m["entity"]] / top for m in mentions if a <= m["start"] < b)
+        out.append(min(1.0, w / 2))
+    return out
+
+
+@hookimpl
+def textmill_summarize(doc: Document, settings: ExtractiveSettings, ctx: DocContext) -> Result:
+    s = settings or ExtractiveSettings()
+    linker = ctx.result("linker")
+    mentions = linker.data.get("mentions") if linker is not None and linker.data else None
+    data = summarize_text(doc.text, s, mentions)
+    return Result(data=data, label=f"{len(data['sentences'])} sentences")
+
+
+@hookimpl
+def textmill_corpus_summarize(corpus: Corpus, settings: ExtractiveSettings) -> CorpusResult:
+    s = settings or ExtractiveSettings()
+    out = {}
+    for kind in s.cluster_kinds:
+        for cluster in corpus.clusters(kind):
+            out[cluster.id] = cluster_summary(
+                corpus, cluster, sentences=s.cluster_sentences, redundancy=s.cluster_redundancy
+            )
+            out[cluster.id]["kind"] = kind
+    return CorpusResult(data={"clusters": out})

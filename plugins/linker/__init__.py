@@ -10,6 +10,7 @@ the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,9 @@ def _variant_findings(records: list[dict[str, Any]]) -> list[Finding]:
     for _ent, rs in by_entity.items():
         forms: dict[str, dict[str, Any]] = {}
         for r in rs:
+            # Acronyms ("US" for "United States") are short forms, not spelling variants.
+            if re.fullmatch(r"[A-Z.]{2,6}", r["text"].strip()):
+                continue
             key = normalize(r["text"])
             if not any(
                 key in other.split() or other in key.split() or key in other or other in key

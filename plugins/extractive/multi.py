@@ -1,0 +1,138 @@
+"""Per-cluster summaries: what the versions of a story agree on, once, plus what only some say.
+
+Sentences of all versions are grouped into content units by dedup's alignments; a unit's support
+is the share of versions carrying it. Units are ranked by support, centrality over the cluster
+and position; each unit is voiced by its sentence from the best-quality version; MMR removes
+what remains redundant. Unaligned sentences with high salience form "only in some versions".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from textmill import Corpus
+from textmill.plugins.extractive.rank import centrality, penalties, terms, tfidf
+from textmill.plugins.extractive.select import mmr
+from textmill.sentences import split_spans
+
+_ENDS = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+
+
+def cluster_summary(
+    corpus: Corpus,
+    cluster: Any,
+    *,
+    sentences: int = 4,
+    redundancy: float = 0.3,
+    only_in_some: int = 3,
+    min_words: int = 6,
+) -> dict[str, Any]:
+    members = [m.doc_id for m in cluster.members]
+    texts = {}
+    for d in members:
+        doc = corpus.document(d)
+        texts[d] = doc.text if doc else ""
+    quality = {}
+    for d in members:
+        r = corpus.result(d, "mt_artifacts")
+        quality[d] = r.score if r is not None and r.score is not None else 0.5
+    sents: list[tuple[str, int, int]] = []
+    for d in members:
+        for a, b in split_spans(texts[d]):
+            sent = texts[d][a:b]
+            # Headlines and captions (no sentence ending) are not summary material.
+            if len(sent.split()) >= min_words and _ENDS.search(sent):
+                sents.append((d, a, b))
+    if not sents:
+        return {"summary": "", "sentences": [], "only_in_some": []}
+    index = {s: i for i, s in enumerate(sents)}
+    parent = list(range(len(sents)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def locate(doc: str, start: int, end: int) -> int | None:
+        for (d, a, b), i in index.items():
+            if d == doc and a < end and start < b:
+                return i
+        return None
+
+    for al in corpus.alignments(cluster.id if cluster.kind == "story" else None):
+        if al.doc_a not in texts or al.doc_b not in texts:
+            continue
+        i = locate(al.doc_a, al.span_a.start, al.span_a.end)
+        j = locate(al.doc_b, al.span_b.start, al.span_b.end)
+        if i is not None and j is not None:
+            parent[find(i)] = find(j)
+    units: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(sents)):
+        units[find(i)].append(i)
+    strings = [texts[d][a:b] for d, a, b in sents]
+    x = tfidf([terms(s) for s in strings])
+    cent = centrality(x)
+    order_in_doc = {}
+    for d in members:
+        own = [i for i, s in enumerate(sents) if s[0] == d]
+        for k, i in enumerate(own):
+            order_in_doc[i] = k / max(1, len(own) - 1)
+    unit_ids = list(units)
+    voice = []
+    scores = []
+    for u in unit_ids:
+        idx = units[u]
+        docs = {sents[i][0] for i in idx}
+        support = len(docs) / len(members)
+        best = max(idx, key=lambda i: (quality[sents[i][0]], cent[i]))
+        voice.append(best)
+        pos = float(np.mean([order_in_doc[i] for i in idx]))
+        # News puts the core fact first: the lead weighs as much as agreement between versions.
+        lead = (1 - pos) ** 2
+        scores.append(
+            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead)
+            * penalties(strings[best])
+        )
+    vx = x[voice]
+    # Versions restate the core fact in different words, so redundancy also counts shared terms
+    # (overlap coefficient of the term sets), not only TF-IDF cosine.
+    bags = [set(terms(strings[i])) for i in voice]
+    overlap = np.array(
+        [[len(a & b) / max(1, min(len(a), len(b))) for b in bags] for a in bags], dtype=np.float32
+    )
+    sim = np.maximum(vx @ vx.T, overlap)
+    lengths = [len(strings[i].split()) for i in voice]
+    picked = mmr(
+        np.array(scores), sim, lengths, limit=("sentences", sentences), redundancy=redundancy
+    )
+    # Order: by mean relative position of the unit across versions.
+    picked.sort(key=lambda k: float(np.mean([order_in_doc[i] for i in units[unit_ids[k]]])))
+    chosen = [voice[k] for k in picked]
+    single = [
+        k
+        for k, u in enumerate(unit_ids)
+        if len({sents[i][0] for i in units[u]}) == 1 and len(members) > 1
+    ]
+    single.sort(key=lambda k: -scores[k])
+    extra = [voice[k] for k in single[:only_in_some]]
+    return {
+        "summary": " ".join(strings[i] for i in chosen),
+        "sentences": [
+            {
+                "doc_id": sents[i][0],
+                "start": sents[i][1],
+                "end": sents[i][2],
+                "support": len({sents[j][0] for j in units[find(i)]}),
+            }
+            for i in chosen
+        ],
+        "only_in_some": [
+            {"doc_id": sents[i][0], "start": sents[i][1], "end": sents[i][2], "text": strings[i]}
+            for i in extra
+        ],
+        "versions": len(members),
+    }

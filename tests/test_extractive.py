@@ -1,0 +1,87 @@
+"""Extractive summaries on the sample corpus: per document and per story cluster."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textmill.plugins.boilerplate.patterns import PATTERNS
+from textmill.plugins.extractive import ExtractiveSettings, summarize_text
+from textmill.testing import SEEDS, run_chain
+
+CHAIN = {
+    "clean": ["unicode", "boilerplate"],
+    "dedup": ["dedup"],
+    "entities": ["linker"],
+    "summarize": ["extractive"],
+}
+CEASEFIRE = re.compile(r"cease-?fire|truce", re.I)
+REJECTS = re.compile(r"reject|denounc|against|preempt|do(?:n’t|n't| not) support|oppos", re.I)
+VISIT = re.compile(r"\bXi\b.*\b(Moscow|visit|trip|talks)\b|\b(Moscow|visit|trip|talks)\b.*\bXi\b")
+
+
+@pytest.fixture(scope="module")
+def seeds_run(tmp_path_factory: pytest.TempPathFactory):
+    return run_chain([SEEDS], CHAIN, tmp_path=tmp_path_factory.mktemp("summ"))
+
+
+def _cluster_summaries(run) -> dict:
+    cached = run.query.corpus.store.cache_get("extractive", "corpus")
+    assert cached is not None
+    return cached[1]["data"]["clusters"]
+
+
+def test_story_summary_states_the_core_fact_once(seeds_run) -> None:
+    story = next(c for c in seeds_run.query.clusters() if c.kind == "story")
+    summary = _cluster_summaries(seeds_run)[story.id]
+    sentences = [seeds_run.text(s["doc_id"])[s["start"] : s["end"]] for s in summary["sentences"]]
+    core = [s for s in sentences if CEASEFIRE.search(s) and REJECTS.search(s) and VISIT.search(s)]
+    assert len(core) == 1, sentences
+    assert sentences[0] == core[0]  # the core fact leads
+    # Aligned sentences appear once: no two summary sentences are aligned to each other.
+    aligned = {
+        ((a.doc_a, a.span_a.start), (a.doc_b, a.span_b.start)) for a in seeds_run.query.alignments()
+    }
+    keys = [(s["doc_id"], s["start"]) for s in summary["sentences"]]
+    assert not [(x, y) for x in keys for y in keys if (x, y) in aligned]
+    assert summary["only_in_some"]
+    members = {m.doc_id for m in story.members}
+    assert all(s["doc_id"] in members for s in summary["sentences"] + summary["only_in_some"])
+
+
+def test_no_summary_sentence_is_boilerplate(seeds_run) -> None:
+    texts = []
+    for doc_id in seeds_run.ids():
+        data = seeds_run.result(doc_id, "extractive").data
+        texts += [seeds_run.text(doc_id)[s["start"] : s["end"]] for s in data["sentences"]]
+    for summary in _cluster_summaries(seeds_run).values():
+        texts += [seeds_run.text(s["doc_id"])[s["start"] : s["end"]] for s in summary["sentences"]]
+    for t in texts:
+        assert not [p.reason for p in PATTERNS if p.regex.search(t)], t
+        assert "Reuters) -" not in t and "Share post" not in t
+
+
+def test_document_summary_spans_are_real_sentences_in_order(seeds_run) -> None:
+    for doc_id in seeds_run.ids():
+        text = seeds_run.text(doc_id)
+        data = seeds_run.result(doc_id, "extractive").data
+        assert len(data["sentences"]) == 3
+        starts = [s["start"] for s in data["sentences"]]
+        assert starts == sorted(starts)
+        for s in data["sentences"]:
+            sent = text[s["start"] : s["end"]]
+            assert (sent == sent.strip() and sent[0].isupper()) or sent[0] in '“"'
+            assert s["start"] == 0 or text[s["start"] - 1] in " \n"
+            assert sent in data["summary"]
+
+
+def test_length_controls() -> None:
+    text = next(SEEDS.glob("001_*")).read_text(encoding="utf-8")
+    by_words = summarize_text(text, ExtractiveSettings(words=60))
+    assert 30 <= len(by_words["summary"].split()) <= 110
+    by_ratio = summarize_text(text, ExtractiveSettings(ratio=0.2))
+    assert by_ratio["length"]["unit"] == "sentences" and len(by_ratio["sentences"]) >= 4
+    lead = summarize_text(text, ExtractiveSettings(method="lead", sentences=2))
+    assert lead["sentences"][0]["start"] == 0
+    with pytest.raises(ValueError, match="unknown"):
+        summarize_text(text, ExtractiveSettings(method="neural"))
