@@ -1,0 +1,137 @@
+"""Lexical translation tables for the bilingual quality features.
+
+An IBM Model 1 table ``t(english | source word)`` per source language, learned by
+``benchmarks/train_quality.py`` from human post-edited translations and shipped pruned as
+``lexicon.json.gz``. Words are cut to a prefix (:data:`PREFIX` letters) so that inflected forms
+share an entry. From it come the adequacy features: the share of source words whose translation
+appears in the target, the share of target words explained by the source, and the Model 1
+log-probability of the target per word.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+PATH = Path(__file__).with_name("lexicon.json.gz")
+PREFIX = 5
+NULL = "<null>"
+_TOKEN = re.compile(r"[^\s\d.,;:!?\"'()\[\]{}«»“”„‘’\-–—/\\|।॥*#%&+=<>_`~^@$]+")
+_EN_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "by",
+        "for",
+        "on",
+        "at",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "with",
+        "from",
+    ]
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word prefixes of ``text`` (any script)."""
+    return [w[:PREFIX] for w in _TOKEN.findall(text.lower())]
+
+
+def content_tokens(text: str) -> list[str]:
+    return [w[:PREFIX] for w in _TOKEN.findall(text.lower()) if w not in _EN_STOP]
+
+
+def train_ibm1(
+    pairs: Iterable[tuple[str, str]], *, iterations: int = 6, keep: float = 0.02, per_word: int = 6
+) -> dict[str, dict[str, float]]:
+    """IBM Model 1 ``t(e|f)`` by EM over ``(source, english)`` pairs, pruned to the ``per_word``
+    most likely translations of each source word with probability at least ``keep``."""
+    corpus = [([*tokens(s), NULL], content_tokens(e)) for s, e in pairs]
+    corpus = [(f, e) for f, e in corpus if e and len(f) > 1]
+    e_vocab = {w for _, e in corpus for w in e}
+    uniform = 1.0 / max(1, len(e_vocab))
+    t: dict[tuple[str, str], float] = defaultdict(lambda: uniform)
+    for _ in range(iterations):
+        count: dict[tuple[str, str], float] = defaultdict(float)
+        total: dict[str, float] = defaultdict(float)
+        for fs, es in corpus:
+            for e in es:
+                z = sum(t[(e, f)] for f in fs)
+                for f in fs:
+                    c = t[(e, f)] / z
+                    count[(e, f)] += c
+                    total[f] += c
+        t = defaultdict(float, {(e, f): c / total[f] for (e, f), c in count.items()})
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (e, f), p in t.items():
+        if p >= keep and f != NULL:
+            table[f][e] = p
+    return {
+        f: dict(sorted(((e, round(p, 3)) for e, p in es.items()), key=lambda x: -x[1])[:per_word])
+        for f, es in table.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def load() -> dict[str, dict[str, dict[str, float]]]:
+    """``{source language: {source prefix: {english prefix: p}}}``; empty when not shipped."""
+    if not PATH.exists():
+        return {}
+    with gzip.open(PATH, "rt", encoding="utf-8") as fh:
+        data: dict[str, dict[str, dict[str, float]]] = json.load(fh)
+    return data
+
+
+def coverage_features(
+    text: str,
+    source: str,
+    source_lang: str | None,
+    table: dict[str, dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """Lexical adequacy features; empty when no table exists for ``source_lang``."""
+    if table is None:
+        table = load().get(source_lang or "", {})
+    if not table:
+        return {}
+    src = tokens(source)
+    tgt = content_tokens(text)
+    tset = set(tgt)
+    known = [f for f in src if f in table]
+    covered = sum(any(e in tset for e in table[f]) for f in known)
+    explained: set[str] = set()
+    for f in known:
+        explained.update(table[f])
+    logp = 0.0
+    for e in tgt:
+        p = sum(table[f].get(e, 0.0) for f in known) / (len(src) + 1)
+        logp += math.log(max(p, 1e-4))
+    n_t = max(1, len(tgt))
+    return {
+        "lex_src_known": len(known) / max(1, len(src)),
+        "lex_src_covered": covered / max(1, len(known)),
+        "lex_tgt_explained": sum(e in explained for e in tgt) / n_t,
+        "lex_logp": logp / n_t,
+        "lex_has_table": 1.0,
+    }

@@ -1,0 +1,149 @@
+"""The calibrated 0..1 quality score, per sentence and per document.
+
+A regression over :mod:`.features`, trained on human direct-assessment z-scores of machine
+translations into English (``benchmarks/train_quality.py``), then mapped to 0..1 by an isotonic
+calibration onto the percentile of the human score: 0.3 means "about 30% of the human-judged
+training translations were worse". Two modes: monolingual (the English text alone) and
+bilingual (with the source; a model per source language where one was trained, else a pooled
+one). Weights, scaler and calibration points ship as JSON and are applied with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from textmill import Finding
+from textmill.plugins.mt_artifacts.features import (
+    WORD,
+    bilingual_features,
+    finding_features,
+    fluency_features,
+    parse_features,
+)
+from textmill.sentences import split_spans
+
+WEIGHTS = Path(__file__).with_name("qe_model.json")
+_SOURCE_END = re.compile(r"(?<=[.!?।॥])\s+")
+
+
+@lru_cache(maxsize=1)
+def load() -> dict[str, Any]:
+    return json.loads(WEIGHTS.read_text(encoding="utf-8"))
+
+
+def _vector(model: dict[str, Any], feats: dict[str, float]) -> np.ndarray:
+    # A count or indicator ("code:...", "src:...") absent from a sentence is 0; any other
+    # feature the model knows but this sentence lacks (no parser) takes its training mean.
+    mean = model["mean"]
+    return np.array(
+        [
+            feats.get(name, 0.0 if ":" in name else mean[i])
+            for i, name in enumerate(model["features"])
+        ],
+        dtype=float,
+    )
+
+
+def predict_raw(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """The model's uncalibrated output (a z-score estimate) for rows of ``x``."""
+    h = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    for layer in model.get("hidden", []):
+        h = np.maximum(0.0, h @ np.asarray(layer["w"]) + np.asarray(layer["b"]))
+    return np.asarray(h @ np.asarray(model["coef"]) + model["intercept"], dtype=float)
+
+
+def calibrate(model: dict[str, Any], raw: np.ndarray) -> np.ndarray:
+    return np.clip(np.interp(raw, model["calib_x"], model["calib_y"]), 0.0, 1.0)
+
+
+def pick_model(weights: dict[str, Any], source_lang: str | None, bilingual: bool) -> dict[str, Any]:
+    if not bilingual:
+        return dict(weights["monolingual"])
+    bi = weights["bilingual"]
+    return dict(bi["pairs"].get(source_lang or "", bi["pooled"]))
+
+
+def sentence_features(
+    text: str,
+    tokens: Sequence[Any] | None,
+    findings: Sequence[Finding],
+    source: str | None = None,
+    source_lang: str | None = None,
+) -> dict[str, float]:
+    """All features of one sentence; ``tokens`` are its spaCy tokens (None without a parser)."""
+    feats = fluency_features(text)
+    if tokens:
+        feats.update(parse_features(tokens))
+    feats.update(finding_features(findings, len(WORD.findall(text))))
+    if source is not None:
+        feats.update(bilingual_features(text, source, source_lang))
+    return feats
+
+
+def _sentence_tokens(text: str) -> list[list[Any]] | None:
+    from textmill.nlp import has_statistical_model, load_nlp, parse
+
+    if not has_statistical_model(load_nlp()):
+        return None
+    return [list(parse(text))]
+
+
+def _split_source(source: str) -> list[str]:
+    spans = split_spans(source)
+    out: list[str] = []
+    for a, b in spans:
+        out += [s for s in _SOURCE_END.split(source[a:b]) if s.strip()]
+    return out
+
+
+def score_document(
+    text: str,
+    findings: list[Finding],
+    *,
+    source_text: str | None = None,
+    source_lang: str | None = None,
+) -> tuple[float, list[dict[str, Any]]]:
+    """``(document score, [{"start", "end", "score"}])``, scores in 0..1 (1 = good).
+
+    The document score is the length-weighted mean of its sentence scores. With a source whose
+    sentence count matches, sentence i is compared with source sentence i; otherwise every
+    sentence gets the whole-document source features.
+    """
+    spans = split_spans(text)
+    if not spans:
+        return 1.0, []
+    weights = load()
+    bilingual = bool(source_text and source_text.strip())
+    model = pick_model(weights, source_lang, bilingual)
+    toks = _sentence_tokens(text)
+    all_tokens = toks[0] if toks else []
+    sources: list[str | None] = [None] * len(spans)
+    doc_bi: dict[str, float] = {}
+    if bilingual and source_text is not None:
+        src_sents = _split_source(source_text)
+        if len(src_sents) == len(spans):
+            sources = list(src_sents)
+        else:
+            doc_bi = bilingual_features(text, source_text, source_lang)
+    rows = []
+    for (a, b), src in zip(spans, sources, strict=True):
+        own = [f for f in findings if f.span is None or a <= f.span.start < b]
+        sent_tokens = [t for t in all_tokens if a <= t.idx < b] if toks else None
+        feats = sentence_features(text[a:b], sent_tokens, own, src, source_lang)
+        if doc_bi:
+            feats.update(doc_bi)
+        rows.append(_vector(model, feats))
+    scores = calibrate(model, predict_raw(model, np.vstack(rows)))
+    lengths = np.array([b - a for a, b in spans], dtype=float)
+    doc = float(np.average(scores, weights=lengths))
+    sentences = [
+        {"start": a, "end": b, "score": round(float(s), 3)}
+        for (a, b), s in zip(spans, scores, strict=True)
+    ]
+    return round(doc, 3), sentences
