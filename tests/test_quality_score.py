@@ -12,7 +12,7 @@ import pytest
 from textmill import Document
 from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
 from textmill.plugins.mt_artifacts.checks import run_checks
-from textmill.plugins.mt_artifacts.score import load, score_document
+from textmill.plugins.mt_artifacts.score import load, pick_model, score_document
 from textmill.testing import seed_documents
 
 QUALITY = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "quality" / "mlqe-pe"
@@ -51,11 +51,15 @@ def seeds() -> list[Document]:
 
 def test_model_file_has_both_modes() -> None:
     w = load()
-    assert w["monolingual"]["features"] and w["bilingual"]["pooled"]["features"]
     assert set(w["bilingual"]["pairs"]) == {"ro", "et", "ne", "si", "ru"}
-    for m in [w["monolingual"], w["bilingual"]["pooled"]]:
-        assert len(m["coef"]) == len(m["features"]) == len(m["mean"]) == len(m["scale"])
-        assert np.all(np.diff(m["calib_y"]) >= 0)  # calibration is monotone
+    for lang, bilingual in [(None, False), (None, True), ("ro", True), ("xx", True)]:
+        model = pick_model(w, lang, bilingual)
+        assert model["members"]
+        for m in model["members"]:
+            assert len(m["coef"]) == len(m["mean"]) == len(m["scale"]) or m.get("hidden")
+            assert len(m["features"]) == len(m["mean"])
+        assert np.all(np.diff(model["calib_y"]) >= 0)  # calibration is monotone
+        assert model["calib_y"][0] < 0.2 and model["calib_y"][-1] > 0.6
 
 
 def test_seed_scores_are_calibrated_with_sentence_spans(seeds: list[Document]) -> None:

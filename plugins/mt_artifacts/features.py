@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from textmill import Finding
@@ -188,5 +189,32 @@ def bilingual_features(text: str, source: str, source_lang: str | None) -> dict[
     }
     if source_lang:
         out[f"src:{source_lang}"] = 1.0
+    out.update(source_rarity(source, source_lang))
     out.update(lexicon.coverage_features(text, source, source_lang))
     return out
+
+
+@lru_cache(maxsize=1)
+def _wordfreq_languages() -> frozenset[str]:
+    from wordfreq import available_languages
+
+    return frozenset(available_languages())
+
+
+def source_rarity(source: str, source_lang: str | None) -> dict[str, float]:
+    """Rare words in the source (a hard sentence to translate), where wordfreq knows the
+    language. Named ``src_zipf:...`` so that they count as 0 for other languages."""
+    if not source_lang or source_lang not in _wordfreq_languages():
+        return {}
+    words = [w for i, w in enumerate(WORD.findall(source)) if not (i and w[:1].isupper())]
+    if not words:
+        return {}
+    zipfs = [zipf_frequency(w.lower(), source_lang) for w in words]
+    n = len(zipfs)
+    return {
+        "src_zipf:known": 1.0,
+        "src_zipf:mean_deficit": sum(max(0.0, GOOD_ZIPF - z) for z in zipfs) / n,
+        "src_zipf:max_deficit": max(GOOD_ZIPF - z for z in zipfs),
+        "src_zipf:rare_share": sum(z < RARE_ZIPF for z in zipfs) / n,
+        "src_zipf:oov_share": sum(z == 0.0 for z in zipfs) / n,
+    }

@@ -119,10 +119,13 @@ def coverage_features(
     tgt = content_tokens(text)
     tset = set(tgt)
     known = [f for f in src if f in table]
-    covered = sum(any(e in tset for e in table[f]) for f in known)
-    explained: set[str] = set()
+    covered = [f for f in known if any(e in tset for e in table[f])]
+    # The probability of the best translation of each known source word found in the target.
+    best = [max((p for e, p in table[f].items() if e in tset), default=0.0) for f in known]
+    explained: dict[str, float] = {}
     for f in known:
-        explained.update(table[f])
+        for e, p in table[f].items():
+            explained[e] = max(p, explained.get(e, 0.0))
     logp = 0.0
     for e in tgt:
         p = sum(table[f].get(e, 0.0) for f in known) / (len(src) + 1)
@@ -130,8 +133,11 @@ def coverage_features(
     n_t = max(1, len(tgt))
     return {
         "lex_src_known": len(known) / max(1, len(src)),
-        "lex_src_covered": covered / max(1, len(known)),
+        "lex_src_covered": len(covered) / max(1, len(known)),
+        "lex_src_uncovered": math.log1p(len(known) - len(covered)),
+        "lex_src_best": sum(best) / max(1, len(best)),
         "lex_tgt_explained": sum(e in explained for e in tgt) / n_t,
+        "lex_tgt_max": sum(explained.get(e, 0.0) for e in tgt) / n_t,
         "lex_logp": logp / n_t,
         "lex_has_table": 1.0,
     }

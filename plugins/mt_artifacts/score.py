@@ -37,25 +37,34 @@ def load() -> dict[str, Any]:
     return json.loads(WEIGHTS.read_text(encoding="utf-8"))
 
 
-def _vector(model: dict[str, Any], feats: dict[str, float]) -> np.ndarray:
+def _vector(member: dict[str, Any], feats: dict[str, float]) -> np.ndarray:
     # A count or indicator ("code:...", "src:...") absent from a sentence is 0; any other
     # feature the model knows but this sentence lacks (no parser) takes its training mean.
-    mean = model["mean"]
+    mean = member["mean"]
     return np.array(
         [
             feats.get(name, 0.0 if ":" in name else mean[i])
-            for i, name in enumerate(model["features"])
+            for i, name in enumerate(member["features"])
         ],
         dtype=float,
     )
 
 
-def predict_raw(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    """The model's uncalibrated output (a z-score estimate) for rows of ``x``."""
-    h = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
-    for layer in model.get("hidden", []):
+def _member_raw(member: dict[str, Any], rows: list[dict[str, float]]) -> np.ndarray:
+    x = np.vstack([_vector(member, f) for f in rows])
+    h = (x - np.asarray(member["mean"])) / np.asarray(member["scale"])
+    for layer in member.get("hidden", []):
         h = np.maximum(0.0, h @ np.asarray(layer["w"]) + np.asarray(layer["b"]))
-    return np.asarray(h @ np.asarray(model["coef"]) + model["intercept"], dtype=float)
+    return np.asarray(h @ np.asarray(member["coef"]) + member["intercept"], dtype=float)
+
+
+def predict_raw(model: dict[str, Any], rows: list[dict[str, float]]) -> np.ndarray:
+    """The model's uncalibrated output (a z-score estimate) for feature dicts ``rows``: the
+    weighted mean of its members (ridge regressions and small ReLU networks)."""
+    total = np.zeros(len(rows))
+    for member in model["members"]:
+        total += member.get("weight", 1.0) * _member_raw(member, rows)
+    return total / sum(m.get("weight", 1.0) for m in model["members"])
 
 
 def calibrate(model: dict[str, Any], raw: np.ndarray) -> np.ndarray:
@@ -63,10 +72,23 @@ def calibrate(model: dict[str, Any], raw: np.ndarray) -> np.ndarray:
 
 
 def pick_model(weights: dict[str, Any], source_lang: str | None, bilingual: bool) -> dict[str, Any]:
+    """The monolingual model, or the bilingual one for ``source_lang`` (pooled if none)."""
     if not bilingual:
         return dict(weights["monolingual"])
     bi = weights["bilingual"]
-    return dict(bi["pairs"].get(source_lang or "", bi["pooled"]))
+    model = dict(bi["pairs"].get(source_lang or "", bi["pooled"]))
+    # Members shared with the pooled model are stored once, by reference.
+    members = []
+    for m in model["members"]:
+        if isinstance(m, dict) and "shared" in m:
+            members += [
+                dict(x, weight=m["weight"] / len(bi["shared"][m["shared"]]))
+                for x in bi["shared"][m["shared"]]
+            ]
+        else:
+            members.append(m)
+    model["members"] = members
+    return model
 
 
 def sentence_features(
@@ -138,8 +160,8 @@ def score_document(
         feats = sentence_features(text[a:b], sent_tokens, own, src, source_lang)
         if doc_bi:
             feats.update(doc_bi)
-        rows.append(_vector(model, feats))
-    scores = calibrate(model, predict_raw(model, np.vstack(rows)))
+        rows.append(feats)
+    scores = calibrate(model, predict_raw(model, rows))
     lengths = np.array([b - a for a, b in spans], dtype=float)
     doc = float(np.average(scores, weights=lengths))
     sentences = [
