@@ -5,9 +5,11 @@
    (with the source), beside the r of the NMT system's own ``model_scores`` on the same items and
    the published OpenKiwi figures on the test split.
 2. On the translation set with MQM annotations (wmt23 zh-en, 10 systems): Kendall tau (and
-   Pearson r) of the monolingual segment score against the MQM segment score (Major 5, Minor 1,
-   Fluency/Punctuation minor 0.1, summed per rater and averaged over raters; lower MQM is better,
-   so the sign is flipped), and span precision/recall of the checks' findings against Fluency/*
+   Pearson r) of the segment score (monolingual: no bilingual model was trained for Chinese
+   sources) against the MQM segment score (Major 5, Minor 1, Fluency/Punctuation minor
+   0.1, summed per rater and averaged over raters; lower MQM is better, so the sign is flipped),
+   and against MQM per word, since the score rates quality while MQM adds up errors and so
+   grows with length (the "shorter segment" baseline shows how much); and span precision/recall of the checks' findings against Fluency/*
    and Accuracy/* error spans (any overlap counts).
 
     .venv/bin/python benchmarks/eval_quality.py [--limit N] [--skip-mqm]
@@ -123,14 +125,18 @@ def mqm_set(limit: int) -> None:
         for a, b in spans:
             n_g += 1
             tp_g += any(x.span is not None and a < x.span.end and x.span.start < b for x in fs)
-    tau = kendalltau(ours, gold)[0]
-    r = pearsonr(ours, gold)[0]
-    length = [len(s["target"]) for s in segs]
-    tau_len = kendalltau([-x for x in length], gold)[0]
-    print(f"\nMQM wmt23 zh-en ({len(segs)} segments), monolingual segment score vs -MQM:")
-    print(
-        f"  Kendall tau {tau:.3f}, Pearson r {r:.3f}   (baseline: shorter segment = better, tau {tau_len:.3f})"
-    )
+    words = np.array([max(1, len(s["target"].split())) for s in segs], dtype=float)
+    per_word = np.array(gold) / words
+    print(f"\nMQM wmt23 zh-en ({len(segs)} segments): Kendall tau (Pearson r) against -MQM")
+    print(f"  {'':<34}{'-MQM':>16}{'-MQM per word':>18}")
+    for name, pred in [
+        ("segment score, monolingual", ours),
+        ("baseline: shorter segment", list(-words)),
+    ]:
+        cells = [
+            f"{kendalltau(pred, g)[0]:7.3f} ({pearsonr(pred, g)[0]:6.3f})" for g in (gold, per_word)
+        ]
+        print(f"  {name:<34}{cells[0]:>16}{cells[1]:>18}")
     print(
         f"  findings vs Fluency/Accuracy spans: precision {tp_f / max(1, n_f):.3f} ({tp_f}/{n_f}), "
         f"recall {tp_g / max(1, n_g):.3f} ({tp_g}/{n_g})"

@@ -219,3 +219,18 @@ def test_score_tracks_human_judgements(ro_dev: list[dict[str, str]]) -> None:
     bi = [_score(r["translation"], r["original"], "ro") for r in rows]
     assert np.corrcoef(mono, z)[0, 1] > 0.25
     assert np.corrcoef(bi, z)[0, 1] > 0.45
+
+
+def test_untrained_source_language_falls_back_to_monolingual(ro_dev: list[dict[str, str]]) -> None:
+    r = _good_with_number(ro_dev)[0]
+    text = r["translation"]
+    mono = score_document(text, [])[0]
+    assert (
+        score_document(
+            text, [], source_text="Die Regierung hat neue Schulen gebaut.", source_lang="de"
+        )[0]
+        == mono
+    )
+    # An undeclared source language is identified, and the pair's model applies.
+    declared = score_document(text, [], source_text=r["original"], source_lang="ro")[0]
+    assert score_document(text, [], source_text=r["original"])[0] == declared != mono

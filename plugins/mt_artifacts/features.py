@@ -204,12 +204,20 @@ def _wordfreq_languages() -> frozenset[str]:
 def source_rarity(source: str, source_lang: str | None) -> dict[str, float]:
     """Rare words in the source (a hard sentence to translate), where wordfreq knows the
     language. Named ``src_zipf:...`` so that they count as 0 for other languages."""
-    if not source_lang or source_lang not in _wordfreq_languages():
+    # Chinese, Japanese and Korean need segmenters wordfreq does not bring along.
+    if (
+        not source_lang
+        or source_lang not in _wordfreq_languages()
+        or source_lang in ("zh", "ja", "ko")
+    ):
         return {}
     words = [w for i, w in enumerate(WORD.findall(source)) if not (i and w[:1].isupper())]
     if not words:
         return {}
-    zipfs = [zipf_frequency(w.lower(), source_lang) for w in words]
+    try:
+        zipfs = [zipf_frequency(w.lower(), source_lang) for w in words]
+    except (LookupError, ImportError):  # a language whose tokenizer is not installed
+        return {}
     n = len(zipfs)
     return {
         "src_zipf:known": 1.0,

@@ -91,6 +91,25 @@ def pick_model(weights: dict[str, Any], source_lang: str | None, bilingual: bool
     return model
 
 
+def bilingual_language(
+    weights: dict[str, Any], source_text: str | None, source_lang: str | None
+) -> str | None:
+    """The source language whose bilingual model applies, or None for monolingual scoring.
+
+    An undeclared language is identified from the source. Bilingual models exist only for the
+    source languages they were trained on: the length and lexical features of a pair do not
+    carry over to another language (on Chinese sources the pooled model ranks worse than the
+    monolingual one), so other sources are scored monolingually; the bilingual rules still
+    report their findings."""
+    if not source_text or not source_text.strip():
+        return None
+    if source_lang is None:
+        from textmill.plugins.mt_artifacts.bilingual import identify
+
+        source_lang = identify(source_text)[0]
+    return source_lang if source_lang in weights["bilingual"]["pairs"] else None
+
+
 def sentence_features(
     text: str,
     tokens: Sequence[Any] | None,
@@ -133,6 +152,8 @@ def score_document(
 ) -> tuple[float, list[dict[str, Any]]]:
     """``(document score, [{"start", "end", "score"}])``, scores in 0..1 (1 = good).
 
+    Bilingual when ``source_text`` is given in a language a bilingual model was trained on (see
+    :func:`bilingual_language`), monolingual otherwise.
     The document score is the length-weighted mean of its sentence scores. With a source whose
     sentence count matches, sentence i is compared with source sentence i; otherwise every
     sentence gets the whole-document source features.
@@ -141,13 +162,14 @@ def score_document(
     if not spans:
         return 1.0, []
     weights = load()
-    bilingual = bool(source_text and source_text.strip())
+    source_lang = bilingual_language(weights, source_text, source_lang)
+    bilingual = source_lang is not None
     model = pick_model(weights, source_lang, bilingual)
     toks = _sentence_tokens(text)
     all_tokens = toks[0] if toks else []
     sources: list[str | None] = [None] * len(spans)
     doc_bi: dict[str, float] = {}
-    if bilingual and source_text is not None:
+    if source_lang is not None and source_text is not None:
         src_sents = _split_source(source_text)
         if len(src_sents) == len(spans):
             sources = list(src_sents)
