@@ -80,6 +80,7 @@ class Config:
     load: LoadSettings
     chain: dict[str, list[str]]
     plugins: dict[str, dict[str, Any]]
+    tui: dict[str, Any] = field(default_factory=dict)
 
     @property
     def store_path(self) -> Path:
@@ -106,7 +107,7 @@ class Config:
         }
 
 
-_SECTIONS = ("input", "run", "load", "chain", "plugins")
+_SECTIONS = ("input", "run", "load", "chain", "plugins", "tui")
 
 
 def default_config(base_dir: Path | None = None) -> Config:
@@ -179,6 +180,15 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
     if not isinstance(plugins, dict) or not all(isinstance(v, dict) for v in plugins.values()):
         problems.append(f"{where}: [plugins] must hold one table per plugin, e.g. [plugins.dedup]")
         plugins = {}
+    tui = data.get("tui", {})
+    bindings = tui.get("bindings", {}) if isinstance(tui, dict) else None
+    if not isinstance(bindings, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in bindings.items()
+    ):
+        problems.append(
+            f'{where} [tui]: "bindings" must map binding ids to keys, e.g. quit = "ctrl+q"'
+        )
+        tui = {}
     if problems:
         raise ConfigError("\n".join(problems))
-    return Config(path, base_dir, inp, run, load, chain, dict(plugins))
+    return Config(path, base_dir, inp, run, load, chain, dict(plugins), dict(tui))

@@ -138,7 +138,17 @@ class Query:
             for names in ((run or {}).get("config", {}).get("chain", {}) or {}).values()
             for p in names
         ]
-        present = {r[0] for r in self.conn.execute("SELECT DISTINCT plugin FROM results")}
+        # Distinct plugins by index seeks (one per plugin), not a scan of every result.
+        present: set[str] = set()
+        last = ""
+        while True:
+            row = self.conn.execute(
+                "SELECT MIN(plugin) FROM results WHERE plugin > ?", (last,)
+            ).fetchone()
+            if row is None or row[0] is None:
+                break
+            last = row[0]
+            present.add(last)
         return [p for p in chain if p in present] + sorted(present - set(chain))
 
     def corpus_data(self, plugin: str) -> dict[str, Any]:
@@ -261,27 +271,26 @@ class Query:
         f = f or Filter()
         where, args = self._where(f)
         direction = "DESC" if descending else "ASC"
+        cols = "d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error"
         if sort.startswith("score:"):
-            order = (
-                "(SELECT score FROM results r WHERE r.doc_id=d.id AND r.plugin=? AND r.phase='doc') "
-                f"{direction} NULLS LAST, d.seq"
+            rows = self._page_by_score(
+                sort.split(":", 1)[1], where, args, direction, offset, limit, cols
             )
-            args = [*args, sort.split(":", 1)[1]]
-        elif sort == "length":
-            order = f"length(COALESCE(d.text, d.raw)) {direction}, d.seq"
-        elif sort == "findings":
-            order = f"(SELECT COUNT(*) FROM findings x WHERE x.doc_id=d.id) {direction}, d.seq"
-        elif sort in SORTABLE:
-            order = f"d.{sort} {direction}"
         else:
-            raise TextmillError(
-                f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
-            )
-        rows = self.conn.execute(
-            f"SELECT d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error FROM documents d{where} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
+            if sort == "length":
+                order = f"length(COALESCE(d.text, d.raw)) {direction}, d.seq"
+            elif sort == "findings":
+                order = f"(SELECT COUNT(*) FROM findings x WHERE x.doc_id=d.id) {direction}, d.seq"
+            elif sort in SORTABLE:
+                order = f"d.{sort} {direction}"
+            else:
+                raise TextmillError(
+                    f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
+                )
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM documents d{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
         ids = [r[0] for r in rows]
         per: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in ids}
         if ids:
@@ -315,6 +324,41 @@ class Query:
         ]
         total = self.count(f) if with_total else -1
         return Page(out, total, offset, limit)
+
+    def _page_by_score(
+        self,
+        plugin: str,
+        where: str,
+        args: list[Any],
+        direction: str,
+        offset: int,
+        limit: int,
+        cols: str,
+    ) -> list[sqlite3.Row]:
+        """Documents ordered by ``plugin``'s score, walking the score index (so the first page of
+        a million-document run costs what it costs for five); documents without a score follow."""
+        extra = where.replace(" WHERE ", " AND ", 1) if where else ""
+        scored = (
+            f"FROM results r JOIN documents d ON d.id = r.doc_id WHERE r.plugin = ? "
+            f"AND r.phase = 'doc' AND r.score IS NOT NULL{extra}"
+        )
+        rows = self.conn.execute(
+            f"SELECT {cols} {scored} ORDER BY r.score {direction}, r.doc_id {direction} "
+            "LIMIT ? OFFSET ?",
+            [plugin, *args, limit, offset],
+        ).fetchall()
+        if len(rows) == limit:
+            return rows
+        n_scored = self.conn.execute(f"SELECT COUNT(*) {scored}", [plugin, *args]).fetchone()[0]
+        missing = (
+            (" AND " if where else " WHERE ")
+            + "NOT EXISTS (SELECT 1 FROM results r WHERE r.doc_id = d.id AND r.plugin = ? AND r.phase = 'doc' AND r.score IS NOT NULL)"
+        )
+        rest = self.conn.execute(
+            f"SELECT {cols} FROM documents d{where}{missing} ORDER BY d.seq LIMIT ? OFFSET ?",
+            [*args, plugin, limit - len(rows), max(0, offset - n_scored)],
+        ).fetchall()
+        return rows + rest
 
     def document(self, doc_id: str) -> DocumentView | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()

@@ -1,0 +1,155 @@
+"""The terminal UI on a large run: launch, page-down, sort, filter and open latencies.
+
+Builds a run store of N synthetic documents (sentences from the seeds recombined) with results
+of two plugins each (a score, a label and a finding on some), through the store's own bulk APIs,
+then drives the app headless with Pilot and prints:
+- launch to first screen (the corpus table painted),
+- page-down, sort (by a plugin's score) and filter (an expression) latencies,
+- the time to open a document.
+
+    .venv/bin/python benchmarks/tui_scale.py --docs 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(path: Path, n: int) -> None:
+    from textmill.model import Document, Finding, Span, StageResult
+    from textmill.store import Store
+
+    sentences = [
+        s.strip()
+        for p in sorted((ROOT / "seeds").glob("*.txt"))
+        for s in p.read_text(encoding="utf-8").split(". ")
+        if len(s.split()) > 5
+    ]
+    rng = random.Random(5)
+    with Store(path) as st:
+        st.start_run("bench", {"chain": {"quality": ["scorer"], "dedup": ["grouper"]}})
+        batch = 20_000
+        for start in range(0, n, batch):
+            st.begin()
+            docs, results = [], []
+            for i in range(start, min(n, start + batch)):
+                text = ". ".join(rng.sample(sentences, 4)) + "."
+                doc = Document(id=f"doc{i:08d}", raw=text, title=text[:60])
+                docs.append((doc, i + 1, f"h{i}", None))
+                score = rng.random()
+                findings = (
+                    (Finding("bench.low", "Low score.", "warning", Span(0, 5), plugin="scorer"),)
+                    if score < 0.1
+                    else ()
+                )
+                results.append(
+                    (
+                        StageResult(
+                            doc.id, "scorer", "quality", "ok", score=score, findings=findings
+                        ),
+                        "doc",
+                        None,
+                        False,
+                    )
+                )
+                results.append(
+                    (
+                        StageResult(doc.id, "grouper", "dedup", "ok", label=f"g{i % 1000}"),
+                        "doc",
+                        None,
+                        False,
+                    )
+                )
+            st.insert_documents(docs, "bench")
+            st.put_results(results, "bench")
+            st.commit()
+        st.begin()
+        st.refresh_search_index()
+        st.finish_run("bench", "ok", {})
+        st.commit()
+
+
+async def drive(path: Path) -> dict[str, float]:
+    from textmill.tui.app import TextmillApp
+    from textmill.tui.screens.corpus import CorpusScreen
+    from textmill.tui.screens.document import DocumentScreen
+    from textmill.tui.widgets.doctable import DocTable
+
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    app = TextmillApp(path, None)
+    async with app.run_test(size=(160, 45)) as pilot:
+        while not isinstance(app.screen, CorpusScreen):
+            await pilot.pause(0.001)
+        await pilot.pause()
+        out["first screen"] = time.perf_counter() - t0
+        table = app.screen.query_one(DocTable)
+
+        async def timed(name: str, *keys: str, repeat: int = 5) -> None:
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                await pilot.press(*keys)
+                await pilot.pause()
+                times.append(time.perf_counter() - t)
+            out[name] = sorted(times)[len(times) // 2]
+
+        await timed("idle key (Pilot overhead)", "f24", repeat=20)
+        await timed("page down", "pagedown", repeat=20)
+        await timed("end (jump to last row)", "end", repeat=3)
+        t = time.perf_counter()
+        table.sort = "score:scorer"
+        table.refresh_rows()
+        table.row(0)
+        await pilot.pause()
+        out["sort by score"] = time.perf_counter() - t
+        t = time.perf_counter()
+        from textmill.query import parse_filter
+
+        table.refresh_rows(parse_filter("severity:warning"))
+        table.row(0)
+        await pilot.pause()
+        out["filter severity:warning"] = time.perf_counter() - t
+        for name in ("open document (first)", "open document (again)"):
+            t = time.perf_counter()
+            await pilot.press("enter")
+            while not isinstance(app.screen, DocumentScreen):
+                await pilot.pause(0.001)
+            await pilot.pause()
+            out[name] = time.perf_counter() - t
+            await pilot.press("escape", "down")
+            await pilot.pause()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--docs", type=int, default=1_000_000)
+    ap.add_argument("--store", help="reuse or keep the store at this path")
+    args = ap.parse_args()
+    tmp = None
+    if args.store:
+        path = Path(args.store)
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        path = Path(tmp.name) / "run.sqlite"
+    if not path.exists():
+        t = time.perf_counter()
+        build(path, args.docs)
+        print(f"built a {args.docs:,}-document store in {time.perf_counter() - t:.0f} s")
+    res = asyncio.run(drive(path))
+    for k, v in res.items():
+        print(f"{k:<26}{v * 1000:10.1f} ms")
+    if tmp:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

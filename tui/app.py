@@ -1,0 +1,135 @@
+"""The textmill terminal UI: every plugin's results across the corpus, and one document in depth.
+
+Everything is read through :class:`textmill.query.Query` (paged, filtered in SQL); pipelines run
+in thread workers. All document text is shown as literal text (``textmill.display``).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from textmill.query import Query
+from textmill.tui.commands import TextmillCommands
+from textmill.tui.screens.clusters import ClustersScreen
+from textmill.tui.screens.corpus import CorpusScreen
+from textmill.tui.screens.document import DocumentScreen
+from textmill.tui.screens.entities import EntitiesScreen
+from textmill.tui.screens.help import HelpScreen
+from textmill.tui.screens.run import RunScreen
+from textual.app import App
+from textual.binding import Binding
+
+
+class TextmillApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "textmill"
+    COMMANDS = App.COMMANDS | {TextmillCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused widget"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("d", "corpus", "Documents", id="app.corpus"),
+        Binding("c", "clusters", "Clusters", id="app.clusters"),
+        Binding("e", "entities", "Entities", id="app.entities"),
+        Binding("r", "run", "Run", id="app.run"),
+    ]
+
+    def __init__(
+        self, store_path: Path, config: Any = None, *, bindings: dict[str, str] | None = None
+    ) -> None:
+        super().__init__()
+        self.store_path = Path(store_path)
+        self.config = config
+        self.keymap_overrides = dict(bindings or {})
+        self.query_store: Query | None = None
+        self._manager: Any = None
+        self._manager_thread: threading.Thread | None = None
+
+    def on_mount(self) -> None:
+        if self.keymap_overrides:
+            self.set_keymap(self.keymap_overrides)
+        if self.store_path.exists():
+            self.reload_query()
+        if self.query_store is None or self.query_store.latest_run() is None:
+            self.push_screen(RunScreen(self._empty_query(), self.config, self.store_path))
+            return
+        self.push_screen(CorpusScreen(self.query_store))
+
+    def _load_manager(self) -> None:
+        try:
+            from textmill.manager import PluginManager
+
+            self._manager = PluginManager(self.config.load.modules if self.config else ())
+        except Exception:  # renderers are optional; the UI works without them
+            self._manager = None
+
+    @property
+    def manager(self) -> Any:
+        """The plugin manager, for plugins' own renderers. Plugins import heavy libraries, so it
+        loads in a background thread started after the first screen."""
+        if self._manager_thread is None:
+            self._load_manager()
+        else:
+            self._manager_thread.join()
+        return self._manager
+
+    def _empty_query(self) -> Query:
+        from textmill.store import Store
+
+        self.store_path.parent.mkdir(parents=True, exist_ok=True)
+        Store(self.store_path).close()
+        self.reload_query()
+        assert self.query_store is not None
+        return self.query_store
+
+    def reload_query(self) -> None:
+        if self.query_store is not None:
+            self.query_store.close()
+        self.query_store = Query(self.store_path)
+
+    # --- navigation -----------------------------------------------------------------------------
+
+    def open_document(self, doc_id: str) -> None:
+        assert self.query_store is not None
+        if self.query_store.document(doc_id) is None:
+            self.notify(f"no document {doc_id!r} in this run", severity="error")
+            return
+        self.push_screen(DocumentScreen(self.query_store, doc_id, self.manager))
+
+    def _switch_base(self, screen: Any) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def action_corpus(self) -> None:
+        if self.query_store is None or self.query_store.latest_run() is None:
+            self.notify("No run yet: press r to run the pipeline.")
+            return
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(CorpusScreen(self.query_store))
+
+    def action_clusters(self) -> None:
+        if self.query_store is not None:
+            self.push_screen(ClustersScreen(self.query_store))
+
+    def action_entities(self) -> None:
+        if self.query_store is not None:
+            self.push_screen(EntitiesScreen(self.query_store))
+
+    def action_run(self) -> None:
+        if isinstance(self.screen, RunScreen):
+            return
+        self.push_screen(
+            RunScreen(self.query_store or self._empty_query(), self.config, self.store_path)
+        )
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.focused, self.screen))
+
+
+def run_app(config: Any, store_path: Path) -> None:
+    """Open the UI on ``store_path`` (running ``config`` from the Run screen when it is empty)."""
+    bindings = (getattr(config, "tui", None) or {}).get("bindings") if config is not None else None
+    TextmillApp(store_path, config, bindings=bindings).run()

@@ -1,0 +1,95 @@
+"""The corpus entity index: entity, type, mentions, documents, variant spellings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textmill.display import one_line, safe, safe_text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class EntitiesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="entities.back"),
+        Binding("slash", "search", "Search", id="entities.search"),
+    ]
+    HELP = (
+        "Every entity of the run with its KB id, type, mention and document counts and the ways it "
+        "is written. Select one to list its mentions; select a mention to open the document. / searches."
+    )
+
+    def __init__(self, query: Any) -> None:
+        super().__init__()
+        self.qs = query
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search entities by name or id", id="entity-search")
+        with Horizontal():
+            table: DataTable[Any] = DataTable(
+                id="entity-table", cursor_type="row", zebra_stripes=True
+            )
+            yield table
+            with VerticalScroll(classes="side"):
+                yield Static(id="entity-detail")
+                yield OptionList(id="entity-mentions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("entity", "type", "KB id", "mentions", "docs", "written as")
+        self.load("")
+        table.focus()
+
+    def load(self, search: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in self.qs.entities(search=search or None, limit=2000):
+            data = row.get("data") or {}
+            variants = ", ".join((data.get("variants") or {}).keys())
+            table.add_row(
+                Text(one_line(row["name"], 32)),
+                row.get("type") or "",
+                Text(safe_text(row.get("kb_id") or "NIL")),
+                data.get("count", row.get("mentions", 0)),
+                data.get("documents", ""),
+                Text(one_line(variants, 40), "dim"),
+                key=row["id"],
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.load(event.value.strip())
+        self.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        ent = self.qs.entity(event.row_key.value) if event.row_key.value else None
+        if ent is None:
+            return
+        t = Text(safe_text(ent.name) + "\n", "bold")
+        if ent.description:
+            t.append(safe_text(ent.description) + "\n", "italic")
+        t.append(f"{len(ent.mentions)} mentions:", "dim")
+        self.query_one("#entity-detail", Static).update(t)
+        lst = self.query_one("#entity-mentions", OptionList)
+        lst.clear_options()
+        lst.add_options(
+            [
+                Option(
+                    safe(f"{one_line(m.doc_id, 30)}  “{one_line(m.text, 30)}” @{m.span.start}"),
+                    id=f"{i}:{m.doc_id}",
+                )
+                for i, m in enumerate(ent.mentions[:500])
+            ]
+        )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_document(event.option.id.split(":", 1)[1])  # type: ignore[attr-defined]

@@ -1,0 +1,59 @@
+"""Running the pipeline from the UI: a thread worker that reports progress by message."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from textmill.errors import TextmillError
+from textual.message import Message
+
+
+class Cancelled(TextmillError):
+    """Raised inside the engine's progress callback to stop a run the user cancelled."""
+
+
+@dataclass
+class Progress(Message):
+    label: str
+    done: int
+    total: int | None
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @property
+    def can_replace(self) -> Any:  # merge progress messages for the same label
+        return True
+
+
+class RunFinished(Message):
+    def __init__(self, summary: dict[str, Any] | None, error: str | None) -> None:
+        self.summary = summary
+        self.error = error
+        super().__init__()
+
+
+def run_pipeline(
+    post: Any, config: Any, store_path: Any, only: tuple[str, ...], cancel: threading.Event
+) -> None:
+    """Run the chain (or only some plugins) and post Progress/RunFinished messages."""
+    from textmill.engine import Engine
+    from textmill.manager import PluginManager
+    from textmill.store import Store
+
+    def progress(label: str, done: int, total: int | None) -> None:
+        if cancel.is_set():
+            raise Cancelled("run cancelled")
+        post(Progress(label, done, total))
+
+    try:
+        manager = PluginManager(config.load.modules, base_dir=config.base_dir)
+        with Store(store_path) as st:
+            summary = Engine(config, manager, st, only=only, progress=progress).run()
+        post(RunFinished(summary.to_dict() if hasattr(summary, "to_dict") else {}, None))
+    except Cancelled:
+        post(RunFinished(None, "cancelled; what finished is kept and the next run resumes"))
+    except Exception as exc:
+        post(RunFinished(None, f"{type(exc).__name__}: {exc}"))
