@@ -91,6 +91,13 @@ async def drive(path: Path) -> dict[str, float]:
         await pilot.pause()
         out["first screen"] = time.perf_counter() - t0
         table = app.screen.query_one(DocTable)
+        # Plugins (for their renderers) and the header's totals load in background threads;
+        # the keypress figures below are taken once they are done, as a user would see them.
+        if app._manager_thread is not None:
+            app._manager_thread.join()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        out["background loading done"] = time.perf_counter() - t0
 
         async def timed(name: str, *keys: str, repeat: int = 5) -> None:
             times = []
@@ -108,6 +115,7 @@ async def drive(path: Path) -> dict[str, float]:
         table.sort = "score:scorer"
         table.refresh_rows()
         table.row(0)
+        out["sort by score (query)"] = time.perf_counter() - t
         await pilot.pause()
         out["sort by score"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -115,6 +123,7 @@ async def drive(path: Path) -> dict[str, float]:
 
         table.refresh_rows(parse_filter("severity:warning"))
         table.row(0)
+        out["filter (query)"] = time.perf_counter() - t
         await pilot.pause()
         out["filter severity:warning"] = time.perf_counter() - t
         for name in ("open document (first)", "open document (again)"):

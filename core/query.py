@@ -159,16 +159,23 @@ class Query:
         return (loads(row[0]) or {}) if row else {}
 
     def counts(self) -> dict[str, int]:
-        one = self.conn.execute
+        """Corpus totals, each from an index (no scan of the documents' text)."""
+
+        def one(sql: str, *args: Any) -> int:
+            return int(self.conn.execute(sql, args).fetchone()[0])
+
+        total = one("SELECT COUNT(*) FROM documents")
+        unreadable = one("SELECT COUNT(*) FROM documents WHERE error IS NOT NULL")
         return {
-            "documents": one("SELECT COUNT(*) FROM documents WHERE error IS NULL").fetchone()[0],
-            "unreadable": one("SELECT COUNT(*) FROM documents WHERE error IS NOT NULL").fetchone()[
-                0
-            ],
-            "findings": one("SELECT COUNT(*) FROM findings").fetchone()[0],
-            "clusters": one("SELECT COUNT(*) FROM clusters").fetchone()[0],
-            "entities": one("SELECT COUNT(*) FROM entities").fetchone()[0],
-            "errors": one("SELECT COUNT(*) FROM results WHERE status='error'").fetchone()[0],
+            "documents": total - unreadable,
+            "unreadable": unreadable,
+            "findings": one("SELECT COUNT(*) FROM findings"),
+            "clusters": one("SELECT COUNT(*) FROM clusters"),
+            "entities": one("SELECT COUNT(*) FROM entities"),
+            "errors": sum(
+                one("SELECT COUNT(*) FROM results WHERE plugin = ? AND status = 'error'", p)
+                for p in self.plugins()
+            ),
         }
 
     def plugin_stats(self) -> dict[str, dict[str, Any]]:
@@ -231,12 +238,14 @@ class Query:
                 args.append(f.score_max)
             clauses.append(f"EXISTS (SELECT 1 FROM results r WHERE {' AND '.join(sub)})")
         if f.severity or f.code:
-            sub = ["x.doc_id = d.id"]
+            # IN (subquery) is evaluated once from the findings indexes, where EXISTS would
+            # probe the findings of every document.
+            sub = []
             for col, val in (("severity", f.severity), ("code", f.code), ("plugin", f.plugin)):
                 if val:
                     sub.append(f"x.{col} = ?")
                     args.append(val)
-            clauses.append(f"EXISTS (SELECT 1 FROM findings x WHERE {' AND '.join(sub)})")
+            clauses.append(f"d.id IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
         if f.cluster:
             clauses.append("d.id IN (SELECT doc_id FROM cluster_members WHERE cluster_id = ?)")
             args.append(f.cluster)

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS results (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_plugin ON results (plugin, status);
 CREATE INDEX IF NOT EXISTS results_score ON results (plugin, phase, score);
+CREATE INDEX IF NOT EXISTS documents_unreadable ON documents (seq) WHERE error IS NOT NULL;
 CREATE TABLE IF NOT EXISTS findings (
     doc_id TEXT NOT NULL, plugin TEXT NOT NULL, phase TEXT NOT NULL, code TEXT, severity TEXT,
     message TEXT, start INTEGER, "end" INTEGER, evidence TEXT, suggestion TEXT, data TEXT
