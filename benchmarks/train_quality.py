@@ -11,8 +11,8 @@ human post-edited English).
    it has seen).
 2. Features per scored sentence (:mod:`textmill.plugins.mt_artifacts.features`): fluency,
    spaCy parse and the checks' findings; plus bilingual features and bilingual checks.
-3. Models: monolingual = the mean of three small ReLU networks (one hidden layer of 32 units,
-   different seeds); bilingual pooled = the same on bilingual features (with the source
+3. Models: monolingual = the mean of three small ReLU networks (different seeds; size and L2
+   alpha chosen among :data:`NETS` on a held-out fifth of the training split); bilingual pooled = the same on bilingual features (with the source
    language as a one-hot feature); bilingual per source language = the mean of a ridge
    regression fitted on that language (alpha by 5-fold cross-validation) and the pooled
    networks. Each gets an isotonic map from its output to the percentile of z_mean among all
@@ -154,16 +154,24 @@ def fit_ridge(rows: list[dict[str, float]], y: np.ndarray) -> dict[str, Any]:
     )
 
 
-def fit_mlps(rows: list[dict[str, float]], y: np.ndarray, seeds: int = 3) -> list[dict[str, Any]]:
-    """Small ReLU networks (one hidden layer of 32), L2-regularised, early-stopped; one per seed."""
+NETS = (((16,), 1.0), ((32,), 3.0), ((64,), 3.0))
+
+
+def fit_mlps(
+    rows: list[dict[str, float]],
+    y: np.ndarray,
+    net_cfg: tuple[tuple[int, ...], float],
+    seeds: int = 3,
+) -> list[dict[str, Any]]:
+    """Small ReLU networks (``net_cfg`` = hidden sizes, L2 alpha), early-stopped; one per seed."""
     from sklearn.neural_network import MLPRegressor
 
     names, mean, scale, xs = _standardize(rows)
     out = []
     for seed in range(seeds):
         net = MLPRegressor(
-            hidden_layer_sizes=(32,),
-            alpha=3.0,
+            hidden_layer_sizes=net_cfg[0],
+            alpha=net_cfg[1],
             max_iter=300,
             early_stopping=True,
             random_state=seed,
@@ -216,17 +224,44 @@ def calibration(
     }
 
 
+def choose_net(items: list[dict[str, Any]], heldout: np.ndarray) -> tuple[tuple[int, ...], float]:
+    """The network size and L2 alpha of :data:`NETS` with the best mean held-out Pearson r over
+    language pairs (bilingual features, one seed)."""
+    from textmill.plugins.mt_artifacts.score import predict_raw
+
+    train = [it for i, it in enumerate(items) if not heldout[i]]
+    held = [it for i, it in enumerate(items) if heldout[i]]
+    y_held = np.array([it["y"] for it in held])
+    best, best_r = NETS[0], -1.0
+    for cfg in NETS:
+        net = fit_mlps(
+            [it["bi"] for it in train], np.array([it["y"] for it in train]), cfg, seeds=1
+        )
+        raw = predict_raw({"members": net}, [it["bi"] for it in held])
+        rs = []
+        for pair in PAIRS:
+            mask = np.array([it["pair"] == pair for it in held])
+            rs.append(float(np.corrcoef(raw[mask], y_held[mask])[0, 1]))
+        print(f"network {cfg}: held-out r {' '.join(f'{r:.3f}' for r in rs)}", flush=True)
+        if np.mean(rs) > best_r:
+            best, best_r = cfg, float(np.mean(rs))
+    return best
+
+
 def build_models(
-    items: list[dict[str, Any]], y_all: np.ndarray, heldout: np.ndarray | None
+    items: list[dict[str, Any]],
+    y_all: np.ndarray,
+    heldout: np.ndarray | None,
+    net_cfg: tuple[tuple[int, ...], float],
 ) -> dict[str, Any]:
     """All models on ``items`` (those outside ``heldout`` when given)."""
     use = [it for i, it in enumerate(items) if heldout is None or not heldout[i]]
     y = np.array([it["y"] for it in use])
     pairs = np.array([it["pair"] for it in use])
     weights: dict[str, Any] = {
-        "monolingual": {"members": fit_mlps([it["mono"] for it in use], y)},
+        "monolingual": {"members": fit_mlps([it["mono"] for it in use], y, net_cfg)},
         "bilingual": {
-            "shared": {"mlp": fit_mlps([it["bi"] for it in use], y)},
+            "shared": {"mlp": fit_mlps([it["bi"] for it in use], y, net_cfg)},
             "pooled": {"members": [{"shared": "mlp", "weight": 1.0}]},
             "pairs": {},
         },
@@ -292,7 +327,8 @@ def main() -> None:
 
     heldout = np.random.default_rng(1).random(len(items)) < 0.2
     t0 = time.perf_counter()
-    trial = build_models(items, y_all, heldout)
+    net_cfg = choose_net(items, heldout)
+    trial = build_models(items, y_all, heldout, net_cfg)
     held = [it for i, it in enumerate(items) if heldout[i]]
     calib = {}
     for mode, pair, _ in _models(trial):
@@ -304,9 +340,10 @@ def main() -> None:
             f"{mode} {pair or 'all'}: held-out r {calib[(mode, pair)]['heldout_pearson']:.3f}",
             flush=True,
         )
-    weights = build_models(items, y_all, None)
+    weights = build_models(items, y_all, None, net_cfg)
     for mode, pair, model in _models(weights):
         model.update(calib[(mode, pair)])
+    weights["network"] = {"hidden": list(net_cfg[0]), "alpha": net_cfg[1]}
     weights["trained_on"] = (
         f"quality set train split: {len(items)} sentences from {', '.join(PAIRS)} into en"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -167,6 +168,7 @@ def score_document(
     model = pick_model(weights, source_lang, bilingual)
     toks = _sentence_tokens(text)
     all_tokens = toks[0] if toks else []
+    starts = [t.idx for t in all_tokens]
     sources: list[str | None] = [None] * len(spans)
     doc_bi: dict[str, float] = {}
     if source_lang is not None and source_text is not None:
@@ -178,7 +180,7 @@ def score_document(
     rows = []
     for (a, b), src in zip(spans, sources, strict=True):
         own = [f for f in findings if f.span is None or a <= f.span.start < b]
-        sent_tokens = [t for t in all_tokens if a <= t.idx < b] if toks else None
+        sent_tokens = all_tokens[bisect_left(starts, a) : bisect_left(starts, b)] if toks else None
         feats = sentence_features(text[a:b], sent_tokens, own, src, source_lang)
         if doc_bi:
             feats.update(doc_bi)
