@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import test_tui_plugins as tp
 from textmill import Document
 from textmill.testing import SEEDS, run_chain
 from textmill.tui.app import TextmillApp
@@ -16,7 +17,7 @@ from textmill.tui.screens.entities import EntitiesScreen
 from textmill.tui.screens.help import HelpScreen
 from textmill.tui.screens.run import RunScreen
 from textmill.tui.widgets.doctable import DocTable
-from textual.widgets import OptionList, TabbedContent
+from textual.widgets import OptionList, Static, TabbedContent
 
 CHAIN = {
     "clean": ["unicode", "boilerplate"],
@@ -267,14 +268,51 @@ def test_markup_and_escape_sequences_show_as_text(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
+def test_contract_plugins_fill_every_tab(snapshot_run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Third-party plugins that follow the data contracts get the same tabs as the built-ins,
+    the cluster summary comes from whichever summarizer ran, and a plugin's own renderer wins."""
+    from textmill import manager
+
+    monkeypatch.setattr(manager, "_EXTRA", [("", tp.Stamp())])
+    run = snapshot_run
+    doc = _doc(run, "001")
+
+    async def go() -> None:
+        app = _app(run)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            app.open_document(doc)
+            await _settle(pilot)
+            screen = app.screen
+            tabs = {p.id for p in screen.query("TabPane")}
+            assert {"tab-clean", "tab-checker", "tab-stamp", "tab-twins"} <= tabs
+            assert {"tab-tagger", "tab-summer"} <= tabs
+            stamp = screen.query_one("#tab-stamp").query_one(Static)
+            assert _plain(stamp).startswith("stamped ")
+            assert screen.query_one("#findings-checker", OptionList).option_count == len(
+                run.result(doc, "checker").findings
+            )
+            aligned = _plain(screen.query_one("#aligned"))
+            assert "this version" in aligned and "other version" in aligned
+            assert "002_5556c43739a" in aligned
+            assert "scrub.short" in screen._cleaning().plain
+            await pilot.press("escape", "c")
+            await _settle(pilot)
+            info = _plain(app.screen.query_one("#cluster-info"))
+            assert "story cluster" in info and "Summary" in info
+
+    asyncio.run(go())
+
+
 # --- snapshots -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def snapshot_run(tmp_path_factory: pytest.TempPathFactory):
-    # No learned quality score here, so retraining that model does not change the pictures.
-    chain = {k: v for k, v in CHAIN.items() if k != "quality"}
-    return run_chain([SEEDS], chain, tmp_path=tmp_path_factory.mktemp("snap"))
+    # The contract plugins of test_tui_plugins, so the pictures change only when the UI does.
+    return run_chain(
+        [SEEDS], tp.CHAIN, plugins=tp.PLUGINS, tmp_path=tmp_path_factory.mktemp("snap")
+    )
 
 
 @pytest.fixture
@@ -299,6 +337,10 @@ def fixed_run(snapshot_run, monkeypatch: pytest.MonkeyPatch):
         ("clusters", ("c",)),
         ("entities", ("e",)),
         ("help", ("f1",)),
+        ("run", ("r",)),
+        ("quality", ("down", "enter", "right")),
+        ("duplicates", ("down", "enter", "right", "right", "right")),
+        ("tagged", ("down", "enter", "right", "right", "right", "right")),
     ],
 )
 def test_screen_snapshots(fixed_run, snap_compare, name: str, keys: tuple[str, ...]) -> None:

@@ -55,6 +55,14 @@ class TextmillApp(App[None]):
             self.push_screen(RunScreen(self._empty_query(), self.config, self.store_path))
             return
         self.push_screen(CorpusScreen(self.query_store))
+        # Plugins' renderers need the plugin manager, which imports every plugin: load it while
+        # the first screen is already up, so opening a document does not wait for it.
+        self.call_after_refresh(self._start_manager_thread)
+
+    def _start_manager_thread(self) -> None:
+        if self._manager_thread is None:
+            self._manager_thread = threading.Thread(target=self._load_manager, daemon=True)
+            self._manager_thread.start()
 
     def _load_manager(self) -> None:
         try:

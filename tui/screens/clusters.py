@@ -30,10 +30,13 @@ class ClustersScreen(Screen[None]):
         self.clusters = sorted(
             query.clusters(), key=lambda c: (order.get(c.kind, 9), -len(c.members))
         )[: self.LIMIT]
-        self.summaries = (query.corpus_data("extractive").get("data") or {}).get("clusters", {})
+        self.summaries = _cluster_summaries(query)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"{len(self.clusters)} clusters", "bold"), classes="tab-head")
+        yield Static(
+            Text(f"{len(self.clusters)} cluster{'s' if len(self.clusters) != 1 else ''}", "bold"),
+            classes="tab-head",
+        )
         with Horizontal():
             table: DataTable[Any] = DataTable(
                 id="cluster-table", cursor_type="row", zebra_stripes=True
@@ -86,3 +89,19 @@ class ClustersScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
             self.app.open_document(event.option.id)  # type: ignore[attr-defined]
+
+
+def _cluster_summaries(query: Any) -> dict[str, Any]:
+    """Cluster summaries from the first plugin of the run (a summarize stage, by the contract)
+    whose corpus data holds ``{"clusters": {cluster_id: {"summary": ...}}}``."""
+    run = query.latest_run() or {}
+    chain = (run.get("config") or {}).get("chain") or {}
+    names = list(chain.get("summarize", [])) + [p for ps in chain.values() for p in ps]
+    for name in dict.fromkeys(names):
+        data = query.corpus_data(name).get("data")
+        found = data.get("clusters") if isinstance(data, dict) else None
+        if isinstance(found, dict) and any(
+            isinstance(v, dict) and "summary" in v for v in found.values()
+        ):
+            return found
+    return {}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.pretty import Pretty
+from rich.table import Table
 from rich.text import Text
 from textmill.display import one_line, safe, safe_text
 from textmill.model import Finding
@@ -15,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 STAGE_TITLES = {
@@ -212,51 +214,65 @@ class DocumentScreen(Screen[None]):
                     seen.add(m.doc_id)
                     others.append(
                         Option(
-                            Text(f"{c.kind:<6} {one_line(m.doc_id, 50)}  {m.similarity:.2f}"),
+                            Text(f"{c.kind:<5} {one_line(m.doc_id, 24)} {m.similarity:.2f}"),
                             id=m.doc_id,
                         )
                     )
         with Horizontal():
-            table: DataTable[Any] = DataTable(id="aligned", zebra_stripes=True, cursor_type="row")
-            yield table
+            with VerticalScroll(id="aligned-scroll"):
+                yield Static(id="aligned")
             yield OptionList(*others, classes="side", id="versions")
+
+    ALIGNED_ROWS = 500
 
     def on_mount(self) -> None:
         try:
-            table = self.query_one("#aligned", DataTable)
+            target = self.query_one("#aligned", Static)
         except Exception:
             return
+        target.update(self._aligned())
+
+    def _aligned(self) -> RenderableType:
+        """Aligned sentences side by side; two columns that share the width and wrap."""
         v = self.view
-        table.add_columns("this version", "other version", "")
+        table = Table(expand=True, show_lines=True, box=box.SIMPLE_HEAD, header_style="bold")
+        table.add_column("this version", ratio=1)
+        table.add_column("other version", ratio=1)
+        table.add_column("", width=12)
         cross = [f for f in v.findings if f.code.startswith("mt.cross.") and f.span]
         alignments = self.qs.alignments(doc_id=v.doc.id)
-        for a in alignments[:2000]:
+        texts: dict[str, str] = {}
+        for a in alignments[: self.ALIGNED_ROWS]:
             mine, other_id, other_span = (
                 (a.span_a, a.doc_b, a.span_b)
                 if a.doc_a == v.doc.id
                 else (a.span_b, a.doc_a, a.span_a)
             )
-            other = self.qs.corpus.document(other_id)
-            other_text = other.text[other_span.start : other_span.end] if other else ""
+            if other_id not in texts:
+                other = self.qs.corpus.document(other_id)
+                texts[other_id] = other.text if other else ""
             marks = [
                 f.code.split(".")[-1]
                 for f in cross
                 if f.span is not None and f.span.start < mine.end and mine.start < f.span.end
             ]
+            other_text = Text(f"{one_line(other_id, 16)}  ", "dim")
+            other_text.append(safe_text(texts[other_id][other_span.start : other_span.end]))
             table.add_row(
-                Text(safe_text(v.doc.text[mine.start : mine.end]), overflow="fold"),
-                Text(safe_text(f"[{other_id[:12]}] " + other_text), overflow="fold"),
+                Text(safe_text(v.doc.text[mine.start : mine.end])),
+                other_text,
                 Text(" ".join(marks) or f"{a.score:.2f}", "yellow" if marks else "dim"),
-                height=None,
             )
         for f in v.findings:
             if f.code == "mt.cross.omission":
                 table.add_row(
-                    Text("— missing here —", "red"),
-                    safe(f.message),
-                    Text("omission", "yellow"),
-                    height=None,
+                    Text("— missing here —", "red"), safe(f.message), Text("omission", "yellow")
                 )
+        if not table.row_count:
+            return Text("No aligned sentences for this document.", "dim")
+        if len(alignments) > self.ALIGNED_ROWS:
+            return Group(table, Text(f"… {len(alignments) - self.ALIGNED_ROWS} more", "dim"))
+        return table
 
     # --- entities -------------------------------------------------------------------------------
 
@@ -272,7 +288,7 @@ class DocumentScreen(Screen[None]):
         options = [
             Option(
                 Text(
-                    f"{one_line(ms[0].get('name') or ms[0]['text'], 30):<30} {ms[0].get('label', ''):<7} ×{len(ms)}"
+                    f"{one_line(ms[0].get('name') or ms[0]['text'], 20):<20} {ms[0].get('label', ''):<6} ×{len(ms)}"
                 ),
                 id=eid,
             )

@@ -78,7 +78,9 @@ class DocTable(ScrollView, can_focus=True):
         self.pages.clear()
         self.total = self.qs.count(self.filter)
         self.virtual_size = Size(self.content_width, self.total + 1)
-        self.cursor = min(self.cursor, max(0, self.total - 1))
+        # A new order or filter starts at the top (a deep offset under a filter is costly).
+        self.scroll_to(y=0, animate=False)
+        self.cursor = 0
         self.refresh()
 
     def row(self, index: int) -> DocRow | None:
