@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "textmill.plugins.unicode",
     "textmill.plugins.boilerplate",
     "textmill.plugins.langid",
+    "textmill.plugins.mt_artifacts",
     "textmill.plugins.dedup",
     "textmill.plugins.linker",
     "textmill.plugins.extractive",

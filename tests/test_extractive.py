@@ -11,6 +11,7 @@ from textmill.testing import SEEDS, run_chain
 
 CHAIN = {
     "clean": ["unicode", "boilerplate"],
+    "quality": ["mt_artifacts"],
     "dedup": ["dedup"],
     "entities": ["linker"],
     "summarize": ["extractive"],

@@ -88,14 +88,16 @@ def cluster_summary(
         idx = units[u]
         docs = {sents[i][0] for i in idx}
         support = len(docs) / len(members)
+        pen = {i: penalties(strings[i]) for i in idx}
+        # The unit is voiced by the best-translated version; its content is the same in every
+        # version, so it is scored by its best wording.
         best = max(idx, key=lambda i: (quality[sents[i][0]], cent[i]))
         voice.append(best)
         pos = float(np.mean([order_in_doc[i] for i in idx]))
         # News puts the core fact first: the lead weighs as much as agreement between versions.
         lead = (1 - pos) ** 2
         scores.append(
-            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead)
-            * penalties(strings[best])
+            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * max(pen.values())
         )
     vx = x[voice]
     # Versions restate the core fact in different words, so redundancy also counts shared terms

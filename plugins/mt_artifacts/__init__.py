@@ -1,1 +1,97 @@
-"""The built-in mt_artifacts plugin."""
+"""The ``mt_artifacts`` quality plugin: machine-translation artifacts with spans, codes and an
+explanation each, bilingual rules when the source is known, and a calibrated 0..1 score.
+
+- Monolingual checks (:mod:`.checks`, :mod:`.surface`, :mod:`.parsed`): pronoun gender against
+  the person referred to (the linker's KB gender when it ran, else a name-gender list), sentence
+  fragments, lowercase sentence starts, doubled punctuation, calqued honorifics, articles before
+  proper nouns, literal-translation headings, repeats, garbage and inconsistent transliteration.
+- Bilingual rules (:mod:`.bilingual`) when ``source_text`` is present.
+- The score (:mod:`.score`): a model trained on human quality judgements, per sentence and per
+  document.
+- Cross-version checks (:mod:`.crossversion`), a corpus hook after dedup's story clusters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
+from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
+from textmill.plugins.mt_artifacts.checks import run_checks
+from textmill.plugins.mt_artifacts.crossversion import cross_version
+from textmill.plugins.mt_artifacts.score import score_document
+
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class MTSettings:
+    checks: list[str] = field(
+        default_factory=list,
+        metadata={"doc": 'Finding codes to keep (empty = all), e.g. ["mt.pronoun-gender"].'},
+    )
+    bilingual: bool = field(
+        default=True, metadata={"doc": "Apply bilingual rules when a source is known."}
+    )
+    cross_version: bool = field(
+        default=True, metadata={"doc": "Compare versions of one story (needs dedup)."}
+    )
+    min_addition_words: int = field(
+        default=8, metadata={"doc": "Shortest sentence reported as found in one version only."}
+    )
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(
+        name="mt_artifacts",
+        version=VERSION,
+        description="Machine-translation artifacts with explanations, bilingual rules and a 0..1 quality score.",
+        settings=MTSettings,
+        provides=("quality.score",),
+        uses=("entities",),
+        corpus_uses=("clusters", "alignments"),
+    )
+
+
+@hookimpl
+def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Result:
+    s = settings or MTSettings()
+    linker = ctx.result("linker")
+    mentions = linker.data.get("mentions") if linker is not None and linker.data else None
+    findings = run_checks(doc.text, mentions=mentions)
+    if s.bilingual and doc.source_text:
+        findings += bilingual_checks(doc)
+    if s.checks:
+        findings = [f for f in findings if f.code in s.checks]
+    score, sentences = score_document(
+        doc.text,
+        findings,
+        source_text=doc.source_text if s.bilingual else None,
+        source_lang=doc.source_lang,
+    )
+    worst = min((x["score"] for x in sentences), default=score)
+    return Result(
+        score=score,
+        label="poor" if score < 0.35 else "fair" if score < 0.6 else "good",
+        findings=tuple(findings),
+        data={
+            "sentences": sentences,
+            "worst_sentence": worst,
+            "mode": "bilingual" if doc.source_text and s.bilingual else "monolingual",
+            "gender_evidence": "knowledge base" if mentions else "name-gender list",
+        },
+    )
+
+
+@hookimpl
+def textmill_corpus_quality(corpus: Corpus, settings: MTSettings) -> CorpusResult:
+    s = settings or MTSettings()
+    if not s.cross_version:
+        return CorpusResult()
+    results = cross_version(corpus, min_addition_words=s.min_addition_words)
+    counts: dict[str, int] = {}
+    for r in results.values():
+        for f in r.findings:
+            counts[f.code] = counts.get(f.code, 0) + 1
+    return CorpusResult(doc_results=results, data={"findings": counts})

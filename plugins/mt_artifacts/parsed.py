@@ -1,0 +1,190 @@
+"""Checks that need spaCy's parse: pronoun gender, sentence fragments, articles before proper
+nouns, and headings that read as literal translations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from textmill import Finding, Span
+from wordfreq import zipf_frequency
+
+_PRONOUNS = {
+    "he": "male",
+    "him": "male",
+    "his": "male",
+    "himself": "male",
+    "she": "female",
+    "her": "female",
+    "hers": "female",
+    "herself": "female",
+}
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    import gender_guesser.detector as gd
+
+    return gd.Detector(case_sensitive=False)
+
+
+def _guess(first_name: str) -> str | None:
+    g = _detector().get_gender(first_name)
+    return {
+        "male": "male",
+        "mostly_male": "male",
+        "female": "female",
+        "mostly_female": "female",
+    }.get(g)
+
+
+def pronoun_gender(doc: Any, mentions: list[dict] | None) -> Iterator[Finding]:
+    """A pronoun whose gender contradicts the person it most plausibly refers to: the subject
+    of the current or previous sentence's main clause, else the nearest person before it."""
+    text = doc.text
+    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    if not persons:
+        return
+    by_span = {(m["start"], m["end"]): m for m in (mentions or [])}
+    full_names: dict[str, str] = {}
+    for e in persons:
+        parts = e.text.split()
+        if len(parts) >= 2:
+            full_names.setdefault(parts[-1], e.text)
+
+    def gender_of(e: Any) -> tuple[str | None, str, str]:
+        m = by_span.get((e.start_char, e.end_char))
+        if m and m.get("gender"):
+            return m["gender"], "knowledge base", m.get("name") or e.text
+        for (a, b), m in by_span.items():
+            if m.get("gender") and m.get("entity") and a <= e.start_char < b:
+                return m["gender"], "knowledge base", m.get("name") or e.text
+        if mentions:
+            last = e.text.split()[-1]
+            for m in mentions:
+                if m.get("gender") and last in str(m.get("name", "")).split():
+                    return m["gender"], "knowledge base", m["name"]
+        name = full_names.get(e.text.split()[-1], e.text)
+        first = name.split()[0]
+        if len(name.split()) >= 2:
+            g = _guess(first)
+            if g:
+                return g, f'first name "{first}" (name-gender list)', name
+        return None, "", name
+
+    sents = list(doc.sents)
+    for si, sent in enumerate(sents):
+        for tok in sent:
+            want = _PRONOUNS.get(tok.lower_)
+            if want is None or tok.dep_ not in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
+                continue
+            if tok.lower_ == "her" and tok.dep_ == "dobj":
+                pass
+            candidate = _antecedent(tok, sents[max(0, si - 1) : si + 1], persons)
+            if candidate is None:
+                continue
+            gender, evidence, name = gender_of(candidate)
+            if gender and gender != want:
+                yield Finding(
+                    code="mt.pronoun-gender",
+                    message=(
+                        f'"{tok.text}" refers to {name}, who is {gender} (evidence: {evidence}); '
+                        "the translation may have picked the wrong pronoun."
+                    ),
+                    severity="error",
+                    span=Span(tok.idx, tok.idx + len(tok.text)),
+                    evidence=text[candidate.start_char : tok.idx + len(tok.text)][-160:],
+                    suggestion={
+                        "male": {"she": "he", "her": "his", "herself": "himself"},
+                        "female": {"he": "she", "him": "her", "his": "her", "himself": "herself"},
+                    }[gender].get(tok.lower_),
+                    data={"antecedent": name, "gender": gender, "evidence": evidence},
+                )
+
+
+def _antecedent(pron: Any, sents: list[Any], persons: list[Any]) -> Any | None:
+    before = [e for e in persons if e.end <= pron.i and e.start >= sents[0].start]
+    if not before:
+        return None
+    # Subjects of a main clause first (the person reporting or acting), latest sentence first.
+    for sent in reversed(sents):
+        root = sent.root
+        for e in reversed(before):
+            if sent.start <= e.start < sent.end and any(
+                t.dep_ in ("nsubj", "nsubjpass") and t.head == root for t in e
+            ):
+                return e
+    return before[-1]
+
+
+def fragments(doc: Any) -> Iterator[Finding]:
+    """A "sentence" of one to three words with no verb, ending in a full stop, inside a
+    paragraph (a cut-off sentence such as "territory. Ukrainian.")."""
+    text = doc.text
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_punct and not t.is_space]
+        if not 1 <= len(words) <= 3 or not sent.text.rstrip().endswith("."):
+            continue
+        if any(t.pos_ in ("VERB", "AUX") for t in words):
+            continue
+        # Alone on its line it is a heading or a caption, not a fragment.
+        line_start = text.rfind("\n", 0, sent.start_char) + 1
+        if not text[line_start : sent.start_char].strip():
+            continue
+        yield Finding(
+            code="mt.fragment",
+            message=f'"{sent.text.strip()}" is a sentence fragment; the sentence may have been cut or split wrongly.',
+            severity="warning",
+            span=Span(sent.start_char, sent.end_char),
+            evidence=text[max(0, sent.start_char - 40) : sent.end_char],
+        )
+
+
+def proper_noun_articles(doc: Any) -> Iterator[Finding]:
+    """ "the China's efforts": a definite article before a possessive proper noun that takes no
+    article."""
+    for ent in doc.ents:
+        if ent.label_ not in ("GPE", "PERSON", "ORG", "NORP") or len(ent) != 1:
+            continue
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        nxt = doc[ent.end] if ent.end < len(doc) else None
+        if prev is None or prev.lower_ != "the" or nxt is None or nxt.tag_ != "POS":
+            continue
+        yield Finding(
+            code="mt.article",
+            message=f'"the {ent.text}{nxt.text}" puts an article before a proper noun that takes none.',
+            severity="warning",
+            span=Span(prev.idx, nxt.idx + len(nxt.text)),
+            suggestion=f"{ent.text}{nxt.text}",
+        )
+
+
+def headings(text: str) -> Iterator[Finding]:
+    """Short title-case lines inside the article whose words the following paragraph never
+    uses and that read like a literal translation of a section label."""
+    lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    for k, (start, line) in enumerate(lines):
+        if k == 0 or k == len(lines) - 1:
+            continue
+        words = re.findall(r"[A-Za-z]+", line)
+        if not 1 <= len(words) <= 4 or re.search(r"[.!?:;,\"”]\s*$", line):
+            continue
+        if not all(w[0].isupper() for w in words):
+            continue
+        nxt = lines[k + 1][1].lower()
+        unused = [
+            w for w in words if w.lower() not in nxt and zipf_frequency(w.lower(), "en") > 3.0
+        ]
+        if not unused:
+            continue
+        yield Finding(
+            code="mt.heading",
+            message=(
+                f'The heading "{line.strip()}" does not match the paragraph it introduces '
+                f'("{", ".join(unused)}" never appears there); it may be a literal translation.'
+            ),
+            severity="info",
+            span=Span(start, start + len(line.rstrip())),
+        )
