@@ -122,9 +122,13 @@ def _standardize(
 
 
 def _member(
-    names: list[str], mean: np.ndarray, scale: np.ndarray, **weights: Any
+    names: list[str], mean: np.ndarray, scale: np.ndarray, xs: np.ndarray, **weights: Any
 ) -> dict[str, Any]:
+    """A model member; standardised inputs are clipped to their training range at run time, so
+    text unlike any training sentence (one 5,000-letter word) does not make a network
+    extrapolate."""
     return {
+        "clip": [xs.min(axis=0).round(4).tolist(), xs.max(axis=0).round(4).tolist()],
         "features": names,
         "mean": mean.round(6).tolist(),
         "scale": scale.round(6).tolist(),
@@ -148,6 +152,7 @@ def fit_ridge(rows: list[dict[str, float]], y: np.ndarray) -> dict[str, Any]:
         names,
         mean,
         scale,
+        xs,
         coef=model.coef_.round(6).tolist(),
         intercept=round(float(model.intercept_), 6),
         alpha=best,
@@ -181,6 +186,7 @@ def fit_mlps(
                 names,
                 mean,
                 scale,
+                xs,
                 hidden=[
                     {
                         "w": net.coefs_[0].round(5).tolist(),

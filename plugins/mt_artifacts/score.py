@@ -54,6 +54,8 @@ def _vector(member: dict[str, Any], feats: dict[str, float]) -> np.ndarray:
 def _member_raw(member: dict[str, Any], rows: list[dict[str, float]]) -> np.ndarray:
     x = np.vstack([_vector(member, f) for f in rows])
     h = (x - np.asarray(member["mean"])) / np.asarray(member["scale"])
+    if "clip" in member:  # inputs beyond the training range are held at its edge
+        h = np.clip(h, member["clip"][0], member["clip"][1])
     for layer in member.get("hidden", []):
         h = np.maximum(0.0, h @ np.asarray(layer["w"]) + np.asarray(layer["b"]))
     return np.asarray(h @ np.asarray(member["coef"]) + member["intercept"], dtype=float)
