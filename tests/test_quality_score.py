@@ -234,3 +234,11 @@ def test_untrained_source_language_falls_back_to_monolingual(ro_dev: list[dict[s
     # An undeclared source language is identified, and the pair's model applies.
     declared = score_document(text, [], source_text=r["original"], source_lang="ro")[0]
     assert score_document(text, [], source_text=r["original"])[0] == declared != mono
+
+
+def test_text_unlike_any_training_sentence_scores_low(seeds: list[Document]) -> None:
+    clean = "Both leaders see common cause in the attempt to diminish American power."
+    assert clean in seeds[1].text
+    good = score_document(clean, run_checks(clean))[0]
+    for junk in ["x" * 5000, "qwrtz " * 40, "%%%% #### @@@@ ...."]:
+        assert score_document(junk, run_checks(junk))[0] < good - 0.15, junk[:20]
