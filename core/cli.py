@@ -20,6 +20,7 @@ from textmill.config import Config, default_config, load_config
 from textmill.display import one_line, safe_text
 from textmill.errors import ConfigError, TextmillError
 from textmill.manager import PluginManager
+from textmill.model import STAGES
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -310,6 +311,31 @@ def tui(config_path: str | None, store: str | None) -> None:
         ) from None
     cfg = _config(config_path)
     run_app(cfg, Path(store) if store else cfg.store_path)
+
+
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--stage",
+    type=click.Choice(list(STAGES)),
+    default="quality",
+    show_default=True,
+    help="The stage whose hook the plugin implements.",
+)
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Where to create the package (default: here).",
+)
+def new_plugin(name: str, stage: str, parent: Path) -> None:
+    """Create a plugin package textmill-NAME: module, tests, pyproject and README."""
+    from textmill.scaffold import new_plugin as scaffold
+
+    root = scaffold(name, stage, parent)
+    click.echo(f"created {root}")
+    click.echo(f"next: pip install -e {root} && textmill plugins && pytest {root / 'tests'}")
 
 
 def _register_plugin_commands() -> None:

@@ -215,7 +215,10 @@ class Query:
 
     # --- documents ------------------------------------------------------------------------------
 
-    def _where(self, f: Filter) -> tuple[str, list[Any]]:
+    def _where(self, f: Filter, ordered: bool = False) -> tuple[str, list[Any]]:
+        """SQL conditions for ``f``. ``ordered``: the query walks documents in an order and
+        stops at a page, so findings filters are checked per document (``+d.id`` keeps SQLite
+        from starting at the findings and sorting all of them); a count starts at the findings."""
         clauses: list[str] = []
         args: list[Any] = []
         if f.errors is True:
@@ -245,7 +248,8 @@ class Query:
                 if val:
                     sub.append(f"x.{col} = ?")
                     args.append(val)
-            clauses.append(f"d.id IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
+            col = "+d.id" if ordered else "d.id"
+            clauses.append(f"{col} IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
         if f.cluster:
             clauses.append("d.id IN (SELECT doc_id FROM cluster_members WHERE cluster_id = ?)")
             args.append(f.cluster)
@@ -278,7 +282,7 @@ class Query:
         ``sort`` is one of :data:`SORTABLE` or ``score:PLUGIN``.
         """
         f = f or Filter()
-        where, args = self._where(f)
+        where, args = self._where(f, ordered=True)
         direction = "DESC" if descending else "ASC"
         cols = "d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error"
         if sort.startswith("score:"):

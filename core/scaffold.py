@@ -1,0 +1,159 @@
+"""``textmill new-plugin``: a new plugin package that installs, passes its tests and shows up in
+``textmill plugins``."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from pathlib import Path
+
+from textmill.errors import TextmillError
+from textmill.model import STAGES
+
+_CLEAN_HOOK = '''
+@hookimpl
+def textmill_clean(doc: Document, settings: Settings, ctx: DocContext) -> Result | None:
+    """Remove whole lines that match one of ``settings.drop_lines``, recording each removal."""
+    s = settings or Settings()
+    patterns = [re.compile(p, re.IGNORECASE) for p in s.drop_lines]
+    edits, kept, pos = [], [], 0
+    for line in doc.text.splitlines(keepends=True):
+        if any(p.search(line) for p in patterns):
+            edits.append(Edit(Span(pos, pos + len(line)), "", "{name}.dropped-line"))
+        else:
+            kept.append(line)
+        pos += len(line)
+    if not edits:
+        return None
+    return Result(text="".join(kept), edits=tuple(edits), data={{"dropped": len(edits)}})
+'''
+
+_DOC_HOOK = '''
+@hookimpl
+def textmill_{stage}(doc: Document, settings: Settings, ctx: DocContext) -> Result | None:
+    """Count words and flag documents shorter than ``settings.min_words``."""
+    s = settings or Settings()
+    words = len(doc.text.split())
+    findings = []
+    if words < s.min_words:
+        findings.append(
+            Finding(
+                code="{name}.short",
+                message=f"Only {{words}} words; shorter than {{s.min_words}}.",
+                severity="info",
+            )
+        )
+    return Result(score=min(1.0, words / max(1, s.min_words)), findings=tuple(findings), data={{"words": words}})
+'''
+
+_MODULE = '''"""{dist}: a textmill plugin for the {stage} stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from textmill import DocContext, Document, Edit, Finding, PluginInfo, Result, Span, hookimpl
+
+__version__ = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_words: int = field(default=50, metadata={{"doc": "Documents shorter than this are flagged."}})
+    drop_lines: list[str] = field(
+        default_factory=list, metadata={{"doc": "Regular expressions of lines to remove (clean stage)."}}
+    )
+
+
+@hookimpl
+def textmill_plugin_info() -> PluginInfo:
+    return PluginInfo(name="{name}", version=__version__, description="{description}", settings=Settings)
+{hook}'''
+
+_TEST_CLEAN = '''"""Tests for {dist}, with textmill's test kit (fixtures textmill_plugin and textmill_run)."""
+
+import {module} as plugin
+
+
+def test_drops_matching_lines(textmill_plugin, textmill_run):
+    textmill_plugin(plugin)
+    text = "A real paragraph of the article.\\nShare this story\\nAnother paragraph."
+    out = textmill_run([text], chain={{"clean": ["{name}"]}}, settings={{"{name}": {{"drop_lines": ["^share"]}}}})
+    assert "Share this story" not in out.text("doc-0")
+    assert "Another paragraph." in out.text("doc-0")
+    edits = out.result("doc-0", "{name}").edits
+    assert [e.reason for e in edits] == ["{name}.dropped-line"]
+'''
+
+_TEST_DOC = '''"""Tests for {dist}, with textmill's test kit (fixtures textmill_plugin and textmill_run)."""
+
+import {module} as plugin
+
+
+def test_counts_words_and_flags_short_documents(textmill_plugin, textmill_run):
+    textmill_plugin(plugin)
+    long_text = " ".join(["word"] * 60)
+    out = textmill_run(["too short", long_text], chain={{"{stage}": ["{name}"]}})
+    short, full = out.result("doc-0", "{name}"), out.result("doc-1", "{name}")
+    assert short.data["words"] == 2 and [f.code for f in short.findings] == ["{name}.short"]
+    assert full.data["words"] == 60 and not full.findings and full.score == 1.0
+'''
+
+_PYPROJECT = """[build-system]
+requires = ["setuptools>=77"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{dist}"
+version = "0.1.0"
+description = "{description}"
+readme = "README.md"
+requires-python = ">=3.10"
+dependencies = ["textmill"]
+
+[project.entry-points.textmill]
+{name} = "{module}"
+
+[tool.setuptools]
+py-modules = ["{module}"]
+"""
+
+_README = """# {dist}
+
+{description}
+
+```bash
+pip install -e .
+textmill plugins          # lists "{name}"
+pytest tests              # textmill's test kit loads by itself
+```
+
+Add it to `config.toml`: `[chain] {stage} = ["{name}"]`, with settings under `[plugins.{name}]`.
+"""
+
+
+def new_plugin(name: str, stage: str, parent: Path) -> Path:
+    """Write the package ``textmill-NAME`` under ``parent``; returns its directory."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+        raise TextmillError(
+            f'plugin name "{name}" is not valid; use lowercase letters, digits and underscores, '
+            "starting with a letter"
+        )
+    if stage not in STAGES:
+        raise TextmillError(f'unknown stage "{stage}"; use one of {", ".join(STAGES)}')
+    dist = f"textmill-{name.replace('_', '-')}"
+    module = f"textmill_{name}"
+    root = parent / dist
+    if root.exists():
+        raise TextmillError(f"{root} already exists; choose another name or remove it")
+    description = f"A textmill {stage}-stage plugin."
+    fmt = {"name": name, "stage": stage, "dist": dist, "module": module, "description": description}
+    hook = (_CLEAN_HOOK if stage == "clean" else _DOC_HOOK).format(**fmt)
+    (root / "tests").mkdir(parents=True)
+    (root / f"{module}.py").write_text(_MODULE.format(hook=hook, **fmt), encoding="utf-8")
+    test = _TEST_CLEAN if stage == "clean" else _TEST_DOC
+    (root / "tests" / f"test_{name}.py").write_text(test.format(**fmt), encoding="utf-8")
+    (root / "pyproject.toml").write_text(_PYPROJECT.format(**fmt), encoding="utf-8")
+    (root / "README.md").write_text(_README.format(**fmt), encoding="utf-8")
+    return root
