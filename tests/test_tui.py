@@ -217,6 +217,9 @@ def test_rerun_and_cancel(seeds_run) -> None:
                 if not screen.running:
                     break
             assert not screen.running
+            state = _plain(screen.query_one("#run-state"))
+            assert ": ok" in state and "Error" not in state
+            assert screen.bars  # a progress bar per stage that reported progress
             assert screen.query_one("#timings").row_count >= 5
 
     asyncio.run(go())
@@ -348,3 +351,54 @@ def test_screen_snapshots(fixed_run, snap_compare, name: str, keys: tuple[str, .
         await _settle(pilot, 4)
 
     assert snap_compare(_app(fixed_run), press=keys, terminal_size=SIZE, run_before=settle)
+
+
+def test_no_run_yet_offers_the_config_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain `textmill` opens the UI; with an empty store the Run screen offers to run the
+    config, and `r` runs it into the store and lists the documents."""
+    from click.testing import CliRunner
+    from textmill import cli as cli_module
+    from textmill.config import parse
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("The first document.\n\nIt has two paragraphs.\n")
+    (tmp_path / "in" / "b.txt").write_text("The second document, a little longer than that.\n")
+    store = tmp_path / "run.sqlite"
+    config = parse(
+        {
+            "input": {"paths": [str(tmp_path / "in")]},
+            "run": {"store": str(store), "workers": 1},
+            "chain": {"clean": ["unicode"]},
+        },
+        None,
+        tmp_path,
+    )
+    opened: list[Path] = []
+    monkeypatch.setattr("textmill.tui.app.run_app", lambda cfg, path: opened.append(path))
+    monkeypatch.setattr(cli_module, "_config", lambda _path: config)
+    assert CliRunner().invoke(cli_module.cli, []).exit_code == 0
+    assert opened == [store]
+
+    async def go() -> None:
+        app = TextmillApp(store, config)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            assert "No run yet" in _plain(screen.query_one("#run-state"))
+            await pilot.press("r")
+            for _ in range(400):
+                await pilot.pause(0.05)
+                if not screen.running:
+                    break
+            await _settle(pilot)
+            assert ": ok" in _plain(screen.query_one("#run-state"))
+            assert "read" in screen.bars
+            await pilot.press("d")
+            await _settle(pilot)
+            assert isinstance(app.screen, CorpusScreen)
+            assert app.screen.query_one(DocTable).total == 2
+
+    asyncio.run(go())

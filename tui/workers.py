@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from textmill.errors import TextmillError
@@ -14,18 +13,18 @@ class Cancelled(TextmillError):
     """Raised inside the engine's progress callback to stop a run the user cancelled."""
 
 
-@dataclass
 class Progress(Message):
-    label: str
-    done: int
-    total: int | None
+    """How far one stage (``label``) has got; ``total`` is None while it is unknown."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, label: str, done: int, total: int | None) -> None:
+        self.label = label
+        self.done = done
+        self.total = total
         super().__init__()
 
-    @property
-    def can_replace(self) -> Any:  # merge progress messages for the same label
-        return True
+    def can_replace(self, message: Message) -> bool:
+        # A newer count for the same stage makes a queued older one pointless.
+        return isinstance(message, Progress) and message.label == self.label
 
 
 class RunFinished(Message):
