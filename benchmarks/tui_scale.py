@@ -95,8 +95,9 @@ async def drive(path: Path) -> dict[str, float]:
         table = app.screen.query_one(DocTable)
         # Plugins (for their renderers) and the header's totals load in background threads;
         # the keypress figures below are taken once they are done, as a user would see them.
-        if app._manager_thread is not None:
-            app._manager_thread.join()
+        while app._manager_thread is None:
+            await pilot.pause(0.05)
+        app._manager_thread.join()
         await app.workers.wait_for_complete()
         await pilot.pause()
         out["background loading done"] = time.perf_counter() - t0

@@ -35,6 +35,8 @@ class TextmillApp(App[None]):
         Binding("r", "run", "Run", id="app.run"),
     ]
 
+    MANAGER_DELAY = 1.0  # seconds after mount
+
     def __init__(
         self, store_path: Path, config: Any = None, *, bindings: dict[str, str] | None = None
     ) -> None:
@@ -55,9 +57,10 @@ class TextmillApp(App[None]):
             self.push_screen(RunScreen(self._empty_query(), self.config, self.store_path))
             return
         self.push_screen(CorpusScreen(self.query_store))
-        # Plugins' renderers need the plugin manager, which imports every plugin: load it while
-        # the first screen is already up, so opening a document does not wait for it.
-        self.call_after_refresh(self._start_manager_thread)
+        # Plugins' renderers need the plugin manager, which imports every plugin: load it once
+        # the first screen is up and settled (the imports hold the interpreter and would slow
+        # the first paint), so opening a document does not wait for it.
+        self.set_timer(self.MANAGER_DELAY, self._start_manager_thread)
 
     def _start_manager_thread(self) -> None:
         if self._manager_thread is None:

@@ -7,11 +7,12 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 from textmill.display import one_line, safe
+from textmill.tui.widgets.footer import KeysFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -45,7 +46,7 @@ class ClustersScreen(Screen[None]):
             with VerticalScroll(classes="side"):
                 yield Static(id="cluster-info")
                 yield OptionList(id="cluster-members")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

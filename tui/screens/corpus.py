@@ -9,12 +9,13 @@ from textmill.display import one_line
 from textmill.errors import TextmillError
 from textmill.query import Query, parse_filter
 from textmill.tui.widgets.doctable import DocTable
+from textmill.tui.widgets.footer import KeysFooter
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Sparkline, Static
+from textual.widgets import Input, Sparkline, Static
 
 
 class CorpusScreen(Screen[None]):
@@ -44,7 +45,7 @@ class CorpusScreen(Screen[None]):
         yield Static(id="table-header")
         yield DocTable(self.qs, self.plugins, id="table")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DocTable)

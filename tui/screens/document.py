@@ -12,12 +12,13 @@ from rich.text import Text
 from textmill.display import one_line, safe, safe_text
 from textmill.model import Finding
 from textmill.query import DocumentView
+from textmill.tui.widgets.footer import KeysFooter
 from textmill.tui.widgets.highlight import LABEL_STYLE, SEVERITY_STYLE, highlighted, line_of
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 STAGE_TITLES = {
@@ -106,7 +107,7 @@ class DocumentScreen(Screen[None]):
                     else:
                         with VerticalScroll():
                             yield Static(self._generic(name))
-        yield Footer()
+        yield KeysFooter()
 
     # --- cleaning -------------------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from rich.text import Text
 from textmill.display import one_line, safe, safe_text
+from textmill.tui.widgets.footer import KeysFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -38,7 +39,7 @@ class EntitiesScreen(Screen[None]):
             with VerticalScroll(classes="side"):
                 yield Static(id="entity-detail")
                 yield OptionList(id="entity-mentions")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

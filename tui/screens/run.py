@@ -7,13 +7,14 @@ from typing import Any
 
 from rich.text import Text
 from textmill.display import one_line, safe
+from textmill.tui.widgets.footer import KeysFooter
 from textmill.tui.workers import Progress, RunFinished, run_pipeline
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, ProgressBar, Static
+from textual.widgets import DataTable, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 
@@ -52,7 +53,7 @@ class RunScreen(Screen[None]):
                 yield Static(Text("errors", "bold"))
                 yield OptionList(id="run-errors")
                 yield Static(id="traceback")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#timings", DataTable)
