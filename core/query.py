@@ -225,7 +225,15 @@ class Query:
             clauses.append("d.error IS NOT NULL")
         elif f.errors is False:
             clauses.append("d.error IS NULL")
-        if f.plugin or f.status or f.score_min is not None or f.score_max is not None:
+        key = "+d.id" if ordered else "d.id"
+        if f.status and f.score_min is None and f.score_max is None:
+            # A status (error, cached) is found from the results index once, not per document.
+            sub = ["r.plugin = ?"] if f.plugin else []
+            args.extend([f.plugin] if f.plugin else [])
+            sub.append("r.status = ?")
+            args.append(f.status)
+            clauses.append(f"{key} IN (SELECT r.doc_id FROM results r WHERE {' AND '.join(sub)})")
+        elif f.plugin or f.status or f.score_min is not None or f.score_max is not None:
             sub = ["r.doc_id = d.id"]
             if f.plugin:
                 sub.append("r.plugin = ?")
@@ -248,8 +256,7 @@ class Query:
                 if val:
                     sub.append(f"x.{col} = ?")
                     args.append(val)
-            col = "+d.id" if ordered else "d.id"
-            clauses.append(f"{col} IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
+            clauses.append(f"{key} IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
         if f.cluster:
             clauses.append("d.id IN (SELECT doc_id FROM cluster_members WHERE cluster_id = ?)")
             args.append(f.cluster)
@@ -276,13 +283,16 @@ class Query:
         sort: str = "seq",
         descending: bool = False,
         with_total: bool = True,
+        few: bool = False,
     ) -> Page:
         """One page of documents with each plugin's status, score, label and finding count.
 
-        ``sort`` is one of :data:`SORTABLE` or ``score:PLUGIN``.
+        ``sort`` is one of :data:`SORTABLE` or ``score:PLUGIN``. ``few``: the caller knows the
+        filter matches few documents (say from :meth:`count`), so the query starts from the
+        matches and sorts them, instead of walking every document in order until a page is full.
         """
         f = f or Filter()
-        where, args = self._where(f, ordered=True)
+        where, args = self._where(f, ordered=not few)
         direction = "DESC" if descending else "ASC"
         cols = "d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error"
         if sort.startswith("score:"):

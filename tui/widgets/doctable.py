@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+# Under this many matches a page starts from the matches; above it, it walks the sort order.
+FEW = 20_000
 PAGE = 200
 PLUGIN_W = 16  # columns per plugin cell
 COLS = (("#", 6, "seq"), ("document", 28, "id"), ("chars", 7, "length"), ("find", 5, "findings"))
@@ -95,6 +97,7 @@ class DocTable(ScrollView, can_focus=True):
                 sort=self.sort,
                 descending=self.descending,
                 with_total=False,
+                few=self.total < FEW,
             )
             self.pages[n] = page.rows
             if len(self.pages) > 32:
