@@ -52,7 +52,8 @@ class CorpusScreen(Screen[None]):
         self.query_one("#table-header", Static).update(table.header())
         table.focus()
         self._status()
-        self.load_stats()
+        # After the first paint: the scans share the CPU with it.
+        self.call_after_refresh(self.load_stats)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load_stats(self) -> None:
