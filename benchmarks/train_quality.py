@@ -1,13 +1,13 @@
-"""Train the mt_artifacts quality score; writes plugins/mt_artifacts/qe_model.json and
-plugins/mt_artifacts/lexicon.json.gz.
+"""Train the mt_artifacts quality score; writes plugins/mt_artifacts/qe_model.json,
+plugins/mt_artifacts/lexicon.json.gz and plugins/mt_artifacts/lexicon_reverse.json.gz.
 
 Data: the training split of the quality set (../shared/eval/quality/mlqe-pe/): Romanian,
 Estonian, Nepali, Sinhala and Russian sentences machine-translated into English, each with the
 mean human direct-assessment z-score (z_mean), and the post-editing training split (source and
 human post-edited English).
 
-1. Lexicon: an IBM Model 1 table per source language from the post-edited pairs whose source is
-   not among the scored training sentences (so its coverage features are not fitted on pairs
+1. Lexicon: IBM Model 1 tables per source language, both directions, from the post-edited pairs
+   whose source is not among the scored training sentences (so its coverage features are not fitted on pairs
    it has seen).
 2. Features per scored sentence (:mod:`textmill.plugins.mt_artifacts.features`): fluency,
    spaCy parse and the checks' findings; plus bilingual features and bilingual checks.
@@ -28,6 +28,7 @@ import csv
 import gzip
 import io
 import json
+import random
 import sys
 import tarfile
 import time
@@ -89,21 +90,27 @@ def item_features(
 def build_lexicon(per_pair_rows: dict[str, list[dict[str, str]]]) -> None:
     from textmill.plugins.mt_artifacts import lexicon
 
-    tables = {}
+    forward, reverse = {}, {}
     for pair in PAIRS:
         scored = {r["original"] for r in per_pair_rows[pair]}
         pairs = [(s, e) for s, e in pe_pairs(pair, "train") if s not in scored]
         t0 = time.perf_counter()
-        tables[pair] = lexicon.train_ibm1(pairs)
+        forward[pair] = lexicon.train_ibm1(pairs)
+        reverse[pair] = lexicon.train_ibm1([(e, s) for s, e in pairs])
         print(
-            f"lexicon {pair}: {len(pairs)} post-edited pairs, {len(tables[pair])} source words "
-            f"({time.perf_counter() - t0:.0f}s)",
+            f"lexicon {pair}: {len(pairs)} post-edited pairs, {len(forward[pair])} source words, "
+            f"{len(reverse[pair])} English words ({time.perf_counter() - t0:.0f}s)",
             flush=True,
         )
-    with gzip.open(lexicon.PATH, "wt", encoding="utf-8") as fh:
-        json.dump(tables, fh, ensure_ascii=False, separators=(",", ":"))
+    for path, tables in ((lexicon.PATH, forward), (lexicon.REVERSE_PATH, reverse)):
+        # mtime=0: the same tables give the same bytes, so a retrain does not churn the files.
+        with (
+            gzip.GzipFile(path, "wb", mtime=0) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8") as fh,
+        ):
+            json.dump(tables, fh, ensure_ascii=False, separators=(",", ":"))
+        print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
     lexicon.load.cache_clear()
-    print(f"wrote {lexicon.PATH.relative_to(ROOT)} ({lexicon.PATH.stat().st_size} bytes)")
 
 
 def matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
@@ -308,12 +315,51 @@ def featurize_all(
     return out
 
 
+def garble(text: str, rng: random.Random) -> str:
+    """Damage no human-judged translation shows often enough to be learned from: reversed
+    words, shuffled word order, or doubled words."""
+    words = text.split()
+    kind = rng.randrange(3)
+    if kind == 0:
+        words = [w[::-1] if len(w) > 3 and rng.random() < 0.6 else w for w in words]
+    elif kind == 1:
+        rng.shuffle(words)
+    else:
+        words = [f"{w} {w}" if rng.random() < 0.4 else w for w in words]
+    return " ".join(words)
+
+
+def synthetic_items(
+    per_pair_rows: dict[str, list[dict[str, str]]], per_pair: int
+) -> list[dict[str, Any]]:
+    """Garbled copies of training translations, labelled with the pair's 2nd-percentile z_mean:
+    negatives that teach the model that gibberish is bad even though the human-judged data
+    hardly contains any."""
+    rng = random.Random(0)
+    out = []
+    for pair in PAIRS:
+        rows = per_pair_rows[pair]
+        low = float(np.quantile([float(r["z_mean"]) for r in rows], 0.02))
+        for r in rng.sample(rows, min(per_pair, len(rows))):
+            text = garble(r["translation"], rng)
+            mono, bi = item_features(text, r["original"], pair)
+            out.append({"pair": pair, "y": low, "mono": mono, "bi": bi, "synthetic": True})
+    print(f"synthetic negatives: {len(out)}", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--per-pair", type=int, default=7000, help="scored training sentences per pair")
     ap.add_argument("--cache", type=Path, help="feature cache file (reused when it exists)")
+    ap.add_argument(
+        "--synthetic",
+        type=int,
+        default=300,
+        help="garbled translations per pair added as negatives",
+    )
     ap.add_argument("--skip-lexicon", action="store_true", help="keep the existing lexicon.json.gz")
     args = ap.parse_args()
     if not EVAL.exists():
@@ -328,10 +374,14 @@ def main() -> None:
         build_lexicon(per_pair_rows)
     items = featurize_all(per_pair_rows, args.cache)
     y_all = np.array([it["y"] for it in items])
-    # Calibrate on a held-out fifth with models fitted on the rest; then refit on everything.
+    real = len(items)
+    items += synthetic_items(per_pair_rows, args.synthetic)
+    # Calibrate on a held-out fifth of the real sentences with models fitted on the rest; then
+    # refit on everything.
     from textmill.plugins.mt_artifacts.score import pick_model, predict_raw
 
     heldout = np.random.default_rng(1).random(len(items)) < 0.2
+    heldout[real:] = False
     t0 = time.perf_counter()
     net_cfg = choose_net(items, heldout)
     trial = build_models(items, y_all, heldout, net_cfg)

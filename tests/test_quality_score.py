@@ -242,3 +242,21 @@ def test_text_unlike_any_training_sentence_scores_low(seeds: list[Document]) -> 
     good = score_document(clean, run_checks(clean))[0]
     for junk in ["x" * 5000, "qwrtz " * 40, "%%%% #### @@@@ ...."]:
         assert score_document(junk, run_checks(junk))[0] < good - 0.15, junk[:20]
+
+
+def test_lexicon_sees_omissions_and_wrong_pairs(ro_dev: list[dict[str, str]]) -> None:
+    from textmill.plugins.mt_artifacts.lexicon import coverage_features, reverse_features
+
+    rows = [r for r in ro_dev if float(r["z_mean"]) > 0.5 and len(r["translation"].split()) > 10][
+        :20
+    ]
+    assert len(rows) == 20
+    lower = 0
+    for i, r in enumerate(rows):
+        full = reverse_features(r["translation"], r["original"], "ro")["rev_src_explained"]
+        half = " ".join(r["translation"].split()[: len(r["translation"].split()) // 2])
+        lower += reverse_features(half, r["original"], "ro")["rev_src_explained"] < full
+        other = rows[(i + 1) % len(rows)]["original"]
+        own = coverage_features(r["translation"], r["original"], "ro")["lex_src_covered"]
+        assert coverage_features(r["translation"], other, "ro")["lex_src_covered"] < own
+    assert lower >= 18

@@ -191,6 +191,7 @@ def bilingual_features(text: str, source: str, source_lang: str | None) -> dict[
         out[f"src:{source_lang}"] = 1.0
     out.update(source_rarity(source, source_lang))
     out.update(lexicon.coverage_features(text, source, source_lang))
+    out.update(lexicon.reverse_features(text, source, source_lang))
     return out
 
 

@@ -1,11 +1,12 @@
 """Lexical translation tables for the bilingual quality features.
 
-An IBM Model 1 table ``t(english | source word)`` per source language, learned by
-``benchmarks/train_quality.py`` from human post-edited translations and shipped pruned as
-``lexicon.json.gz``. Words are cut to a prefix (:data:`PREFIX` letters) so that inflected forms
+IBM Model 1 tables ``t(english | source word)`` and ``t(source word | english)`` per source
+language, learned by ``benchmarks/train_quality.py`` from human post-edited translations and
+shipped pruned as ``lexicon.json.gz`` and ``lexicon_reverse.json.gz``. Words are cut to a prefix (:data:`PREFIX` letters) so that inflected forms
 share an entry. From it come the adequacy features: the share of source words whose translation
 appears in the target, the share of target words explained by the source, and the Model 1
-log-probability of the target per word.
+log-probability of the target per word; and from the reverse table the share of source words
+the translation accounts for, which shows omissions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PATH = Path(__file__).with_name("lexicon.json.gz")
+REVERSE_PATH = Path(__file__).with_name("lexicon_reverse.json.gz")
 PREFIX = 5
 NULL = "<null>"
 _TOKEN = re.compile(r"[^\s\d.,;:!?\"'()\[\]{}«»“”„‘’\-–—/\\|।॥*#%&+=<>_`~^@$]+")
@@ -94,14 +96,47 @@ def train_ibm1(
     }
 
 
-@lru_cache(maxsize=1)
-def load() -> dict[str, dict[str, dict[str, float]]]:
-    """``{source language: {source prefix: {english prefix: p}}}``; empty when not shipped."""
-    if not PATH.exists():
+@lru_cache(maxsize=2)
+def load(reverse: bool = False) -> dict[str, dict[str, dict[str, float]]]:
+    """``{source language: {source prefix: {english prefix: p}}}``, or with ``reverse``
+    ``{source language: {english prefix: {source prefix: p}}}``; empty when not shipped."""
+    path = REVERSE_PATH if reverse else PATH
+    if not path.exists():
         return {}
-    with gzip.open(PATH, "rt", encoding="utf-8") as fh:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         data: dict[str, dict[str, dict[str, float]]] = json.load(fh)
     return data
+
+
+def reverse_features(
+    text: str,
+    source: str,
+    source_lang: str | None,
+    table: dict[str, dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """Source words accounted for by the translation, from the English-to-source table
+    (omissions show here); empty when no table exists for ``source_lang``."""
+    if table is None:
+        table = load(reverse=True).get(source_lang or "", {})
+    if not table:
+        return {}
+    tgt = tokens(text)
+    src = content_tokens(source)
+    known = [e for e in tgt if e in table]
+    explained: dict[str, float] = {}
+    for e in known:
+        for f, p in table[e].items():
+            explained[f] = max(p, explained.get(f, 0.0))
+    logp = 0.0
+    for f in src:
+        p = sum(table[e].get(f, 0.0) for e in known) / (len(tgt) + 1)
+        logp += math.log(max(p, 1e-4))
+    n = max(1, len(src))
+    return {
+        "rev_src_explained": sum(f in explained for f in src) / n,
+        "rev_src_max": sum(explained.get(f, 0.0) for f in src) / n,
+        "rev_logp": logp / n,
+    }
 
 
 def coverage_features(
