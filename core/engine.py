@@ -295,6 +295,7 @@ class Engine:
         # Results of plugins left out by --only/--skip still count as "earlier" for the others.
         full = build_plan(config, manager) if (only or skip) else self.plan
         self.order = [s.plugin for s in full]
+        self.full_plan = full
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -393,7 +394,13 @@ class Engine:
 
     # --- prepare and corpus steps -------------------------------------------------------------
 
-    def _corpus_digest(self, raw: bool, seen: set[str] | None = None, own: str = "") -> str:
+    def _corpus_digest(
+        self,
+        raw: bool,
+        seen: set[str] | None = None,
+        own: str = "",
+        corpus_seen: set[str] | None = None,
+    ) -> str:
         """A hash of what a prepare (``raw``) or corpus step can see: every document's text and
         the results of ``seen`` plugins (those before the step, and its own per-document hook)."""
         h = hashlib.blake2b(digest_size=16)
@@ -410,7 +417,8 @@ class Engine:
             for row in self.store.conn.execute(
                 "SELECT plugin, key FROM cache WHERE kind='corpus' ORDER BY plugin"
             ):
-                if row[0] in seen and row[0] != own:
+                allowed = corpus_seen if corpus_seen is not None else seen
+                if row[0] in allowed and row[0] != own:
                     h.update(f"{row[0]}\x00{row[1]}\x01".encode())
         return h.hexdigest()
 
@@ -448,7 +456,14 @@ class Engine:
     def _corpus(self, step: Step, run_id: str, summary: RunSummary) -> None:
         idx = max(i for i, p in enumerate(self.order) if p == step.plugin)
         seen = {p for p in self.order[:idx] if p != step.plugin} | {step.plugin}
-        digest = self._corpus_digest(raw=False, seen=seen, own=step.plugin)
+        # Only corpus steps that run before this one count: a later corpus step (e.g. checks
+        # that read this step's clusters) must not invalidate it, or each run would redo both.
+        corpus_before = {
+            s.plugin for s in self.full_plan[:idx] if s.kind == "corpus" and s.plugin != step.plugin
+        }
+        digest = self._corpus_digest(
+            raw=False, seen=seen, own=step.plugin, corpus_seen=corpus_before
+        )
         key = _key(step.plugin, step.version, step.settings_hash, digest)
         stats = self._stats(summary, step.plugin)
         # A plugin without a per-document hook reports its corpus hook's per-document results.

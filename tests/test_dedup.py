@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from textmill.plugins.dedup.align import align, sentences
 from textmill.plugins.dedup.minhash import LSHIndex, MinHasher, jaccard
-from textmill.plugins.dedup.normalize import exact_key, word_ids
+from textmill.plugins.dedup.normalize import WordIds, exact_key
 from textmill.testing import SEEDS, run_chain
 
 CHAIN = {"clean": ["unicode", "boilerplate"], "dedup": ["dedup"]}
@@ -73,6 +73,7 @@ def _prefixes_ids(cluster) -> set[str]:
 def test_minhash_estimates_jaccard_and_lsh_finds_pairs() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     h = MinHasher(128, 5)
+    word_ids = WordIds()  # one vocabulary for the whole corpus
     sigs = [h.signature(word_ids(t)) for t in texts]
     assert sigs[0].dtype == np.uint32 and sigs[0].shape == (128,)
     assert jaccard(sigs[0], sigs[0]) == 1.0

@@ -41,14 +41,14 @@ from textmill.plugins.dedup.clusters import UnionFind
 from textmill.plugins.dedup.minhash import MinHasher, batch_signatures, jaccard, lsh_pairs
 from textmill.plugins.dedup.normalize import (
     WORD,
+    WordIds,
     content_terms,
     exact_key,
     names,
     numbers,
-    word_ids,
 )
 
-VERSION = "1"
+VERSION = "2"
 KINDS = ("exact", "near", "story", "event")
 
 
@@ -59,6 +59,12 @@ class DedupSettings:
     bands: int = field(
         default=32,
         metadata={"doc": "LSH bands (num_perm / bands rows each); 32x4 finds pairs from ~0.45."},
+    )
+    min_jaccard: float = field(
+        default=0.3,
+        metadata={
+            "doc": "LSH candidates whose signatures estimate a lower Jaccard are not verified."
+        },
     )
     near_ratio: float = field(
         default=0.8,
@@ -128,6 +134,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     df: Counter[str] = Counter()
     loose = "story" in s.levels or "event" in s.levels
     pending: list[np.ndarray] = []
+    ids_of = WordIds()
 
     def flush() -> None:
         nonlocal sigs
@@ -141,7 +148,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
         ids.append(doc.id)
         words = WORD.findall(doc.text.casefold())
         keys.append(exact_key(doc.text, words))
-        pending.append(word_ids(doc.text, words))
+        pending.append(ids_of(doc.text, words))
         if len(pending) >= 512:
             flush()
         if loose:
@@ -189,7 +196,14 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             norm_cache[i] = " ".join(WORD.findall((doc.text if doc else "").casefold()))
         return norm_cache[i]
 
-    for a, b in sorted(lsh_pairs(sigs, s.bands)):
+    candidates = np.array(sorted(lsh_pairs(sigs, s.bands)), dtype=np.int64).reshape(-1, 2)
+    # Signature agreement estimates Jaccard for free; only plausible pairs reach rapidfuzz.
+    keep = np.zeros(len(candidates), dtype=bool)
+    for lo in range(0, len(candidates), 100_000):
+        chunk = candidates[lo : lo + 100_000]
+        est = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
+        keep[lo : lo + len(chunk)] = est >= s.min_jaccard
+    for a, b in candidates[keep].tolist():
         if uf["exact"].find(a) == uf["exact"].find(b):
             continue
         ratio = fuzz.ratio(norm(a), norm(b)) / 100.0
@@ -217,7 +231,18 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
         return sent_cache[i]
 
     pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
-    for a, b in sorted(shared):
+    # Copies stand for each other: verify one pair per pair of copy groups, not every copy.
+    copies = UnionFind(n)
+    for kind in ("exact", "near"):
+        for a, b in sim[kind]:
+            copies.union(a, b)
+    copy_root = copies.find
+    roots: set[tuple[int, int]] = set()
+    for a, b in shared:
+        ra, rb = sorted((copy_root(a), copy_root(b)))
+        if ra != rb:
+            roots.add((ra, rb))
+    for a, b in sorted(roots):
         sa, sb = sents(a), sents(b)
         pairs = align(sa, sb, s.align_threshold)
         shorter = max(1, min(len(sa.spans), len(sb.spans)))

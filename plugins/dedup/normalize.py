@@ -19,15 +19,23 @@ def exact_key(text: str, words: list[str] | None = None) -> str:
     return hashlib.sha1(norm.encode()).hexdigest()
 
 
-def word_ids(text: str, words: list[str] | None = None) -> np.ndarray:
-    """Casefolded words as 64-bit hashes.
+class WordIds:
+    """Words as 64-bit ids that are the same in every process: a vocabulary numbers words in
+    the order the corpus shows them, and the numbers are scrambled by a fixed odd multiplier
+    (so n-gram hashes built from them spread over the whole range)."""
 
-    Python's string hash runs in C and is consistent within a process, which is all a corpus
-    pass needs (signatures are never stored).
-    """
-    if words is None:
-        words = WORD.findall(text.casefold())
-    return np.fromiter(map(hash, words), dtype=np.int64, count=len(words)).view(np.uint64)
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+
+    def __call__(self, text: str, words: list[str] | None = None) -> np.ndarray:
+        if words is None:
+            words = WORD.findall(text.casefold())
+        v = self.vocab
+        ids = np.fromiter(
+            (v.setdefault(w, len(v) + 1) for w in words), dtype=np.uint64, count=len(words)
+        )
+        with np.errstate(over="ignore"):
+            return ids * np.uint64(0x9E3779B97F4A7C15)
 
 
 def lemma(word: str) -> str:
