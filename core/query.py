@@ -268,8 +268,14 @@ class Query:
             args.append(_fts(f.search))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
-    def count(self, f: Filter | None = None) -> int:
+    def count(self, f: Filter | None = None, *, limit: int | None = None) -> int:
+        """Documents matching ``f``. With ``limit``, counting stops there (the answer is at
+        most ``limit``), so a filter with many matches answers at once; without a filter the
+        count is exact either way (it comes from the table's b-tree)."""
         where, args = self._where(f or Filter())
+        if limit is not None and where:
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM documents d{where} LIMIT ?)"
+            return int(self.conn.execute(sql, [*args, limit]).fetchone()[0])
         return int(
             self.conn.execute(f"SELECT COUNT(*) FROM documents d{where}", args).fetchone()[0]
         )

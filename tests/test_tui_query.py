@@ -41,3 +41,37 @@ def test_status_filter_finds_the_failed_document(run) -> None:
     assert q.count(parse_filter("status:error")) == 1
     assert q.count(parse_filter("status:ok")) == 4
     assert q.count(parse_filter("plugin:unicode status:error")) == 0
+
+
+def test_bounded_count(run) -> None:
+    q = run.query
+    f = parse_filter("status:ok")
+    assert q.count(f, limit=2) == 2
+    assert q.count(f, limit=100) == q.count(f) == 4
+    assert q.count(None, limit=2) == 5  # no filter: the exact figure costs nothing
+
+
+def test_table_counts_many_matches_in_the_background(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from textmill.tui import widgets
+    from textmill.tui.app import TextmillApp
+    from textmill.tui.widgets.doctable import DocTable
+
+    monkeypatch.setattr(widgets.doctable, "FEW", 2)
+
+    async def go() -> None:
+        app = TextmillApp(run.store_path, run.config)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one(DocTable)
+            table.refresh_rows(parse_filter("status:ok"))
+            assert table.total == 2 and not table.exact  # the bounded count, at once
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if table.exact:
+                    break
+            assert table.total == 4 and table.exact
+            assert [table.row(i).id[:3] for i in range(4)] == ["000", "002", "003", "004"]
+
+    asyncio.run(go())

@@ -96,7 +96,7 @@ class CorpusScreen(Screen[None]):
         table = self.query_one(DocTable)
         self.query_one("#table-header", Static).update(table.header())
         t = Text(
-            f"{table.total:,} documents  sort {table.sort}{' desc' if table.descending else ''}",
+            f"{table.total:,}{'' if table.exact else '+ (counting…)'} documents  sort {table.sort}{' desc' if table.descending else ''}",
             "dim",
         )
         if row is not None:

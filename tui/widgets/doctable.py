@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 from textmill.display import one_line
 from textmill.query import DocRow, Filter, Query
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -69,6 +70,7 @@ class DocTable(ScrollView, can_focus=True):
         self.sort = "seq"
         self.descending = False
         self.total = 0
+        self.exact = True
         self.pages: OrderedDict[int, list[DocRow]] = OrderedDict()
         self.refresh_rows()
 
@@ -78,12 +80,34 @@ class DocTable(ScrollView, can_focus=True):
         if f is not None:
             self.filter = f
         self.pages.clear()
-        self.total = self.qs.count(self.filter)
+        # Count up to FEW at once; a filter with more matches is counted exactly in a thread
+        # and the table grows when the figure arrives.
+        self.total = self.qs.count(self.filter, limit=FEW)
+        self.exact = self.total < FEW or self.filter == Filter()
+        if not self.exact:
+            self._count_exactly(self.filter)
         self.virtual_size = Size(self.content_width, self.total + 1)
         # A new order or filter starts at the top (a deep offset under a filter is costly).
         self.scroll_to(y=0, animate=False)
         self.cursor = 0
         self.refresh()
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def _count_exactly(self, f: Filter) -> None:
+        q = Query(self.qs.store.path)  # a connection of this thread's own
+        try:
+            n = q.count(f)
+        finally:
+            q.close()
+        self.app.call_from_thread(self._counted, f, n)
+
+    def _counted(self, f: Filter, n: int) -> None:
+        if f is not self.filter:
+            return  # a newer filter replaced this one while it was counted
+        self.total, self.exact = n, True
+        self.virtual_size = Size(self.content_width, self.total + 1)
+        self.refresh()
+        self.post_message(self.Moved(self.row(self.cursor)))
 
     def row(self, index: int) -> DocRow | None:
         if not 0 <= index < self.total:
