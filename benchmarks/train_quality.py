@@ -18,7 +18,7 @@ human post-edited English).
    networks. Each gets an isotonic map from its output to the percentile of z_mean among all
    training sentences, fitted on a held-out fifth (models fitted on the rest), saved as points.
 
-    .venv/bin/python benchmarks/train_quality.py [--per-pair 7000] [--cache /tmp/qe_features.json.gz]
+    .venv/bin/python benchmarks/train_quality.py [--per-pair 5000] [--cache /tmp/qe_features.json.gz]
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--per-pair", type=int, default=7000, help="scored training sentences per pair")
+    ap.add_argument("--per-pair", type=int, default=5000, help="scored training sentences per pair")
     ap.add_argument("--cache", type=Path, help="feature cache file (reused when it exists)")
     ap.add_argument(
         "--synthetic",
