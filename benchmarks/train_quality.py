@@ -6,17 +6,22 @@ Estonian, Nepali, Sinhala and Russian sentences machine-translated into English,
 mean human direct-assessment z-score (z_mean), and the post-editing training split (source and
 human post-edited English).
 
-1. Lexicon: IBM Model 1 tables per source language, both directions, from the post-edited pairs
-   whose source is not among the scored training sentences (so its coverage features are not fitted on pairs
-   it has seen).
+1. Lexicon: IBM Model 1 tables per source language, both directions, from the post-edited
+   pairs whose source is not among the scored training sentences (so its coverage features are
+   not fitted on pairs it has seen).
 2. Features per scored sentence (:mod:`textmill.plugins.mt_artifacts.features`): fluency,
    spaCy parse and the checks' findings; plus bilingual features and bilingual checks.
 3. Models: monolingual = the mean of three small ReLU networks (different seeds; size and L2
-   alpha chosen among :data:`NETS` on a held-out fifth of the training split); bilingual pooled = the same on bilingual features (with the source
-   language as a one-hot feature); bilingual per source language = the mean of a ridge
-   regression fitted on that language (alpha by 5-fold cross-validation) and the pooled
-   networks. Each gets an isotonic map from its output to the percentile of z_mean among all
-   training sentences, fitted on a held-out fifth (models fitted on the rest), saved as points.
+   alpha chosen among :data:`NETS` by held-out r); bilingual pooled = the same on bilingual
+   features (the source language as a one-hot feature); bilingual per source language = the
+   mean of a ridge regression fitted on that language (alpha by 5-fold cross-validation) and
+   the pooled networks.
+4. Synthetic negatives: garbled copies of 300 training translations per pair (reversed,
+   shuffled or doubled words) labelled with the pair's 2nd-percentile z_mean join the fit (not
+   the held-out figures), so gibberish the human-judged data lacks is not rated mid-range.
+5. Calibration: each model's outputs on a held-out fifth of the real sentences (models fitted
+   on the rest) are mapped to the expected z_mean (binned, isotonic), rescaled so that 0 and 1
+   are the 1st and 99th percentiles of z_mean; saved as points. Then everything is refitted.
 
     .venv/bin/python benchmarks/train_quality.py [--per-pair 5000] [--cache /tmp/qe_features.json.gz]
 """
