@@ -19,7 +19,7 @@ from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Res
 from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
 from textmill.plugins.mt_artifacts.checks import run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
-from textmill.plugins.mt_artifacts.score import score_document
+from textmill.plugins.mt_artifacts.score import bilingual_language, load, score_document
 
 VERSION = "1"
 
@@ -78,7 +78,11 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
         data={
             "sentences": sentences,
             "worst_sentence": worst,
-            "mode": "bilingual" if doc.source_text and s.bilingual else "monolingual",
+            "mode": (
+                "bilingual"
+                if s.bilingual and bilingual_language(load(), doc.source_text, doc.source_lang)
+                else "monolingual"
+            ),
             "gender_evidence": "knowledge base" if mentions else "name-gender list",
         },
     )
