@@ -76,8 +76,9 @@ def fit_layer(x: np.ndarray, y: np.ndarray, c: float) -> dict:
 
 def train(xs: list[np.ndarray], ys: list[np.ndarray], c: float = 1.0) -> dict:
     from textmill.plugins.boilerplate.features import FEATURES
-    from textmill.plugins.boilerplate.model import _apply, neighbour_features
+    from textmill.plugins.boilerplate.model import _apply, expand, neighbour_features
 
+    xs = [expand(x) for x in xs]
     x = np.vstack(xs)
     y = np.concatenate(ys)
     pass1 = fit_layer(x, y, c)
@@ -85,6 +86,7 @@ def train(xs: list[np.ndarray], ys: list[np.ndarray], c: float = 1.0) -> dict:
     pass2 = fit_layer(x2, y, c)
     return {
         "features": list(FEATURES),
+        "expand": True,
         "pass1": pass1,
         "pass2": pass2,
         "trained_on": "aeb.jsonl line labels from gold shingles",

@@ -20,7 +20,7 @@ from textmill.plugins.boilerplate.clean import Decision, clean_page, compile_ext
 from textmill.plugins.boilerplate.features import WORD, line_key
 from textmill.plugins.boilerplate.patterns import REASONS
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,37 @@ def neighbour_features(p: np.ndarray) -> np.ndarray:
     return np.stack([prev, nxt, mean], axis=1)
 
 
+# Pairwise products of these features let a linear model express "long AND stop-word rich AND
+# ending a sentence", which single features cannot; page-relative features compare a line with
+# the page's typical line.
+_KEY = (
+    "log_words",
+    "stop_ratio",
+    "ends_sentence",
+    "punct_ratio",
+    "links",
+    "position",
+    "context_long",
+    "context_long_wide",
+    "short_run_log",
+    "title_ratio",
+)
+
+
+def expand(x: np.ndarray) -> np.ndarray:
+    """Line features plus pairwise products of the key ones and page-relative features."""
+    from textmill.plugins.boilerplate.features import FEATURES
+
+    if len(x) == 0:
+        return np.zeros((0, x.shape[1] + len(_KEY) * (len(_KEY) + 1) // 2 + 4))
+    idx = [FEATURES.index(n) for n in _KEY]
+    inter = [x[:, i] * x[:, j] for a, i in enumerate(idx) for j in idx[a:]]
+    base = x[:, [0, 2, 4]]
+    rel = base - np.median(base, axis=0)
+    longest = x[:, [0]] - x[:, 0].max()
+    return np.hstack([x, np.stack(inter, axis=1), rel, longest])
+
+
 def _apply(layer: dict[str, Any], x: np.ndarray) -> np.ndarray:
     z = (x - np.asarray(layer["mean"])) / np.asarray(layer["scale"])
     logits = z @ np.asarray(layer["coef"]) + float(layer["intercept"])
@@ -44,5 +75,7 @@ def predict(x: np.ndarray, weights: dict[str, Any] | None = None) -> np.ndarray:
     w = weights or load()
     if len(x) == 0:
         return np.zeros(0)
+    if w.get("expand"):
+        x = expand(x)
     p1 = _apply(w["pass1"], x)
     return _apply(w["pass2"], np.hstack([x, neighbour_features(p1)]))

@@ -60,6 +60,15 @@ PATTERNS: tuple[Pattern, ...] = (
         0.9,
         14,
     ),
+    # "Photographer Name/Agency": a name, a slash and an organisation, nothing else.
+    Pattern(
+        "credit",
+        re.compile(
+            r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} ?/ ?[A-Z][\w&.'-]*(?:[ /][A-Z&][\w&.'-]*){0,4}$"
+        ),
+        0.9,
+        10,
+    ),
     Pattern(
         "credit",
         re.compile(
