@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections import defaultdict
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -25,15 +27,14 @@ class WordIds:
     (so n-gram hashes built from them spread over the whole range)."""
 
     def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}
+        # A defaultdict whose factory is a C counter: new words get the next number without
+        # any Python-level code per word.
+        self.vocab: defaultdict[str, int] = defaultdict(itertools.count(1).__next__)
 
     def __call__(self, text: str, words: list[str] | None = None) -> np.ndarray:
         if words is None:
             words = WORD.findall(text.casefold())
-        v = self.vocab
-        ids = np.fromiter(
-            (v.setdefault(w, len(v) + 1) for w in words), dtype=np.uint64, count=len(words)
-        )
+        ids = np.fromiter(map(self.vocab.__getitem__, words), dtype=np.uint64, count=len(words))
         with np.errstate(over="ignore"):
             return ids * np.uint64(0x9E3779B97F4A7C15)
 
