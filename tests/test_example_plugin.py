@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from installing import BIN, install_into
 from textmill.query import Query
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "textmill-readability"
-BIN = Path(sys.executable).parent
 
 
 def test_example_plugin_runs_and_is_listed(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(site),
-            str(EXAMPLE),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    env = install_into(tmp_path / "site", EXAMPLE)
     listed = subprocess.run(
         [str(BIN / "textmill"), "plugins", "--json"],
         capture_output=True,

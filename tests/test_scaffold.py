@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-BIN = Path(sys.executable).parent
-
-
-def _install(pkgs: list[Path], target: Path) -> dict[str, str]:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(target),
-            *map(str, pkgs),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return {**os.environ, "PYTHONPATH": str(target)}
+from installing import BIN, install_into
 
 
 @pytest.mark.parametrize("stage", ["quality", "clean"])
@@ -45,7 +22,7 @@ def test_scaffolded_plugin_installs_tests_and_lists(tmp_path: Path, stage: str) 
     )
     root = tmp_path / f"textmill-probe-{stage}"
     assert f"created {root}" in out.stdout
-    env = _install([root], tmp_path / "site")
+    env = install_into(tmp_path / "site", root)
     listed = subprocess.run(
         [str(BIN / "textmill"), "plugins", "--json"],
         capture_output=True,
