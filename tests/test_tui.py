@@ -409,3 +409,16 @@ def test_no_run_yet_offers_the_config_chain(
             assert app.screen.query_one(DocTable).total == 2
 
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "ansi-dark", "ansi-light"])
+def test_light_and_16_colour_themes_render(seeds_run, theme: str) -> None:
+    async def go() -> None:
+        app = TextmillApp(seeds_run.store_path, seeds_run.config, theme=theme)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            assert app.theme == theme
+            svg = app.export_screenshot()
+            assert "mt_artifacts" in svg and "documents" in svg
+
+    asyncio.run(go())

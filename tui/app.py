@@ -38,9 +38,15 @@ class TextmillApp(App[None]):
     MANAGER_DELAY = 1.0  # seconds after mount
 
     def __init__(
-        self, store_path: Path, config: Any = None, *, bindings: dict[str, str] | None = None
+        self,
+        store_path: Path,
+        config: Any = None,
+        *,
+        bindings: dict[str, str] | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
+        self.requested_theme = theme
         self.store_path = Path(store_path)
         self.config = config
         self.keymap_overrides = dict(bindings or {})
@@ -49,6 +55,15 @@ class TextmillApp(App[None]):
         self._manager_thread: threading.Thread | None = None
 
     def on_mount(self) -> None:
+        if self.requested_theme:
+            if self.requested_theme in self.available_themes:
+                self.theme = self.requested_theme
+            else:
+                self.notify(
+                    f"unknown theme {self.requested_theme!r}; try textual-light, ansi-dark or "
+                    "ansi-light (16 colours)",
+                    severity="warning",
+                )
         if self.keymap_overrides:
             self.set_keymap(self.keymap_overrides)
         if self.store_path.exists():
@@ -142,5 +157,5 @@ class TextmillApp(App[None]):
 
 def run_app(config: Any, store_path: Path) -> None:
     """Open the UI on ``store_path`` (running ``config`` from the Run screen when it is empty)."""
-    bindings = (getattr(config, "tui", None) or {}).get("bindings") if config is not None else None
-    TextmillApp(store_path, config, bindings=bindings).run()
+    tui = (getattr(config, "tui", None) or {}) if config is not None else {}
+    TextmillApp(store_path, config, bindings=tui.get("bindings"), theme=tui.get("theme")).run()
