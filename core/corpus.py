@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 from textmill.model import (
     Alignment,
@@ -95,23 +96,28 @@ class StoreCorpus:
         ]
 
     def entities(self) -> list[Entity]:
-        conn = self.store.conn
-        out = []
-        for r in conn.execute("SELECT * FROM entities ORDER BY mention_count DESC, id").fetchall():
-            mentions = tuple(
-                Mention(m["doc_id"], Span(m["start"], m["end"]), m["text"], m["label"])
-                for m in conn.execute("SELECT * FROM mentions WHERE entity_id=?", (r["id"],))
-            )
-            out.append(
-                Entity(
-                    r["id"],
-                    r["name"],
-                    r["type"],
-                    mentions,
-                    r["kb_id"],
-                    r["description"] or "",
-                    r["plugin"],
-                    loads(r["data"]) or {},
-                )
-            )
-        return out
+        rows = self.store.conn.execute(
+            "SELECT * FROM entities ORDER BY mention_count DESC, id"
+        ).fetchall()
+        return [self._entity(r) for r in rows]
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """One entity with its mentions, by primary key (no scan of the index)."""
+        row = self.store.conn.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
+        return self._entity(row) if row is not None else None
+
+    def _entity(self, r: Any) -> Entity:
+        mentions = tuple(
+            Mention(m["doc_id"], Span(m["start"], m["end"]), m["text"], m["label"])
+            for m in self.store.conn.execute("SELECT * FROM mentions WHERE entity_id=?", (r["id"],))
+        )
+        return Entity(
+            r["id"],
+            r["name"],
+            r["type"],
+            mentions,
+            r["kb_id"],
+            r["description"] or "",
+            r["plugin"],
+            loads(r["data"]) or {},
+        )

@@ -515,7 +515,7 @@ class Query:
         return [dict(r) | {"data": loads(r["data"]) or {}} for r in rows]
 
     def entity(self, entity_id: str) -> Entity | None:
-        return next((e for e in self.corpus.entities() if e.id == entity_id), None)
+        return self.corpus.entity(entity_id)
 
 
 def _run(row: sqlite3.Row) -> dict[str, Any]:
