@@ -43,32 +43,42 @@ def textmill_{stage}(doc: Document, settings: Settings, ctx: DocContext) -> Resu
                 severity="info",
             )
         )
-    return Result(score=min(1.0, words / max(1, s.min_words)), findings=tuple(findings), data={{"words": words}})
+    score = min(1.0, words / max(1, s.min_words))
+    return Result(score=score, findings=tuple(findings), data={{"words": words}})
 '''
+
+_SETTINGS_CLEAN = """    drop_lines: list[str] = field(
+        default_factory=list,
+        metadata={{"doc": "Regular expressions (case-insensitive) of whole lines to remove."}},
+    )"""
+
+_SETTINGS_DOC = """    min_words: int = field(default=50, metadata={{"doc": "Documents shorter than this are flagged."}})"""
 
 _MODULE = '''"""{dist}: a textmill plugin for the {stage} stage."""
 
 from __future__ import annotations
-
-import re
+{extra_imports}
 from dataclasses import dataclass, field
 
-from textmill import DocContext, Document, Edit, Finding, PluginInfo, Result, Span, hookimpl
+from textmill import {names}
 
 __version__ = "0.1.0"
 
 
 @dataclass(frozen=True)
 class Settings:
-    min_words: int = field(default=50, metadata={{"doc": "Documents shorter than this are flagged."}})
-    drop_lines: list[str] = field(
-        default_factory=list, metadata={{"doc": "Regular expressions of lines to remove (clean stage)."}}
-    )
+{settings}
 
 
 @hookimpl
 def textmill_plugin_info() -> PluginInfo:
-    return PluginInfo(name="{name}", version=__version__, description="{description}", settings=Settings)
+    return PluginInfo(
+        name="{name}",
+        version=__version__,  # part of the result cache key: bump it when results change
+        description="{description}",
+        settings=Settings,
+    )
+
 {hook}'''
 
 _TEST_CLEAN = '''"""Tests for {dist}, with textmill's test kit (fixtures textmill_plugin and textmill_run)."""
@@ -79,7 +89,8 @@ import {module} as plugin
 def test_drops_matching_lines(textmill_plugin, textmill_run):
     textmill_plugin(plugin)
     text = "A real paragraph of the article.\\nShare this story\\nAnother paragraph."
-    out = textmill_run([text], chain={{"clean": ["{name}"]}}, settings={{"{name}": {{"drop_lines": ["^share"]}}}})
+    settings = {{"{name}": {{"drop_lines": ["^share"]}}}}
+    out = textmill_run([text], chain={{"clean": ["{name}"]}}, settings=settings)
     assert "Share this story" not in out.text("doc-0")
     assert "Another paragraph." in out.text("doc-0")
     edits = out.result("doc-0", "{name}").edits
@@ -112,6 +123,9 @@ readme = "README.md"
 requires-python = ">=3.10"
 dependencies = ["textmill"]
 
+[project.optional-dependencies]
+test = ["pytest"]
+
 [project.entry-points.textmill]
 {name} = "{module}"
 
@@ -124,7 +138,7 @@ _README = """# {dist}
 {description}
 
 ```bash
-pip install -e .
+pip install -e '.[test]'  # the plugin, and pytest for its tests
 textmill plugins          # lists "{name}"
 pytest tests              # textmill's test kit loads by itself
 ```
@@ -149,9 +163,20 @@ def new_plugin(name: str, stage: str, parent: Path) -> Path:
         raise TextmillError(f"{root} already exists; choose another name or remove it")
     description = f"A textmill {stage}-stage plugin."
     fmt = {"name": name, "stage": stage, "dist": dist, "module": module, "description": description}
-    hook = (_CLEAN_HOOK if stage == "clean" else _DOC_HOOK).format(**fmt)
+    clean = stage == "clean"
+    hook = (_CLEAN_HOOK if clean else _DOC_HOOK).format(**fmt)
+    names = "DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl"
+    if not clean:
+        names = "DocContext, Document, Finding, PluginInfo, Result, hookimpl"
+    source = _MODULE.format(
+        hook=hook,
+        extra_imports="\nimport re" if clean else "",
+        names=names,
+        settings=(_SETTINGS_CLEAN if clean else _SETTINGS_DOC).format(**fmt),
+        **fmt,
+    )
     (root / "tests").mkdir(parents=True)
-    (root / f"{module}.py").write_text(_MODULE.format(hook=hook, **fmt), encoding="utf-8")
+    (root / f"{module}.py").write_text(source, encoding="utf-8")
     test = _TEST_CLEAN if stage == "clean" else _TEST_DOC
     (root / "tests" / f"test_{name}.py").write_text(test.format(**fmt), encoding="utf-8")
     (root / "pyproject.toml").write_text(_PYPROJECT.format(**fmt), encoding="utf-8")
