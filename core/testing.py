@@ -34,7 +34,19 @@ from textmill.query import DocumentView, Query
 from textmill.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
+
+
+def _seeds() -> Path:
+    # A source checkout (or editable install) has seeds/ at the top; an installed wheel carries
+    # the same five files as package data in textmill/seeds/.
+    here = Path(__file__).resolve().parent
+    for folder in (REPO / "seeds", here / "seeds"):
+        if folder.is_dir() and any(folder.glob("*.txt")):
+            return folder
+    return here / "seeds"
+
+
+SEEDS = _seeds()
 
 
 @contextmanager
