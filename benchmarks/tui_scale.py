@@ -1,13 +1,14 @@
-"""The terminal UI on a large run: launch, page-down, sort, filter and open latencies.
+"""The terminal UI on a large run: launch, and every key a person presses in the corpus table.
 
 Builds a run store of N synthetic documents (sentences from the seeds recombined) with results
-of two plugins each (a score, a label and a finding on some), through the store's own bulk APIs,
-then drives the app headless with Pilot and prints:
-- launch to first screen (the corpus table painted),
-- page-down, sort (by a plugin's score) and filter (an expression) latencies,
-- the time to open a document.
+of two plugins each (a score, a label and a finding on some), through the store's own bulk APIs
+(once: ``--store PATH`` keeps it, ``--build-only`` stops there), then drives the app headless
+with Pilot and prints, for each key (page down/up, end, home, each sort, reverse, typing and
+submitting a filter, opening a document and its next tab): the time from the key's event to the
+end of the last screen update it caused, and the UI thread's CPU time meanwhile. For a filter it
+also prints when its first page and its exact count reached the screen.
 
-    .venv/bin/python benchmarks/tui_scale.py --docs 1000000
+    .venv/bin/python benchmarks/tui_scale.py --docs 1000000 --store /tmp/run1m.sqlite
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,81 +78,138 @@ def build(path: Path, n: int) -> None:
         st.commit()
 
 
-async def drive(path: Path) -> dict[str, float]:
+QUIET = 0.2  # seconds without a new frame: the app has finished answering a key
+
+
+class Frames:
+    """When the app finished each screen update: Textual renders every update through
+    ``App._display`` (in headless mode too, where it then writes nothing)."""
+
+    def __init__(self, app: Any) -> None:
+        self.times: list[tuple[float, str]] = []
+        real = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            real(screen, renderable)
+            if renderable is not None:
+                self.times.append((time.perf_counter(), type(screen).__name__))
+
+        app._display = display
+
+    async def quiet(self) -> None:
+        """Wait until no frame came for QUIET seconds."""
+        while True:
+            await asyncio.sleep(0.01)
+            last = self.times[-1][0] if self.times else 0.0
+            if time.perf_counter() - last >= QUIET:
+                return
+
+
+async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
+    """Keys pressed through Pilot; each figure runs from the key's event to the end of the
+    last screen update it caused ("key to frame"), and the UI thread's CPU time meanwhile.
+    Neither includes Pilot's own waits after the frame."""
     from textmill.tui.app import TextmillApp
     from textmill.tui.screens.corpus import CorpusScreen
     from textmill.tui.screens.document import DocumentScreen
     from textmill.tui.widgets.doctable import DocTable
+    from textual.widgets import Input
 
-    out: dict[str, float] = {}
-    cpu: dict[str, float] = {}  # CPU seconds of this process: the work, without idle waits
-    t0, c0 = time.perf_counter(), time.process_time()
+    out: dict[str, tuple[float, float | None]] = {}
+    t0 = time.perf_counter()
     app = TextmillApp(path, None)
+    frames = Frames(app)
     async with app.run_test(size=(160, 45)) as pilot:
         while not isinstance(app.screen, CorpusScreen):
             await pilot.pause(0.001)
-        await pilot.pause()
-        out["first screen"] = time.perf_counter() - t0
-        cpu["first screen"] = time.process_time() - c0
+        await frames.quiet()
+        first = next(t for t, name in frames.times if name == "CorpusScreen")
+        out["first screen"] = (first - t0, None)
         table = app.screen.query_one(DocTable)
         # Plugins (for their renderers) and the header's totals load in background threads;
-        # the keypress figures below are taken once they are done, as a user would see them.
+        # the keys below are pressed once they are done, as a user would.
         while app._manager_thread is None:
             await pilot.pause(0.05)
         app._manager_thread.join()
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        out["background loading done"] = time.perf_counter() - t0
+        await frames.quiet()
+        out["background loading done"] = (time.perf_counter() - t0, None)
+
+        async def key(*keys: str) -> tuple[float, float]:
+            await frames.quiet()
+            frames.times.clear()
+            t, c = time.perf_counter(), time.thread_time()
+            await pilot.press(*keys)
+            await frames.quiet()
+            last = frames.times[-1][0] if frames.times else t
+            first_frames.append(frames.times[0][0] - t if frames.times else 0.0)
+            # The CPU of the quiet wait itself (sleeps) is negligible.
+            return last - t, time.thread_time() - c
+
+        first_frames: list[float] = []
 
         async def timed(name: str, *keys: str, repeat: int = 5) -> None:
-            times = []
-            for _ in range(repeat):
-                t, c = time.perf_counter(), time.process_time()
-                await pilot.press(*keys)
-                await pilot.pause()
-                times.append(time.perf_counter() - t)
-                cpu[name] = cpu.get(name, 0.0) + (time.process_time() - c) / repeat
-            out[name] = sorted(times)[len(times) // 2]
+            runs = sorted([await key(*keys) for _ in range(repeat)])
+            out[name] = runs[len(runs) // 2]
 
-        await timed("idle key (Pilot overhead)", "f24", repeat=20)
-        await timed("page down", "pagedown", repeat=20)
-        await timed("end (jump to last row)", "end", repeat=3)
-        t, c = time.perf_counter(), time.process_time()
-        table.sort = "score:scorer"
-        table.refresh_rows()
-        table.row(0)
-        out["sort by score (query)"] = time.perf_counter() - t
-        await pilot.pause()
-        out["sort by score"] = time.perf_counter() - t
-        cpu["sort by score"] = time.process_time() - c
-        t, c = time.perf_counter(), time.process_time()
-        from textmill.query import parse_filter
-
-        table.refresh_rows(parse_filter("severity:warning"))
-        table.row(0)
-        out["filter (query)"] = time.perf_counter() - t
-        await pilot.pause()
-        out["filter severity:warning"] = time.perf_counter() - t
-        cpu["filter severity:warning"] = time.process_time() - c
         t = time.perf_counter()
-        table.refresh_rows(parse_filter("score<0.5"))  # half the corpus matches
-        table.row(0)
-        out["filter score<0.5 (query)"] = time.perf_counter() - t
-        await app.workers.wait_for_complete()
-        out["  exact count arrived"] = time.perf_counter() - t
-        table.refresh_rows(parse_filter("severity:warning"))
+        await pilot.press("f24")
         await pilot.pause()
+        out["Pilot round trip, key ignored"] = (time.perf_counter() - t, None)
+        # What a key costs the UI thread when the app does nothing with it (Pilot, dispatch).
+        await timed("key the app ignores", "f24", repeat=10)
+        await timed("page down", "pagedown", repeat=20)
+        await timed("page up", "pageup", repeat=5)
+        out["end (last row)"] = await key("end")
+        out["home (first row)"] = await key("home")
+        for _ in table.sorts[1:]:
+            before = table.sort
+            out[
+                f"sort {before} -> {table.sorts[(table.sorts.index(before) + 1) % len(table.sorts)]}"
+            ] = await key("s")
+        out["sort back to seq"] = await key("s")
+        out["reverse (S)"] = await key("S")
+        await key("S")
+        box = app.screen.query_one("#filter", Input)
+        box.cursor_blink = False
+
+        async def filter_by(expr: str) -> None:
+            await pilot.press("slash")
+            await frames.quiet()
+            assert app.focused is box
+            box.value = expr[:-1]
+            box.cursor_position = len(box.value)
+            out[f"type a character ({expr})"] = await key(expr[-1])
+            arrived: list[float] = []
+            real = table._loaded
+
+            def loaded(*a: Any) -> None:
+                real(*a)
+                arrived.append(time.perf_counter())
+
+            table._loaded = loaded  # type: ignore[method-assign]
+            t = time.perf_counter()
+            out[f"filter {expr}: Enter"] = await key("enter")
+            out[f"  {expr}: first frame (filtering…)"] = (first_frames[-1], None)
+            await app.workers.wait_for_complete()  # the exact count, when it is counted apart
+            await frames.quiet()
+            table._loaded = real  # type: ignore[method-assign]
+            assert app.focused is table
+            if arrived:
+                out[f"  {expr}: first page on screen"] = (arrived[0] - t, None)
+                out[f"  {expr}: exact count on screen"] = (arrived[-1] - t, None)
+            out[f"  {expr}: matches"] = (float(table.total), None)
+
+        await filter_by("score<0.5")
+        await filter_by("severity:warning")
+        await timed("page down (filtered)", "pagedown", repeat=5)
         for name in ("open document (first)", "open document (again)"):
-            t, c = time.perf_counter(), time.process_time()
-            await pilot.press("enter")
-            while not isinstance(app.screen, DocumentScreen):
-                await pilot.pause(0.001)
-            await pilot.pause()
-            out[name] = time.perf_counter() - t
-            cpu[name] = time.process_time() - c
-            await pilot.press("escape", "down")
-            await pilot.pause()
-    return {k: (v, cpu.get(k)) for k, v in out.items()}
+            out[name] = await key("enter")
+            assert isinstance(app.screen, DocumentScreen)
+            out[name.replace("open", "next tab in")] = await key("right")
+            await key("escape")
+            await key("down")
+    return out
 
 
 async def bare_textual() -> float:
@@ -175,6 +234,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--docs", type=int, default=1_000_000)
     ap.add_argument("--store", help="reuse or keep the store at this path")
+    ap.add_argument("--build-only", action="store_true", help="build the store at --store and stop")
     args = ap.parse_args()
     tmp = None
     if args.store:
@@ -186,13 +246,18 @@ def main() -> None:
         t = time.perf_counter()
         build(path, args.docs)
         print(f"built a {args.docs:,}-document store in {time.perf_counter() - t:.0f} s")
+    if args.build_only:
+        return
     bare = asyncio.run(bare_textual())
     res = asyncio.run(drive(path))
-    print(f"{'':<28}{'wall':>10}{'CPU':>10}")
-    print(f"{'bare Textual app launch':<28}{bare * 1000:7.1f} ms")
+    print(f"{'':<44}{'key to frame':>14}{'UI-thread CPU':>15}")
+    print(f"{'bare Textual app launch':<44}{bare * 1000:11.1f} ms")
     for k, (wall, used) in res.items():
-        extra = f"{used * 1000:7.1f} ms" if used is not None else ""
-        print(f"{k:<28}{wall * 1000:7.1f} ms{extra:>10}")
+        if k.endswith("matches"):
+            print(f"{k:<44}{wall:11,.0f}")
+            continue
+        extra = f"{used * 1000:12.1f} ms" if used is not None else ""
+        print(f"{k:<44}{wall * 1000:11.1f} ms{extra}")
     if tmp:
         tmp.cleanup()
 

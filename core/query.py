@@ -11,14 +11,24 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textmill.corpus import StoreCorpus
 from textmill.errors import TextmillError
-from textmill.model import Alignment, Cluster, Document, Edit, Entity, Finding, StageResult
-from textmill.store import Store, loads, merge_results, result_from_row
+from textmill.model import (
+    Alignment,
+    Cluster,
+    Document,
+    Edit,
+    Entity,
+    Finding,
+    Span,
+    StageResult,
+)
+from textmill.store import OutdatedStore, Store, loads, merge_results, result_from_row
 
 SORTABLE = ("seq", "id", "title", "length", "findings")
+LISTED_MAX = 20_000  # unscored documents listed from indexes up to this many; walked above
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,7 @@ class DocRow:
     error: str | None
     findings: int
     results: dict[str, dict[str, Any]]  # plugin -> {status, score, label, findings}
+    sort_key: Any = None  # the score a score-sorted page was ordered by (None: unscored)
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,13 @@ def parse_filter(expr: str) -> Filter:
     return Filter(**kw)
 
 
+def _and(where: str, *conds: str) -> str:
+    """``where`` (empty or `` WHERE ...``) with more conditions."""
+    parts = [where[len(" WHERE ") :]] if where else []
+    parts += [c for c in conds if c]
+    return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+
 def _fts(query: str) -> str:
     """Quote each word so user text is never FTS5 syntax."""
     return " ".join('"' + w.replace('"', '""') + '"' for w in query.split())
@@ -113,9 +131,17 @@ class Query:
     """Read access to one run store."""
 
     def __init__(self, path: Path | str | Store) -> None:
-        self.store = path if isinstance(path, Store) else Store(path, readonly=True)
+        if isinstance(path, Store):
+            self.store = path
+        else:
+            try:
+                self.store = Store(path, readonly=True)
+            except OutdatedStore:
+                Store(path).close()  # opening it for writing upgrades it in place
+                self.store = Store(path, readonly=True)
         self.conn: sqlite3.Connection = self.store.conn
         self.corpus = StoreCorpus(self.store)
+        self._unscored_cache: dict[str, tuple[int, int]] = {}
 
     def close(self) -> None:
         self.store.close()
@@ -217,8 +243,9 @@ class Query:
 
     def _where(self, f: Filter, ordered: bool = False) -> tuple[str, list[Any]]:
         """SQL conditions for ``f``. ``ordered``: the query walks documents in an order and
-        stops at a page, so findings filters are checked per document (``+d.id`` keeps SQLite
-        from starting at the findings and sorting all of them); a count starts at the findings."""
+        stops at a page, so findings filters probe each document's own findings and a status
+        filter uses ``+d.id`` (which keeps SQLite from starting at the matches and sorting all
+        of them); a count starts at the matches."""
         clauses: list[str] = []
         args: list[Any] = []
         if f.errors is True:
@@ -251,12 +278,19 @@ class Query:
         if f.severity or f.code:
             # IN (subquery) is evaluated once from the findings indexes, where EXISTS would
             # probe the findings of every document.
-            sub = []
+            # Walking in order, a probe of the document's own findings (findings_doc) per
+            # document finds a page of matches without reading every match first.
+            sub = ["x.doc_id = d.id"] if ordered else []
             for col, val in (("severity", f.severity), ("code", f.code), ("plugin", f.plugin)):
                 if val:
                     sub.append(f"x.{col} = ?")
                     args.append(val)
-            clauses.append(f"{key} IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})")
+            if ordered:
+                clauses.append(f"EXISTS (SELECT 1 FROM findings x WHERE {' AND '.join(sub)})")
+            else:
+                clauses.append(
+                    f"d.id IN (SELECT x.doc_id FROM findings x WHERE {' AND '.join(sub)})"
+                )
         if f.cluster:
             clauses.append("d.id IN (SELECT doc_id FROM cluster_members WHERE cluster_id = ?)")
             args.append(f.cluster)
@@ -290,36 +324,221 @@ class Query:
         descending: bool = False,
         with_total: bool = True,
         few: bool = False,
+        after: DocRow | None = None,
+        before: DocRow | None = None,
+        from_end: bool = False,
     ) -> Page:
         """One page of documents with each plugin's status, score, label and finding count.
 
-        ``sort`` is one of :data:`SORTABLE` or ``score:PLUGIN``. ``few``: the caller knows the
-        filter matches few documents (say from :meth:`count`), so the query starts from the
-        matches and sorts them, instead of walking every document in order until a page is full.
+        ``sort`` is one of :data:`SORTABLE` or ``score:PLUGIN``; ties follow ``seq`` in the same
+        direction. ``few``: the caller knows the filter matches few documents (say from
+        :meth:`count`), so the query starts from the matches and sorts them, instead of walking
+        every document in order until a page is full.
+
+        Every order walks an index, so a page costs the same wherever it starts from a known
+        row: ``after`` gives the rows that follow that row, ``before`` the ``limit`` rows that
+        precede it, and ``from_end`` counts ``offset`` from the end of the order (the last
+        page of a million rows is read backwards, not skipped to).
         """
         f = f or Filter()
         where, args = self._where(f, ordered=not few)
-        direction = "DESC" if descending else "ASC"
-        cols = "d.id, d.seq, d.title, length(COALESCE(d.text, d.raw)), d.error"
+        backwards = before is not None or from_end
+        anchor = before if before is not None else after
         if sort.startswith("score:"):
             rows = self._page_by_score(
-                sort.split(":", 1)[1], where, args, direction, offset, limit, cols
+                sort.split(":", 1)[1],
+                where,
+                args,
+                descending,
+                backwards,
+                offset if anchor is None else 0,
+                limit,
+                anchor,
             )
         else:
-            if sort == "length":
-                order = f"length(COALESCE(d.text, d.raw)) {direction}, d.seq"
-            elif sort == "findings":
-                order = f"(SELECT COUNT(*) FROM findings x WHERE x.doc_id=d.id) {direction}, d.seq"
-            elif sort in SORTABLE:
-                order = f"d.{sort} {direction}"
+            rows = self._page_by_column(
+                sort, where, args, descending != backwards, offset, limit, anchor
+            )
+        if backwards:
+            rows.reverse()
+        out = self._rows(rows)
+        total = self.count(f) if with_total else -1
+        return Page(out, total, offset, limit)
+
+    _COLS = "d.id, d.seq, d.title, d.length, d.error, d.n_findings"
+    _KEYS: ClassVar[dict[str, str]] = {
+        "seq": "d.seq",
+        "id": "d.id",
+        "title": "COALESCE(d.title, '')",
+        "length": "d.length",
+        "findings": "d.n_findings",
+    }
+
+    def _page_by_column(
+        self,
+        sort: str,
+        where: str,
+        args: list[Any],
+        descending: bool,
+        offset: int,
+        limit: int,
+        anchor: DocRow | None,
+    ) -> list[Any]:
+        if sort not in self._KEYS:
+            raise TextmillError(
+                f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
+            )
+        key = self._KEYS[sort]
+        unique = sort in ("seq", "id")
+        direction, cmp = ("DESC", "<") if descending else ("ASC", ">")
+        order = f"{key} {direction}" + ("" if unique else f", d.seq {direction}")
+        cond, cargs = "", []
+        if anchor is not None:
+            value = {
+                "seq": anchor.seq,
+                "id": anchor.id,
+                "title": anchor.title,
+                "length": anchor.length,
+                "findings": anchor.findings,
+            }[sort]
+            if unique:
+                cond, cargs = f"{key} {cmp} ?", [value]
             else:
-                raise TextmillError(
-                    f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
-                )
-            rows = self.conn.execute(
-                f"SELECT {cols} FROM documents d{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*args, limit, offset],
+                cond, cargs = f"({key}, d.seq) {cmp} (?, ?)", [value, anchor.seq]
+            offset = 0
+        full = _and(where, cond)
+        return self.conn.execute(
+            f"SELECT {self._COLS} FROM documents d{full} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*args, *cargs, limit, offset],
+        ).fetchall()
+
+    def _page_by_score(
+        self,
+        plugin: str,
+        where: str,
+        args: list[Any],
+        descending: bool,
+        backwards: bool,
+        offset: int,
+        limit: int,
+        anchor: DocRow | None,
+    ) -> list[Any]:
+        """Documents ordered by ``plugin``'s score (ties by id), walking the score index, then
+        the documents without a score (by seq). Read ``backwards``, the unscored come first."""
+        direction, cmp = ("DESC", "<") if descending != backwards else ("ASC", ">")
+        scored_from = (
+            "FROM results r JOIN documents d ON d.id = r.doc_id WHERE r.plugin = ? "
+            "AND r.phase = 'doc' AND r.score IS NOT NULL" + where.replace(" WHERE ", " AND ", 1)
+        )
+        unscored, uargs = self._unscored(plugin)
+
+        def part_scored(cond: str, cargs: list[Any], lim: int | None, off: int) -> list[Any]:
+            sql = f"{scored_from}{' AND ' + cond if cond else ''}"
+            if lim is None:  # how many rows the part holds
+                return self.conn.execute(f"SELECT COUNT(*) {sql}", [plugin, *args]).fetchall()
+            return self.conn.execute(
+                f"SELECT {self._COLS}, r.score {sql} "
+                f"ORDER BY r.score {direction}, r.doc_id {direction} LIMIT ? OFFSET ?",
+                [plugin, *args, *cargs, lim, off],
             ).fetchall()
+
+        def part_unscored(cond: str, cargs: list[Any], lim: int | None, off: int) -> list[Any]:
+            if unscored is None:  # every document has a score
+                return [(0,)] if lim is None else []
+            sql = f"FROM documents d{_and(where, unscored, cond)}"
+            if lim is None:
+                return self.conn.execute(f"SELECT COUNT(*) {sql}", [*args, *uargs]).fetchall()
+            return self.conn.execute(
+                f"SELECT {self._COLS}, NULL {sql} ORDER BY d.seq {direction} LIMIT ? OFFSET ?",
+                [*args, *uargs, *cargs, lim, off],
+            ).fetchall()
+
+        parts = [part_unscored, part_scored] if backwards else [part_scored, part_unscored]
+        if anchor is not None:
+            if anchor.sort_key is not None:
+                first = parts.index(part_scored)
+                cond, cargs = f"(r.score, r.doc_id) {cmp} (?, ?)", [anchor.sort_key, anchor.id]
+            else:
+                first = parts.index(part_unscored)
+                cond, cargs = f"d.seq {cmp} ?", [anchor.seq]
+            rows = parts[first](cond, cargs, limit, 0)
+            for part in parts[first + 1 :]:
+                if len(rows) < limit:
+                    rows += part("", [], limit - len(rows), 0)
+            return rows
+        rows = parts[0]("", [], limit, offset)
+        if len(rows) < limit:
+            # Where the first part ends: known from its rows unless the offset is past it.
+            n_first = offset + len(rows) if rows or offset == 0 else self._count_part(parts[0])
+            rows += parts[1]("", [], limit - len(rows), max(0, offset - n_first))
+        return rows
+
+    def score_coverage(self, plugin: str) -> tuple[int, int]:
+        """``(documents without a score of plugin, of which unreadable or with a result
+        without a score)``, counted from indexes (the score sort's plan depends on them)."""
+        one = self.conn.execute
+        docs = int(one("SELECT COUNT(*) FROM documents").fetchone()[0])
+        scored = int(
+            one(
+                "SELECT COUNT(*) FROM results WHERE plugin = ? AND phase = 'doc' "
+                "AND score IS NOT NULL",
+                (plugin,),
+            ).fetchone()[0]
+        )
+        listed = int(
+            one("SELECT COUNT(*) FROM documents WHERE error IS NOT NULL").fetchone()[0]
+        ) + int(
+            one(
+                "SELECT COUNT(*) FROM results WHERE plugin = ? AND phase = 'doc' AND score IS NULL",
+                (plugin,),
+            ).fetchone()[0]
+        )
+        return docs - scored, listed
+
+    def remember_coverage(self, coverage: dict[str, tuple[int, int]]) -> None:
+        """Take :meth:`score_coverage` figures counted elsewhere (in a background thread)."""
+        self._unscored_cache.update(coverage)
+
+    def scored_plugins(self, plugins: list[str]) -> list[str]:
+        """The plugins of ``plugins`` that gave any document a score (one index seek each)."""
+        return [
+            p
+            for p in plugins
+            if self.conn.execute(
+                "SELECT 1 FROM results WHERE plugin = ? AND phase = 'doc' AND score IS NOT NULL "
+                "LIMIT 1",
+                (p,),
+            ).fetchone()
+        ]
+
+    def _unscored(self, plugin: str) -> tuple[str | None, list[Any]]:
+        """A condition for the documents without a score of ``plugin`` (None: there are none).
+
+        A walk that tests every document for a missing score reads the whole table when
+        (as usual) few or none miss one, so the figures are counted from indexes once per
+        query object: when the unreadable documents and the results without a score account
+        for every missing score, the condition lists them from those indexes."""
+        if plugin not in self._unscored_cache:
+            self._unscored_cache[plugin] = self.score_coverage(plugin)
+        missing, listed = self._unscored_cache[plugin]
+        if missing == 0:
+            return None, []
+        if missing == listed and missing <= LISTED_MAX:
+            return (
+                "d.seq IN (SELECT seq FROM documents WHERE error IS NOT NULL UNION ALL "
+                "SELECT d2.seq FROM results r JOIN documents d2 ON d2.id = r.doc_id "
+                "WHERE r.plugin = ? AND r.phase = 'doc' AND r.score IS NULL)"
+            ), [plugin]
+        return (
+            "NOT EXISTS (SELECT 1 FROM results r WHERE r.doc_id = d.id AND r.plugin = ? "
+            "AND r.phase = 'doc' AND r.score IS NOT NULL)"
+        ), [plugin]
+
+    def _count_part(self, part: Any) -> int:
+        return int(part("", [], None, 0)[0][0])
+
+    def _rows(self, rows: list[Any]) -> list[DocRow]:
+        """Corpus-table rows, with each plugin's status, score, label and finding count."""
         ids = [r[0] for r in rows]
         per: dict[str, dict[str, dict[str, Any]]] = {i: {} for i in ids}
         if ids:
@@ -332,62 +551,26 @@ class Query:
                 cur = per[r[0]].setdefault(
                     r[1], {"status": r[3], "score": None, "label": None, "findings": 0}
                 )
-                if r[2] == "corpus" and cur["status"] != "error":
-                    cur["status"] = r[3] if r[3] == "error" else cur["status"]
+                if r[2] == "corpus" and r[3] == "error":
+                    cur["status"] = "error"
                 if r[4] is not None:
                     cur["score"] = r[4]
                 if r[5] is not None:
                     cur["label"] = r[5]
                 cur["findings"] += r[6] or 0
-        out = [
+        return [
             DocRow(
                 id=r[0],
                 seq=r[1],
                 title=r[2] or "",
                 length=r[3] or 0,
                 error=r[4],
-                findings=sum(v["findings"] for v in per[r[0]].values()),
+                findings=r[5] or 0,
                 results=per[r[0]],
+                sort_key=r[6] if len(r) > 6 else None,
             )
             for r in rows
         ]
-        total = self.count(f) if with_total else -1
-        return Page(out, total, offset, limit)
-
-    def _page_by_score(
-        self,
-        plugin: str,
-        where: str,
-        args: list[Any],
-        direction: str,
-        offset: int,
-        limit: int,
-        cols: str,
-    ) -> list[sqlite3.Row]:
-        """Documents ordered by ``plugin``'s score, walking the score index (so the first page of
-        a million-document run costs what it costs for five); documents without a score follow."""
-        extra = where.replace(" WHERE ", " AND ", 1) if where else ""
-        scored = (
-            f"FROM results r JOIN documents d ON d.id = r.doc_id WHERE r.plugin = ? "
-            f"AND r.phase = 'doc' AND r.score IS NOT NULL{extra}"
-        )
-        rows = self.conn.execute(
-            f"SELECT {cols} {scored} ORDER BY r.score {direction}, r.doc_id {direction} "
-            "LIMIT ? OFFSET ?",
-            [plugin, *args, limit, offset],
-        ).fetchall()
-        if len(rows) == limit:
-            return rows
-        n_scored = self.conn.execute(f"SELECT COUNT(*) {scored}", [plugin, *args]).fetchone()[0]
-        missing = (
-            (" AND " if where else " WHERE ")
-            + "NOT EXISTS (SELECT 1 FROM results r WHERE r.doc_id = d.id AND r.plugin = ? AND r.phase = 'doc' AND r.score IS NOT NULL)"
-        )
-        rest = self.conn.execute(
-            f"SELECT {cols} FROM documents d{where}{missing} ORDER BY d.seq LIMIT ? OFFSET ?",
-            [*args, plugin, limit - len(rows), max(0, offset - n_scored)],
-        ).fetchall()
-        return rows + rest
 
     def document(self, doc_id: str) -> DocumentView | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
@@ -407,11 +590,7 @@ class Query:
                 results[p] = merged
         findings = [f for r in results.values() for f in r.findings]
         findings.sort(key=lambda f: (f.span.start if f.span else -1, f.plugin))
-        clusters = (
-            [c for c in self.corpus.clusters() if any(m.doc_id == doc_id for m in c.members)]
-            if self._has_clusters(doc_id)
-            else []
-        )
+        clusters = self.clusters_of(doc_id)
         mentions = [
             dict(m) | {"name": m["name"], "kb_id": m["kb_id"]}
             for m in self.conn.execute(
@@ -424,13 +603,35 @@ class Query:
         edits.sort(key=lambda e: e.span.start)
         return DocumentView(doc, row["error"], results, findings, clusters, mentions, edits)
 
-    def _has_clusters(self, doc_id: str) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM cluster_members WHERE doc_id=? LIMIT 1", (doc_id,)
-            ).fetchone()
-            is not None
-        )
+    def clusters_of(self, doc_id: str) -> list[Cluster]:
+        """The clusters ``doc_id`` belongs to, from the members index (not every cluster)."""
+        from textmill.model import ClusterMember
+
+        out = []
+        for r in self.conn.execute(
+            "SELECT c.* FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id "
+            "WHERE m.doc_id = ? ORDER BY c.id",
+            (doc_id,),
+        ).fetchall():
+            members = tuple(
+                ClusterMember(m[0], m[1])
+                for m in self.conn.execute(
+                    "SELECT doc_id, similarity FROM cluster_members WHERE cluster_id=? "
+                    "ORDER BY similarity DESC, doc_id",
+                    (r["id"],),
+                )
+            )
+            out.append(
+                Cluster(
+                    r["id"],
+                    r["kind"],
+                    members,
+                    r["representative"],
+                    r["plugin"],
+                    loads(r["data"]) or {},
+                )
+            )
+        return out
 
     def resolve_id(self, ref: str) -> str | None:
         """A document id from an exact id, a unique id prefix, or a sequence number."""
@@ -487,10 +688,27 @@ class Query:
     def alignments(
         self, cluster_id: str | None = None, doc_id: str | None = None
     ) -> list[Alignment]:
-        al = self.corpus.alignments(cluster_id)
-        if doc_id:
-            al = [a for a in al if doc_id in (a.doc_a, a.doc_b)]
-        return al
+        if not doc_id:
+            return self.corpus.alignments(cluster_id)
+        # One document's alignments from the align_a and align_b indexes.
+        rows = self.conn.execute(
+            "SELECT rowid AS n, * FROM alignments WHERE doc_a = ? UNION ALL "
+            "SELECT rowid AS n, * FROM alignments WHERE doc_b = ? AND doc_a != ? ORDER BY n",
+            (doc_id, doc_id, doc_id),
+        ).fetchall()
+        return [
+            Alignment(
+                r["cluster_id"],
+                r["doc_a"],
+                Span(r["a_start"], r["a_end"]),
+                r["doc_b"],
+                Span(r["b_start"], r["b_end"]),
+                r["score"],
+                loads(r["data"]) or {},
+            )
+            for r in rows
+            if cluster_id is None or r["cluster_id"] == cluster_id
+        ]
 
     def entities(
         self,

@@ -36,7 +36,7 @@ from textmill.model import (
     to_dict,
 )
 
-STORE_VERSION = 1
+STORE_VERSION = 2  # 2: documents.length and documents.n_findings, for sorting by index
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, seq INTEGER UNIQUE, source TEXT, title TEXT, raw TEXT, text TEXT,
     lang TEXT, meta TEXT, source_text TEXT, source_lang TEXT, raw_hash TEXT, text_hash TEXT,
-    error TEXT, run_id TEXT
+    error TEXT, run_id TEXT, length INTEGER NOT NULL DEFAULT 0,
+    n_findings INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS results (
     doc_id TEXT NOT NULL, plugin TEXT NOT NULL, phase TEXT NOT NULL, stage TEXT, status TEXT,
@@ -57,6 +58,8 @@ CREATE TABLE IF NOT EXISTS results (
 CREATE INDEX IF NOT EXISTS results_plugin ON results (plugin, status);
 CREATE INDEX IF NOT EXISTS results_score ON results (plugin, phase, score);
 CREATE INDEX IF NOT EXISTS documents_unreadable ON documents (seq) WHERE error IS NOT NULL;
+CREATE INDEX IF NOT EXISTS documents_length ON documents (length, seq);
+CREATE INDEX IF NOT EXISTS documents_findings ON documents (n_findings, seq);
 CREATE TABLE IF NOT EXISTS findings (
     doc_id TEXT NOT NULL, plugin TEXT NOT NULL, phase TEXT NOT NULL, code TEXT, severity TEXT,
     message TEXT, start INTEGER, "end" INTEGER, evidence TEXT, suggestion TEXT, data TEXT
@@ -176,6 +179,10 @@ def document_from_row(row: sqlite3.Row) -> Document:
     return doc if row["text"] is None else doc.with_text(row["text"])
 
 
+class OutdatedStore(TextmillError):
+    """A store of an earlier version that opening it for writing upgrades in place."""
+
+
 class Store:
     """Writes to (and reads from) one run store file."""
 
@@ -196,6 +203,8 @@ class Store:
             self._check_version()
 
     def _migrate(self) -> None:
+        if self._version() == 1:
+            self._upgrade_from_1()
         self.conn.executescript(_SCHEMA)
         row = self.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
         if row is None:
@@ -206,11 +215,38 @@ class Store:
         else:
             self._check_version()
 
+    def _version(self) -> int | None:
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
+        except sqlite3.OperationalError:  # a new file: no meta table yet
+            return None
+        return int(row[0]) if row else None
+
+    def _upgrade_from_1(self) -> None:
+        """Version 1 lacked the per-document length and finding count the corpus table sorts
+        by; add and fill them (one pass over the documents)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("ALTER TABLE documents ADD COLUMN length INTEGER NOT NULL DEFAULT 0")
+        self.conn.execute("ALTER TABLE documents ADD COLUMN n_findings INTEGER NOT NULL DEFAULT 0")
+        self.conn.execute("UPDATE documents SET length = length(COALESCE(text, raw, ''))")
+        self.conn.execute(
+            "UPDATE documents SET n_findings = (SELECT SUM(r.n_findings) FROM results r "
+            "WHERE r.doc_id = documents.id) "
+            "WHERE id IN (SELECT doc_id FROM results WHERE n_findings > 0)"
+        )
+        self.conn.execute("UPDATE meta SET value = '2' WHERE key = 'store_version'")
+        self.conn.execute("COMMIT")
+
     def _check_version(self) -> None:
         try:
             row = self.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()
         except sqlite3.DatabaseError:
             raise TextmillError(f"{self.path} is not a textmill run store") from None
+        if row is not None and int(row[0]) == 1 and self.readonly:
+            raise OutdatedStore(
+                f"{self.path} is a version 1 store; open it once for writing (textmill run) "
+                "to upgrade it"
+            )
         if row is None or int(row[0]) != STORE_VERSION:
             raise TextmillError(
                 f"{self.path} was written by another textmill version (store version "
@@ -265,13 +301,14 @@ class Store:
 
     _UPSERT = (
         "INSERT INTO documents (id, seq, source, title, raw, text, lang, meta, "
-        "source_text, source_lang, raw_hash, text_hash, error, run_id) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+        "source_text, source_lang, raw_hash, text_hash, error, run_id, length) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
         "source=excluded.source, title=excluded.title, raw=excluded.raw, "
         "text=excluded.text, lang=excluded.lang, meta=excluded.meta, "
         "source_text=excluded.source_text, source_lang=excluded.source_lang, "
         "raw_hash=excluded.raw_hash, text_hash=excluded.text_hash, error=excluded.error, "
-        "run_id=excluded.run_id"
+        "run_id=excluded.run_id, length=excluded.length, "
+        "n_findings=CASE WHEN excluded.error IS NULL THEN n_findings ELSE 0 END"
     )
 
     def insert_documents(
@@ -301,6 +338,7 @@ class Store:
                     raw_hash,
                     error,
                     run_id,
+                    len(doc.text),
                 )
                 for doc, seq, raw_hash, error in docs
             ],
@@ -351,9 +389,9 @@ class Store:
         if not rows:
             return
         cur = self.conn.executemany(
-            "UPDATE documents SET text=CASE WHEN raw=? THEN NULL ELSE ? END, text_hash=? "
-            "WHERE id=? AND text_hash IS NOT ?",
-            [(text, text, h, doc_id, h) for doc_id, text, h in rows],
+            "UPDATE documents SET text=CASE WHEN raw=? THEN NULL ELSE ? END, text_hash=?, "
+            "length=? WHERE id=? AND text_hash IS NOT ?",
+            [(text, text, h, len(text), doc_id, h) for doc_id, text, h in rows],
         )
         if cur.rowcount:
             self._search_dirty()
@@ -458,6 +496,16 @@ class Store:
                 for f in r.findings
             ],
         )
+        self._count_findings(dict.fromkeys(r.doc_id for r, _, _, _ in items))
+
+    def _count_findings(self, doc_ids: Iterable[str]) -> None:
+        """Keep ``documents.n_findings`` (what the corpus table sorts by) equal to the sum
+        over the document's results."""
+        self.conn.executemany(
+            "UPDATE documents SET n_findings = (SELECT COALESCE(SUM(n_findings), 0) "
+            "FROM results WHERE doc_id = ?) WHERE id = ?",
+            [(d, d) for d in doc_ids],
+        )
 
     def iter_results(self, plugin: str, phase: str = "doc") -> Iterator[StageResult]:
         cur = self.conn.execute(
@@ -481,8 +529,15 @@ class Store:
         return int(row[0])
 
     def clear_phase(self, plugin: str, phase: str) -> None:
+        counted = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT doc_id FROM findings WHERE plugin=? AND phase=?", (plugin, phase)
+            )
+        ]
         self.conn.execute("DELETE FROM results WHERE plugin=? AND phase=?", (plugin, phase))
         self.conn.execute("DELETE FROM findings WHERE plugin=? AND phase=?", (plugin, phase))
+        self._count_findings(counted)
 
     def result_keys(self) -> Iterator[tuple[str, str, str]]:
         yield from self.conn.execute(

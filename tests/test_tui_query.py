@@ -51,7 +51,9 @@ def test_bounded_count(run) -> None:
     assert q.count(None, limit=2) == 5  # no filter: the exact figure costs nothing
 
 
-def test_table_counts_many_matches_in_the_background(run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_filters_in_a_thread_and_counts_in_the_background(
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import asyncio
 
     from textmill.tui import widgets
@@ -59,19 +61,102 @@ def test_table_counts_many_matches_in_the_background(run, monkeypatch: pytest.Mo
     from textmill.tui.widgets.doctable import DocTable
 
     monkeypatch.setattr(widgets.doctable, "FEW", 2)
+    seen: list[tuple[int, bool]] = []
 
     async def go() -> None:
         app = TextmillApp(run.store_path, run.config)
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.pause()
             table = app.screen.query_one(DocTable)
+            real = table._loaded
+
+            def loaded(generation, n, exact, rows):  # type: ignore[no-untyped-def]
+                seen.append((n, exact))
+                real(generation, n, exact, rows)
+
+            monkeypatch.setattr(table, "_loaded", loaded)
             table.refresh_rows(parse_filter("status:ok"))
-            assert table.total == 2 and not table.exact  # the bounded count, at once
-            for _ in range(100):
+            assert table.fetching and table.row(0) is None  # the UI thread read nothing
+            for _ in range(500):  # a loaded machine may take seconds
                 await pilot.pause(0.02)
-                if table.exact:
+                if len(seen) == 2:
                     break
-            assert table.total == 4 and table.exact
+            await pilot.pause()
+            # The bounded count (2, more may follow) with the first page, then the exact one.
+            assert seen == [(2, False), (4, True)]
+            assert table.total == 4 and not table.fetching
             assert [table.row(i).id[:3] for i in range(4)] == ["000", "002", "003", "004"]
+            assert "4 documents" in str(app.screen.query_one("#status").content)
 
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("sort", ["seq", "id", "length", "findings", "score:counter"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("listed_max", [20_000, 0])  # unscored listed from indexes, or walked
+def test_pages_from_an_edge_row_or_the_end_match_offsets(
+    run, sort: str, descending: bool, listed_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus table reads a page after (or before) a cached one, and deep pages from the
+    end; each must hold the same rows as the page at that offset."""
+    from textmill import query
+
+    monkeypatch.setattr(query, "LISTED_MAX", listed_max)
+    q = query.Query(run.store_path)
+    try:
+        kw = {"sort": sort, "descending": descending, "with_total": False}
+        every = [r.id for r in q.page(limit=50, **kw).rows]
+        assert len(every) == 5
+        if sort == "score:counter":
+            assert every[-1].startswith("001")  # the failed document has no score: last
+        first = q.page(limit=2, **kw).rows
+        second = q.page(limit=2, after=first[-1], **kw).rows
+        third = q.page(limit=2, after=second[-1], **kw).rows
+        assert [r.id for r in first + second + third] == every
+        assert [r.id for r in q.page(limit=2, before=third[0], **kw).rows] == every[2:4]
+        assert [r.id for r in q.page(limit=2, before=second[0], **kw).rows] == every[:2]
+        assert [r.id for r in q.page(limit=2, from_end=True, **kw).rows] == every[3:]
+        assert [r.id for r in q.page(limit=2, offset=2, from_end=True, **kw).rows] == every[1:3]
+    finally:
+        q.close()
+
+
+def test_sort_columns_hold_length_and_findings(run) -> None:
+    q = run.query
+    for row in q.page(limit=10, with_total=False).rows:
+        view = q.document(row.id)
+        assert row.length == len(view.doc.text)
+        assert (
+            row.findings == len(view.findings) == sum(r["findings"] for r in row.results.values())
+        )
+    by_findings = q.page(limit=10, sort="findings", descending=True, with_total=False).rows
+    assert [r.findings for r in by_findings] == sorted(
+        (r.findings for r in by_findings), reverse=True
+    )
+    assert by_findings[0].findings > 0
+
+
+def test_a_version_1_store_is_upgraded_when_opened(run, tmp_path) -> None:
+    import shutil
+    import sqlite3
+
+    from textmill.query import Query
+
+    old = tmp_path / "old.sqlite"
+    shutil.copy(run.store_path, old)
+    conn = sqlite3.connect(old)
+    conn.executescript(
+        "DROP INDEX documents_length; DROP INDEX documents_findings;"
+        "ALTER TABLE documents DROP COLUMN length; ALTER TABLE documents DROP COLUMN n_findings;"
+        "UPDATE meta SET value = '1' WHERE key = 'store_version';"
+    )
+    conn.close()
+    q = Query(old)
+    try:
+        want = [(r.id, r.length, r.findings) for r in run.query.page(limit=10).rows]
+        assert [(r.id, r.length, r.findings) for r in q.page(limit=10).rows] == want
+        assert (
+            q.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()[0] == "2"
+        )
+    finally:
+        q.close()

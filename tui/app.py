@@ -46,6 +46,9 @@ class TextmillApp(App[None]):
         theme: str | None = None,
     ) -> None:
         super().__init__()
+        # Instant answers: a tab switch redraws once instead of animating its underline
+        # over a dozen frames.
+        self.animation_level = "none"
         self.requested_theme = theme
         self.store_path = Path(store_path)
         self.config = config

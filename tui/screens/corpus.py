@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textmill.display import one_line
 from textmill.errors import TextmillError
-from textmill.query import Query, parse_filter
+from textmill.query import Filter, Query, parse_filter
 from textmill.tui.widgets.doctable import DocTable
 from textmill.tui.widgets.footer import KeysFooter
 from textual import work
@@ -42,14 +42,12 @@ class CorpusScreen(Screen[None]):
         yield Input(
             placeholder="filter: plugin:mt_artifacts severity:error score<0.5 kirby", id="filter"
         )
-        yield Static(id="table-header")
         yield DocTable(self.qs, self.plugins, id="table")
         yield Static(id="status")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DocTable)
-        self.query_one("#table-header", Static).update(table.header())
         table.focus()
         self._status()
         # After the first paint: the scans share the CPU with it.
@@ -64,6 +62,10 @@ class CorpusScreen(Screen[None]):
             counts = q.counts()
             run = q.latest_run() or {}
             hists = {p: q.score_histogram(p) for p in self.plugins}
+            # What the score sorts plan by, so the first sort by a score does not count it.
+            self.qs.remember_coverage(
+                {p: q.score_coverage(p) for p in q.scored_plugins(self.plugins)}
+            )
         finally:
             q.close()
         self.app.call_from_thread(self._show_stats, counts, run, hists)
@@ -89,16 +91,21 @@ class CorpusScreen(Screen[None]):
         t.append(f"run {run.get('id', '-')}  ", "dim")
         for key in ("documents", "findings", "clusters", "entities", "errors", "unreadable"):
             style = "red bold" if key in ("errors", "unreadable") and c[key] else ""
-            t.append(f"{c[key]:,} {key}   ", style)
+            name = key if c[key] != 1 or key == "unreadable" else key[:-1]
+            t.append(f"{c[key]:,} {name}   ", style)
         return t
 
     def _status(self, row: Any = None) -> None:
         table = self.query_one(DocTable)
-        self.query_one("#table-header", Static).update(table.header())
-        t = Text(
-            f"{table.total:,}{'' if table.exact else '+ (counting…)'} documents  sort {table.sort}{' desc' if table.descending else ''}",
-            "dim",
-        )
+        if table.fetching:
+            count = "filtering…"
+        else:
+            plural = "" if table.total == 1 else "s"
+            count = f"{table.total:,}{'' if table.exact else '+ (counting…)'} document{plural}"
+        order = "descending" if table.descending else "ascending"
+        t = Text(f"{count}   sorted by {table.sort}, {order}", "dim")
+        if table.filter != Filter():
+            t.append(f"   filter: {one_line(self.query_one('#filter', Input).value, 50)}", "dim")
         if row is not None:
             t.append("   ")
             t.append(one_line(row.id, 60))
@@ -106,6 +113,9 @@ class CorpusScreen(Screen[None]):
 
     def on_doc_table_moved(self, event: DocTable.Moved) -> None:
         self._status(event.row)
+
+    def on_doc_table_loaded(self, event: DocTable.Loaded) -> None:
+        self._status()
 
     def on_doc_table_opened(self, event: DocTable.Opened) -> None:
         self.app.open_document(event.doc_id)  # type: ignore[attr-defined]
@@ -117,7 +127,6 @@ class CorpusScreen(Screen[None]):
         except (TextmillError, ValueError) as exc:
             self.notify(str(exc), severity="error")
             return
-        self.query_one("#table-header", Static).update(table.header())
         table.focus()
         self._status()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich import box
@@ -16,7 +18,7 @@ from textmill.tui.widgets.footer import KeysFooter
 from textmill.tui.widgets.highlight import LABEL_STYLE, SEVERITY_STYLE, highlighted, line_of
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
@@ -28,6 +30,17 @@ STAGE_TITLES = {
     "entities": "Entities",
     "summarize": "Summary",
 }
+
+
+class TabBody(Vertical):
+    """A tab's content, composed from a builder when the tab is first shown."""
+
+    def __init__(self, build: Callable[[], ComposeResult]) -> None:
+        super().__init__()
+        self.build = build
+
+    def compose(self) -> ComposeResult:
+        yield from self.build()
 
 
 class DocumentScreen(Screen[None]):
@@ -60,6 +73,7 @@ class DocumentScreen(Screen[None]):
         self.view: DocumentView = view
         self.show_clean = False
         self.entity_docs: list[str] = []
+        self._lazy: dict[str, Any] = {}  # pane id -> builder of its widgets
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -73,41 +87,63 @@ class DocumentScreen(Screen[None]):
         stages: dict[str, list[str]] = {}
         for name, r in v.results.items():
             stages.setdefault(r.stage, []).append(name)
+        # Tabs fill in when first shown: a document with many plugins opens as fast as one
+        # with a single tab.
         with TabbedContent(id="tabs"):
-            if v.error:
-                with TabPane("Error", id="tab-error"):
-                    yield Static(safe(f"This document could not be read: {v.error}", "red"))
-            if "clean" in stages:
-                with TabPane("Cleaning", id="tab-clean"), VerticalScroll(id="clean-scroll"):
-                    yield Static(self._cleaning(), id="clean-text")
-            for name in v.results:
-                r = v.results[name]
-                if r.stage == "clean":
-                    continue
-                custom = self._plugin_renderer(name)
-                label = (
-                    f"{name}" if r.stage not in STAGE_TITLES else f"{STAGE_TITLES[r.stage]}: {name}"
-                )
-                with TabPane(label, id=f"tab-{name}"):
-                    if custom is not None:
-                        with VerticalScroll():
-                            yield Static(custom)
-                    elif r.status == "error":
-                        yield Static(
-                            safe(f"{name} failed: {r.error}\n\n{r.traceback or ''}", "red")
-                        )
-                    elif name == "dedup" or r.stage == "dedup":
-                        yield from self._duplicates(name)
-                    elif r.stage == "entities" and r.data.get("mentions") is not None:
-                        yield from self._entities(name)
-                    elif r.stage == "summarize" and "sentences" in r.data:
-                        yield from self._summary(name)
-                    elif r.findings or r.stage == "quality":
-                        yield from self._findings(name)
-                    else:
-                        with VerticalScroll():
-                            yield Static(self._generic(name))
+            for pane_id, label, build in self._tabs(stages):
+                with TabPane(label, id=pane_id):
+                    if not self._lazy:
+                        yield TabBody(build)
+                self._lazy[pane_id] = build
         yield KeysFooter()
+
+    def _tabs(self, stages: dict[str, list[str]]) -> list[tuple[str, str, Any]]:
+        """``(pane id, label, builder)`` of each tab; a builder yields the tab's widgets."""
+        v = self.view
+        tabs: list[tuple[str, str, Any]] = []
+        if v.error:
+            tabs.append(("tab-error", "Error", self._error_tab))
+        if "clean" in stages:
+            tabs.append(("tab-clean", "Cleaning", self._cleaning_tab))
+        for name, r in v.results.items():
+            if r.stage == "clean":
+                continue
+            label = name if r.stage not in STAGE_TITLES else f"{STAGE_TITLES[r.stage]}: {name}"
+            tabs.append((f"tab-{name}", label, partial(self._plugin_tab, name)))
+        return tabs
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        build = self._lazy.get(pane.id or "")
+        if build is not None and not pane.children:
+            pane.mount(TabBody(build))
+
+    def _error_tab(self) -> ComposeResult:
+        yield Static(safe(f"This document could not be read: {self.view.error}", "red"))
+
+    def _cleaning_tab(self) -> ComposeResult:
+        with VerticalScroll(id="clean-scroll"):
+            yield Static(self._cleaning(), id="clean-text")
+
+    def _plugin_tab(self, name: str) -> ComposeResult:
+        r = self.view.results[name]
+        custom = self._plugin_renderer(name)
+        if custom is not None:
+            with VerticalScroll():
+                yield Static(custom)
+        elif r.status == "error":
+            yield Static(safe(f"{name} failed: {r.error}\n\n{r.traceback or ''}", "red"))
+        elif name == "dedup" or r.stage == "dedup":
+            yield from self._duplicates(name)
+        elif r.stage == "entities" and r.data.get("mentions") is not None:
+            yield from self._entities(name)
+        elif r.stage == "summarize" and "sentences" in r.data:
+            yield from self._summary(name)
+        elif r.findings or r.stage == "quality":
+            yield from self._findings(name)
+        else:
+            with VerticalScroll():
+                yield Static(self._generic(name))
 
     # --- cleaning -------------------------------------------------------------------------------
 
@@ -171,7 +207,14 @@ class DocumentScreen(Screen[None]):
             options = [
                 Option(_finding_line(f), id=f"{plugin}:{i}") for i, f in enumerate(r.findings)
             ]
-            yield OptionList(*options, classes="side", id=f"findings-{plugin}")
+            if options:
+                yield OptionList(*options, classes="side", id=f"findings-{plugin}")
+            else:  # nothing to list: say so, and show what the plugin found instead
+                parts: list[RenderableType] = [Text("No findings.", "dim")]
+                if r.data:
+                    parts += [Text(""), Text("data", "bold"), Pretty(r.data)]
+                with VerticalScroll(classes="side side-info"):
+                    yield Static(Group(*parts), id=f"findings-{plugin}")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         oid = event.option.id or ""
@@ -215,23 +258,21 @@ class DocumentScreen(Screen[None]):
                     seen.add(m.doc_id)
                     others.append(
                         Option(
-                            Text(f"{c.kind:<5} {one_line(m.doc_id, 24)} {m.similarity:.2f}"),
+                            Text(f"{m.similarity:.2f} {c.kind:<5} {one_line(m.doc_id, 22)}"),
                             id=m.doc_id,
                         )
                     )
         with Horizontal():
             with VerticalScroll(id="aligned-scroll"):
-                yield Static(id="aligned")
-            yield OptionList(*others, classes="side", id="versions")
+                yield Static(self._aligned(), id="aligned")
+            with Vertical(classes="side"):
+                yield Static(
+                    Text("Other versions (similarity, cluster kind); Enter opens one", "bold"),
+                    classes="side-title",
+                )
+                yield OptionList(*others, id="versions")
 
     ALIGNED_ROWS = 500
-
-    def on_mount(self) -> None:
-        try:
-            target = self.query_one("#aligned", Static)
-        except Exception:
-            return
-        target.update(self._aligned())
 
     def _aligned(self) -> RenderableType:
         """Aligned sentences side by side; two columns that share the width and wrap."""
@@ -289,20 +330,20 @@ class DocumentScreen(Screen[None]):
         options = [
             Option(
                 Text(
-                    f"{one_line(ms[0].get('name') or ms[0]['text'], 20):<20} {ms[0].get('label', ''):<6} ×{len(ms)}"
+                    f"{len(ms):>3}× {ms[0].get('label', ''):<6} "
+                    f"{one_line(ms[0].get('name') or ms[0]['text'], 22)}"
                 ),
                 id=eid,
             )
             for eid, ms in sorted(by_entity.items(), key=lambda kv: -len(kv[1]))
         ]
-        yield Static(
-            Text(f"{len(mentions)} mentions of {len(by_entity)} entities", "dim"),
-            classes="tab-head",
-        )
+        head = Text(f"{len(mentions)} mentions of {len(by_entity)} entities", "dim")
+        head.append("   Enter on an entity: its knowledge-base entry and other documents", "dim")
+        yield Static(head, classes="tab-head")
         with Horizontal():
             with VerticalScroll(classes="doc-text", id=f"text-{plugin}"):
                 yield Static(highlighted(self.view.doc.text, spans))
-            with VerticalScroll(classes="side"):
+            with Vertical(classes="side"):
                 yield OptionList(*options, id="entity-list")
                 yield Static(id="entity-info")
                 yield OptionList(id="entity-docs")
@@ -374,7 +415,8 @@ class DocumentScreen(Screen[None]):
 
 def _finding_line(f: Finding) -> Text:
     t = Text()
-    t.append(f"{f.severity:<7} ", SEVERITY_STYLE.get(f.severity, ""))
+    t.append(f.severity, SEVERITY_STYLE.get(f.severity, ""))
+    t.append(" " * max(1, 8 - len(f.severity)))
     t.append(f"{f.code} ", "bold")
     t.append(safe_text(f.message))
     return t

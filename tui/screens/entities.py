@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textmill.display import one_line, safe, safe_text
+from textmill.display import one_line, safe_text
 from textmill.tui.widgets.footer import KeysFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -36,7 +36,7 @@ class EntitiesScreen(Screen[None]):
                 id="entity-table", cursor_type="row", zebra_stripes=True
             )
             yield table
-            with VerticalScroll(classes="side"):
+            with Vertical(classes="side"):
                 yield Static(id="entity-detail")
                 yield OptionList(id="entity-mentions")
         yield KeysFooter()
@@ -57,8 +57,8 @@ class EntitiesScreen(Screen[None]):
                 Text(one_line(row["name"], 32)),
                 row.get("type") or "",
                 Text(safe_text(row.get("kb_id") or "NIL")),
-                data.get("count", row.get("mentions", 0)),
-                data.get("documents", ""),
+                row.get("mention_count") or 0,
+                row.get("doc_count") or 0,
                 Text(one_line(variants, 40), "dim"),
                 key=row["id"],
             )
@@ -75,16 +75,21 @@ class EntitiesScreen(Screen[None]):
         if ent is None:
             return
         t = Text(safe_text(ent.name) + "\n", "bold")
+        t.append(f"KB id: {safe_text(ent.kb_id or 'none (NIL)')}   type: {safe_text(ent.type)}\n")
         if ent.description:
             t.append(safe_text(ent.description) + "\n", "italic")
-        t.append(f"{len(ent.mentions)} mentions:", "dim")
+        docs = len({m.doc_id for m in ent.mentions})
+        t.append(f"{len(ent.mentions)} mentions in {docs} documents; Enter opens one:", "dim")
         self.query_one("#entity-detail", Static).update(t)
         lst = self.query_one("#entity-mentions", OptionList)
         lst.clear_options()
         lst.add_options(
             [
                 Option(
-                    safe(f"{one_line(m.doc_id, 30)}  “{one_line(m.text, 30)}” @{m.span.start}"),
+                    Text(
+                        f"{one_line(m.doc_id, 26)} @{m.span.start}"
+                        + (f" “{one_line(m.text, 20)}”" if m.text != ent.name else "")
+                    ),
                     id=f"{i}:{m.doc_id}",
                 )
                 for i, m in enumerate(ent.mentions[:500])

@@ -44,16 +44,22 @@ class RunScreen(Screen[None]):
         yield Static(id="run-state", classes="tab-head")
         with Horizontal():
             with Vertical(classes="side"):
-                yield Static(Text("plugins in the chain", "bold"))
-                names = [p for _, p in self.config.chain_plugins()] if self.config else []
+                yield Static(Text("plugins in the chain (p re-runs one)", "bold"))
+                names = self._chain()
                 yield OptionList(*[Option(n, id=n) for n in names], id="run-plugins")
             with VerticalScroll(id="run-main"):
                 yield Vertical(id="bars")
                 yield DataTable(id="timings", cursor_type="row")
-                yield Static(Text("errors", "bold"))
+                yield Static(Text("errors", "bold"), id="errors-title")
                 yield OptionList(id="run-errors")
                 yield Static(id="traceback")
         yield KeysFooter()
+
+    def _chain(self) -> list[str]:
+        """The plugins of the config's chain, or (without a config) of the latest run's."""
+        if self.config is not None:
+            return [p for _, p in self.config.chain_plugins()]
+        return list(self.qs.plugins())
 
     def on_mount(self) -> None:
         table = self.query_one("#timings", DataTable)
@@ -63,7 +69,10 @@ class RunScreen(Screen[None]):
     def refresh_stats(self) -> None:
         table = self.query_one("#timings", DataTable)
         table.clear()
-        for name, s in self.qs.plugin_stats().items():
+        stats = self.qs.plugin_stats()
+        chain = self._chain()
+        for name in [p for p in chain if p in stats] + sorted(set(stats) - set(chain)):
+            s = stats[name]
             mean = s["mean_score"]
             table.add_row(
                 name,
@@ -83,6 +92,12 @@ class RunScreen(Screen[None]):
                 Option(safe(f"{p}: {one_line(d, 30)}: {one_line(e or '', 80)}"), id=f"{d}\t{p}")
                 for d, p, e in rows
             ]
+        )
+        errors.display = bool(rows)
+        self.query_one("#errors-title", Static).update(
+            Text(f"errors ({len(rows)}{'+' if len(rows) == 500 else ''})", "bold")
+            if rows
+            else Text("errors: none", "bold")
         )
         run = self.qs.latest_run() or {}
         state = Text(f"latest run {run.get('id', '-')}: {run.get('status', 'none')}", "bold")

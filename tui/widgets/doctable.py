@@ -1,17 +1,23 @@
 """A virtual table over the run store: rows are fetched a page at a time as they scroll into view.
 
-Only visible lines are rendered (``ScrollView.render_line``), pages come from the query layer
-with an LRU cache, and the row count comes from one ``COUNT(*)``, so a million-document run
-opens as fast as a five-document one.
+Only visible lines are rendered (``ScrollView.render_line``), straight to segments, and pages
+come from the query layer with an LRU cache. A page next to a cached one continues from that
+page's edge row, and pages past the middle are read from the end, so every page costs the
+same on a million rows. A filter is counted and its first page read in a thread: the UI
+answers the key at once and the rows arrive by message.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textmill.display import one_line
+from textmill.display import safe_text
 from textmill.query import DocRow, Filter, Query
 from textual import work
 from textual.binding import Binding
@@ -24,13 +30,50 @@ from textual.strip import Strip
 # Under this many matches a page starts from the matches; above it, it walks the sort order.
 FEW = 20_000
 PAGE = 200
-PLUGIN_W = 16  # columns per plugin cell
-COLS = (("#", 6, "seq"), ("document", 28, "id"), ("chars", 7, "length"), ("find", 5, "findings"))
+CACHED_PAGES = 32
+LEN_W, FIND_W = 7, 4
+DOC_MIN, DOC_MAX = 24, 60
+CELL_MIN, CELL_MAX = 8, 22
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int
+    sort: str | None  # the sort key it shows, if any
+    right: bool = False
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` on one line in exactly ``width`` cells (cut with … when longer)."""
+    flat = " ".join(safe_text(text).split())
+    if cell_len(flat) > width:
+        return set_cell_size(flat, max(0, width - 1)) + "…" if width else ""
+    pad = " " * (width - cell_len(flat))
+    return pad + flat if right else flat + pad
 
 
 class DocTable(ScrollView, can_focus=True):
-    """The corpus table: one row per document, one column per plugin."""
+    """The corpus table: a header line, then one row per document, one column per plugin."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "doctable--header",
+        "doctable--cursor",
+        "doctable--dim",
+    }
+    DEFAULT_CSS = """
+    DocTable > .doctable--header { text-style: bold; background: $panel; color: $foreground; }
+    DocTable > .doctable--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    DocTable:focus > .doctable--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    DocTable > .doctable--dim { color: $text-muted; }
+    """
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="table.up"),
         Binding("down", "cursor(1)", "Down", show=False, id="table.down"),
@@ -45,8 +88,9 @@ class DocTable(ScrollView, can_focus=True):
         Binding("S", "reverse", "Reverse", id="table.reverse", tooltip="Reverse the sort order"),
     ]
     HELP = (
-        "The corpus table. Up/Down/PageUp/PageDown move, Enter opens a document, s cycles the "
-        "sort column (seq, id, length, findings, each plugin's score), S reverses it."
+        "The corpus table. Up/Down/PageUp/PageDown/Home/End move, Enter opens a document, s "
+        "cycles the sort column (seq, id, length, findings, the score of each plugin that "
+        "gives one), S reverses it."
     )
 
     cursor = reactive(0)
@@ -61,70 +105,94 @@ class DocTable(ScrollView, can_focus=True):
             self.row = row
             super().__init__()
 
+    class Loaded(Message):
+        """A filter's first page and count arrived (or its exact count, later)."""
+
     def __init__(self, query: Query, plugins: list[str], **kw: Any) -> None:
         super().__init__(**kw)
         self.qs = query
         self.plugins = plugins
         self.filter = Filter()
-        self.sorts = ["seq", "id", "length", "findings", *(f"score:{p}" for p in plugins)]
+        scored = query.scored_plugins(plugins)
+        self.sorts = ["seq", "id", "length", "findings", *(f"score:{p}" for p in scored)]
         self.sort = "seq"
         self.descending = False
         self.total = 0
         self.exact = True
+        self.fetching = False
+        self.generation = 0
         self.pages: OrderedDict[int, list[DocRow]] = OrderedDict()
+        self.cell_w = {p: max(CELL_MIN, min(CELL_MAX, cell_len(p))) for p in plugins}
+        self.seq_w = 3
+        self._widths_from_content = False
+        self._styles: dict[str, Style] = {}
+        self._cols: tuple[int, list[Column]] | None = None
         self.refresh_rows()
 
     # --- data -----------------------------------------------------------------------------------
 
     def refresh_rows(self, f: Filter | None = None) -> None:
+        """Show the rows of filter ``f`` (or of the current filter in the current order).
+
+        Without a filter the count is free and the first page costs a few milliseconds, so
+        they are read at once; a filter is counted and read in a thread."""
         if f is not None:
             self.filter = f
+        self.generation += 1
         self.pages.clear()
-        # Count up to FEW at once; a filter with more matches is counted exactly in a thread
-        # and the table grows when the figure arrives.
-        self.total = self.qs.count(self.filter, limit=FEW)
-        self.exact = self.total < FEW or self.filter == Filter()
-        if not self.exact:
-            self._count_exactly(self.filter)
-        self.virtual_size = Size(self.content_width, self.total + 1)
-        # A new order or filter starts at the top (a deep offset under a filter is costly).
-        self.scroll_to(y=0, animate=False)
         self.cursor = 0
+        self.scroll_to(y=0, animate=False)
+        if self.filter == Filter():
+            self.total, self.exact, self.fetching = self.qs.count(), True, False
+            first = self.row(0)  # the first page, which the columns are sized to
+            self._fit_to_content(self.pages.get(0, []) if first else [])
+        else:
+            self.total, self.exact, self.fetching = 0, False, True
+            self._load(self.generation, self.filter, self.sort, self.descending)
+        self._resize()
         self.refresh()
+        self.post_message(self.Loaded())
 
-    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
-    def _count_exactly(self, f: Filter) -> None:
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, generation: int, f: Filter, sort: str, descending: bool) -> None:
         q = Query(self.qs.store.path)  # a connection of this thread's own
         try:
-            n = q.count(f)
+            n = q.count(f, limit=FEW)
+            few = n < FEW
+            rows = q.page(
+                f, limit=PAGE, sort=sort, descending=descending, with_total=False, few=few
+            ).rows
+            self.app.call_from_thread(self._loaded, generation, n, few, rows)
+            if not few:
+                self.app.call_from_thread(self._loaded, generation, q.count(f), True, None)
         finally:
             q.close()
-        self.app.call_from_thread(self._counted, f, n)
 
-    def _counted(self, f: Filter, n: int) -> None:
-        if f is not self.filter:
-            return  # a newer filter replaced this one while it was counted
-        self.total, self.exact = n, True
-        self.virtual_size = Size(self.content_width, self.total + 1)
+    def _loaded(self, generation: int, n: int, exact: bool, rows: list[DocRow] | None) -> None:
+        if generation != self.generation:
+            return  # a newer filter or order replaced this one meanwhile
+        if rows is not None:
+            self.pages[0] = rows
+            self._fit_to_content(rows)
+        self.total, self.exact, self.fetching = n, exact, False
+        self._resize()
         self.refresh()
+        self.post_message(self.Loaded())
         self.post_message(self.Moved(self.row(self.cursor)))
+
+    def on_resize(self, event: Any) -> None:
+        self._resize()  # the document column takes the width there is
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.content_width, self.total + 1)  # + the header line
 
     def row(self, index: int) -> DocRow | None:
         if not 0 <= index < self.total:
             return None
         n = index // PAGE
         if n not in self.pages:
-            page = self.qs.page(
-                self.filter,
-                offset=n * PAGE,
-                limit=PAGE,
-                sort=self.sort,
-                descending=self.descending,
-                with_total=False,
-                few=self.total < FEW,
-            )
-            self.pages[n] = page.rows
-            if len(self.pages) > 32:
+            self.pages[n] = self._fetch(n)
+            if len(self.pages) > CACHED_PAGES:
                 self.pages.popitem(last=False)
         else:
             self.pages.move_to_end(n)
@@ -132,61 +200,150 @@ class DocTable(ScrollView, can_focus=True):
         i = index - n * PAGE
         return rows[i] if i < len(rows) else None
 
+    def _fetch(self, n: int) -> list[DocRow]:
+        """Page ``n``, continuing from a cached neighbour where there is one."""
+        kw: dict[str, Any] = {
+            "sort": self.sort,
+            "descending": self.descending,
+            "with_total": False,
+            "few": self.total < FEW,
+            "limit": PAGE,
+        }
+        prev, nxt = self.pages.get(n - 1), self.pages.get(n + 1)
+        start, stop = n * PAGE, min((n + 1) * PAGE, self.total)
+        if prev and len(prev) == PAGE:
+            page = self.qs.page(self.filter, after=prev[-1], **kw)
+        elif nxt:
+            page = self.qs.page(self.filter, before=nxt[0], **kw)
+        elif self.exact and start > self.total // 2:
+            kw["limit"] = stop - start
+            page = self.qs.page(self.filter, offset=self.total - stop, from_end=True, **kw)
+        else:
+            page = self.qs.page(self.filter, offset=start, **kw)
+        return page.rows
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def _fit_to_content(self, rows: list[DocRow]) -> None:
+        """Size each plugin's column to what the first rows show in it (once per table), so a
+        label is not cut where there is room, and a status-only column stays narrow."""
+        if self._widths_from_content or not rows:
+            return
+        self._widths_from_content = True
+        self.seq_w = max(3, len(str(max(r.seq for r in rows))) + 1)
+        for p in self.plugins:
+            need = max(cell_need(r.results.get(p)) for r in rows)
+            self.cell_w[p] = max(CELL_MIN, min(CELL_MAX, max(cell_len(p), need)))
+        self._cols = None
+
+    def columns(self) -> list[Column]:
+        room_w = self.scrollable_content_region.width or 140
+        if self._cols is not None and self._cols[0] == room_w:
+            return self._cols[1]
+        fixed = self.seq_w + LEN_W + FIND_W + 4 + sum(w + 1 for w in self.cell_w.values())
+        room = room_w - fixed
+        doc_w = max(DOC_MIN, min(DOC_MAX, room - 2))  # - 2: no horizontal scrollbar when it fits
+        cols = [
+            Column("#", self.seq_w, "seq"),
+            Column("document", doc_w, "id"),
+            Column("chars", LEN_W, "length", right=True),
+            Column("⚑", FIND_W, "findings", right=True),
+        ]
+        cols += [Column(p, self.cell_w[p], f"score:{p}") for p in self.plugins]
+        self._cols = (room_w, cols)
+        return cols
+
     @property
     def content_width(self) -> int:
-        return sum(w + 1 for _, w, _ in COLS) + PLUGIN_W * len(self.plugins)
+        return sum(c.width + 1 for c in self.columns())
 
     # --- rendering ------------------------------------------------------------------------------
 
     def header(self) -> Text:
-        t = Text(style="bold")
-        arrow = " ▼" if self.descending else " ▲"
-        cols = [
-            ("#", 6, "seq"),
-            ("document", 26, "id"),
-            ("chars", 7, "length"),
-            ("find", 5, "findings"),
-        ]
-        for name, width, key in cols:
-            label = name + (arrow if self.sort == key else "")
-            t.append(label[:width].ljust(width + 1))
-        for p in self.plugins:
-            label = p + (arrow if self.sort == f"score:{p}" else "")
-            t.append(label[:21].ljust(22))
+        """The column titles; the sorted column carries ▲ or ▼."""
+        t = Text()
+        for title in self._titles():
+            t.append(title)
         return t
+
+    def _titles(self) -> list[str]:
+        arrow = "▼" if self.descending else "▲"
+        out = []
+        for c in self.columns():
+            title = c.title + (f" {arrow}" if self.sort == c.sort else "")
+            out.append(fit(title, c.width, c.right) + " ")
+        return out
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = (
+                self.get_component_rich_style(name, partial=True)
+                if name.startswith("doctable--")
+                else Style.parse(name)
+            )
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
         width = self.size.width
-        row = self.row(index)
-        if row is None:
-            return Strip.blank(width)
-        text = self._row_text(row)
-        if index == self.cursor:
-            text.stylize("reverse")
-        segments = list(text.render(self.app.console))
+        if y == 0:
+            # A segment per column: a terminal that draws ▲ or ⚑ wide shifts one title only.
+            head = self._style("doctable--header")
+            segments = [Segment(title, head) for title in self._titles()]
+        else:
+            index = scroll_y + y - 1
+            row = self.row(index) if not self.fetching else None
+            if row is None:
+                if self.fetching and y == 1:
+                    segments = [Segment("filtering…", self._style("doctable--dim"))]
+                elif self.total == 0 and y == 1:
+                    segments = [Segment("no documents match", self._style("doctable--dim"))]
+                else:
+                    return Strip.blank(width, self.rich_style)
+            else:
+                segments = self._row_segments(row)
+                if index == self.cursor:
+                    cursor = self._style("doctable--cursor")
+                    segments = [Segment(s.text, (s.style or Style()) + cursor) for s in segments]
         strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width)
+        style = self._style("doctable--header") if y == 0 else None
+        strip = strip.extend_cell_length(width, style)
+        return strip.apply_style(self.rich_style)
+
+    def _row_segments(self, row: DocRow) -> list[Segment]:
+        cols = self.columns()
+        s = self._style
+        out = [
+            Segment(fit(str(row.seq), self.seq_w) + " ", s("dim")),
+            Segment(fit(row.title or row.id, cols[1].width) + " "),
+            Segment(fit(f"{row.length:,}", LEN_W, right=True) + " "),
+            Segment(
+                fit(str(row.findings) if row.findings else "·", FIND_W, right=True) + " ",
+                s("bold yellow") if row.findings else s("dim"),
+            ),
+        ]
+        if row.error:
+            room = sum(self.cell_w[p] + 1 for p in self.plugins)
+            out.append(Segment(fit(f"unreadable: {row.error}", room), s("red")))
+            return out
+        for p in self.plugins:
+            out += cell(row.results.get(p), self.cell_w[p], s)
+        return out
 
     def _row_text(self, row: DocRow) -> Text:
-        t = Text()
-        t.append(str(row.seq).ljust(7), "dim")
-        t.append(one_line(row.title or row.id, 28).ljust(29))
-        t.append(str(row.length).rjust(7) + " ")
-        t.append(str(row.findings).rjust(5) + " ", "bold" if row.findings else "dim")
-        if row.error:
-            t.append(one_line(f"unreadable: {row.error}", PLUGIN_W * len(self.plugins)), "red")
-            return t
-        for p in self.plugins:
-            t.append_text(cell(row.results.get(p)))
-        return t
+        """A row as plain text (what the row shows, without styles)."""
+        return Text("".join(seg.text for seg in self._row_segments(row)))
 
     # --- actions --------------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
         top = self.scroll_offset.y
-        height = max(1, self.size.height)
+        height = max(1, self.size.height - 1)  # lines under the header
         if new < top:
             self.scroll_to(y=new, animate=False)
         elif new >= top + height:
@@ -198,7 +355,7 @@ class DocTable(ScrollView, can_focus=True):
         self.cursor = max(0, min(self.total - 1, self.cursor + delta))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 1))
+        self.action_cursor(direction * max(1, self.size.height - 2))
 
     def action_jump(self, where: int) -> None:
         self.cursor = max(0, self.total - 1) if where < 0 else 0
@@ -217,27 +374,44 @@ class DocTable(ScrollView, can_focus=True):
         self.refresh_rows()
 
     def on_click(self, event: Any) -> None:
-        self.cursor = max(0, min(self.total - 1, self.scroll_offset.y + event.y))
+        if event.y == 0:
+            return
+        self.cursor = max(0, min(self.total - 1, self.scroll_offset.y + event.y - 1))
         if getattr(event, "chain", 1) >= 2:
             self.action_open()
 
 
-def cell(res: dict[str, Any] | None) -> Text:
-    """One plugin's cell: status mark, score or label, finding count (PLUGIN_W columns)."""
-    t = Text()
-    if res is None:
-        return t.append("·".ljust(PLUGIN_W), "dim")
-    status = res.get("status")
-    mark, style = {"ok": ("✓", "green"), "cached": ("≡", "cyan"), "error": ("✗", "red bold")}.get(
-        status or "", ("?", "yellow")
-    )
-    t.append(mark + " ", style)
-    score = res.get("score")
-    label = res.get("label")
+MARKS = {"ok": ("✓", "green"), "cached": ("≡", "cyan"), "error": ("✗", "bold red")}
+
+
+def _body(res: dict[str, Any]) -> tuple[str, str]:
+    """A cell's score-and-label text and its finding count (``"3⚑"``, or empty)."""
+    score, label = res.get("score"), res.get("label")
     body = f"{score:.2f}" if isinstance(score, (int, float)) else ""
     if label:
-        body = (body + " " + str(label)).strip()
-    t.append(one_line(body, PLUGIN_W - 8).ljust(PLUGIN_W - 7))
+        body = f"{body} {label}".strip()
     n = res.get("findings") or 0
-    t.append((f"{n}⚑" if n else "").rjust(4) + " ", "yellow" if n else "dim")
-    return t
+    return body, (f"{n}⚑" if n else "")
+
+
+def cell_need(res: dict[str, Any] | None) -> int:
+    """The cells a plugin's cell needs to show ``res`` whole."""
+    if res is None:
+        return 1
+    body, flags = _body(res)
+    return 2 + cell_len(body) + (1 + max(len(flags), 3) if flags else 0)
+
+
+def cell(res: dict[str, Any] | None, width: int, style: Any = Style.parse) -> list[Segment]:
+    """One plugin's cell in ``width`` cells and a gap: status mark, score or label, and the
+    plugin's finding count."""
+    if res is None:
+        return [Segment(fit("·", width) + " ", style("dim"))]
+    mark, mark_style = MARKS.get(res.get("status") or "", ("?", "yellow"))
+    body, flags = _body(res)
+    flag_w = max(len(flags), 3) if flags else 0
+    return [
+        Segment(mark + " ", style(mark_style)),
+        Segment(fit(body, width - 2 - flag_w - (1 if flags else 0)) + (" " if flags else "")),
+        Segment(fit(flags, flag_w, right=True) + " ", style("yellow")),
+    ]

@@ -1,28 +1,85 @@
-"""A footer that rebuilds its keys once per refresh, however often the bindings change.
+"""The key bar at the bottom of every screen, drawn as one line of text.
 
-Textual's footer recomposes on every bindings change, and a screen changes them several times
-while it mounts (focus moves, workers start), so the same keys were built five times before
-the first paint.
+Textual's footer is a widget per key, rebuilt (and restyled) whenever the bindings change, and
+they change on every focus move and every new screen: that rebuild was most of the time of
+opening a document or submitting a filter. This footer renders the same keys as one ``Text``
+and maps clicks back to the key's action.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from textual.widgets import Footer
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
 
 
-class KeysFooter(Footer):
-    _queued = False
+class KeysFooter(Widget):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keysfooter--key", "keysfooter--description"}
+    DEFAULT_CSS = """
+    KeysFooter {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeysFooter > .keysfooter--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeysFooter > .keysfooter--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    """
 
-    def bindings_changed(self, screen: Any) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
-            return
-        if not self._queued:
-            self._queued = True
-            self.call_after_refresh(self._rebuild)
+    def __init__(self) -> None:
+        super().__init__()
+        self._spans: list[tuple[int, int, Any, str]] = []  # start, end, node, action
 
-    async def _rebuild(self) -> None:
-        self._queued = False
-        await self.recompose()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Any) -> None:
+        if self.is_attached and screen is self.screen:
+            self.refresh()
+
+    def _keys(self) -> list[tuple[Any, Any]]:
+        """``(node, binding)`` of each shown key, one per action, in the screen's order."""
+        seen: set[str] = set()
+        out = []
+        palette = None
+        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.action == "app.command_palette" or binding.action == "command_palette":
+                palette = (node, binding)
+                continue
+            if not binding.show or not enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            out.append((node, binding))
+        if palette is not None and self.app.ENABLE_COMMAND_PALETTE:
+            out.append(palette)
+        return out
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keysfooter--key")
+        desc_style = self.get_component_rich_style("keysfooter--description")
+        t = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
+        for node, binding in self._keys():
+            start = len(t)
+            t.append(f" {self.app.get_key_display(binding)} ", key_style)
+            t.append(f"{binding.description or binding.action} ", desc_style)
+            self._spans.append((start, len(t), node, binding.action))
+        return t
+
+    async def on_click(self, event: events.Click) -> None:
+        for start, end, node, action in self._spans:
+            if start <= event.x < end:
+                await self.app.run_action(action, node)
+                return
