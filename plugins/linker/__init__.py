@@ -31,8 +31,9 @@ from textmill.plugins.linker.index import build_index
 from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
 from textmill.plugins.linker.link import LINKABLE, Mention, link_mentions, mention_record
 from textmill.plugins.linker.ner import pipeline
+from textmill.plugins.linker.spans import trim
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,26 @@ def textmill_register_commands(cli: Any) -> None:
     cli.add_command(kb_group)
 
 
-def find_mentions(text: str, settings: LinkerSettings) -> list[Mention]:
-    nlp = pipeline(kb_path(settings), settings.entity_ruler)
-    doc = nlp(text)
-    return [
-        Mention(e.start_char, e.end_char, e.text, e.label_, normalize(e.text))
-        for e in doc.ents
-        if e.label_ in LINKABLE and normalize(e.text)
-    ]
+def find_mentions(text: str, settings: LinkerSettings, nlp: Any = None) -> list[Mention]:
+    """NER mentions of a linkable label (``nlp``: a pipeline from :mod:`.ner`, else the KB's)."""
+    doc = (nlp or pipeline(kb_path(settings), settings.entity_ruler))(text)
+    return mentions_from_ents(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+
+
+def mentions_from_ents(text: str, ents: list[tuple[int, int, str]]) -> list[Mention]:
+    """Mentions from NER spans ``(start, end, label)``, trimmed to the names they hold."""
+    out = []
+    for start, end, label in ents:
+        if label not in LINKABLE:
+            continue
+        span = trim(text, start, end)
+        if span is None:
+            continue
+        a, b = span
+        norm = normalize(text[a:b])
+        if norm:
+            out.append(Mention(a, b, text[a:b], label, norm))
+    return out
 
 
 def link_text(text: str, settings: LinkerSettings) -> list[dict[str, Any]]:

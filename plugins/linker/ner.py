@@ -19,16 +19,22 @@ _LABEL = {
     "Q43229": "ORG",
 }
 # Only the pipes NER needs: no parser, tagger or lemmatizer.
-_DISABLE = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
+DISABLED_PIPES = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
 
 
 @lru_cache(maxsize=4)
-def pipeline(kb_path: str, use_ruler: bool, max_ruler_aliases: int = 50_000) -> Any:
+def pipeline(kb_path: str, use_ruler: bool) -> Any:
     """A per-KB pipeline (its own spaCy instance, so the ruler touches no other plugin's)."""
-    nlp = load_nlp(disable=_DISABLE, owner=f"linker:{kb_path}:{use_ruler}")
-    if not use_ruler or "entity_ruler" in nlp.pipe_names:
-        return nlp
-    kb = KB.load(kb_path)
+    nlp = load_nlp(disable=DISABLED_PIPES, owner=f"linker:{kb_path}:{use_ruler}")
+    if use_ruler and "entity_ruler" not in nlp.pipe_names:
+        add_ruler(nlp, KB.load(kb_path))
+    return nlp
+
+
+def add_ruler(nlp: Any, kb: KB, max_ruler_aliases: int = 50_000) -> None:
+    """Put an entity ruler of ``kb``'s aliases before the statistical NER (replacing any)."""
+    if "entity_ruler" in nlp.pipe_names:
+        nlp.remove_pipe("entity_ruler")
     patterns = []
     for ent in kb.entities.values():
         label = next((_LABEL[t] for t in ent.types if t in _LABEL), None)
@@ -47,7 +53,6 @@ def pipeline(kb_path: str, use_ruler: bool, max_ruler_aliases: int = 50_000) -> 
         "entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}, **before
     )
     ruler.add_patterns(patterns)
-    return nlp
 
 
 def _aliases(kb: KB, entity_id: str) -> list[str]:
