@@ -1,8 +1,9 @@
 """The ``linker`` plugin: spaCy NER plus a knowledge base, and a corpus entity index.
 
-Per document: NER (statistical model behind an entity ruler of KB aliases, :mod:`.ner`), then
-candidates by exact and normalized alias and rapidfuzz fuzzy matching, and disambiguation by
-alias prior, type compatibility, description context and document coherence (:mod:`.link`).
+Per document: NER (the statistical model between two rulers of KB aliases, :mod:`.ner`), spans
+trimmed to names (:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations,
+word order and rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained
+logistic model over prior, type, name context, popularity and document coherence (:mod:`.link`).
 Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
 (:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
 the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
@@ -29,11 +30,18 @@ from textmill import (
 )
 from textmill.plugins.linker.index import build_index
 from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
-from textmill.plugins.linker.link import LINKABLE, Mention, link_mentions, mention_record
+from textmill.plugins.linker.link import (
+    LINKABLE,
+    Mention,
+    link_mentions,
+    load_weights,
+    mention_record,
+)
 from textmill.plugins.linker.ner import pipeline
 from textmill.plugins.linker.spans import trim
 
-VERSION = "2"
+VERSION = "3"
+TRAINED_THRESHOLD = load_weights()[1]
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,10 @@ class LinkerSettings:
         },
     )
     min_score: float = field(
-        default=0.35,
-        metadata={"doc": "Minimum disambiguation score to link; below it a mention is NIL."},
+        default=TRAINED_THRESHOLD,
+        metadata={
+            "doc": "Minimum probability (0..1) of the best candidate to link; below it a mention is NIL. The default is the threshold trained with the shipped weights."
+        },
     )
     nil_similarity: float = field(
         default=90.0,

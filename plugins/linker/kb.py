@@ -260,20 +260,32 @@ def _load(path: str) -> KB:
             rows = con.execute(
                 "SELECT id, name, types, description, gender, popularity, wikidata, stands_for FROM entities"
             ).fetchall()
-            arows = con.execute("SELECT norm, entity, count FROM aliases").fetchall()
+            arows = con.execute("SELECT norm, alias, entity, count FROM aliases").fetchall()
         except sqlite3.DatabaseError as exc:
             raise KBError(
                 f"{p} is not a textmill knowledge base ({exc}); rebuild it with `textmill kb build`"
             ) from exc
         finally:
             con.close()
-        entities = {
-            r[0]: KBEntity(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5], r[6], r[7])
-            for r in rows
-        }
+        by_entity: dict[str, list[tuple[str, float]]] = {}
         raw: dict[str, dict[str, float]] = {}
-        for norm, ent, count in arows:
+        for norm, alias, ent, count in arows:
             raw.setdefault(norm, {})
             raw[norm][ent] = raw[norm].get(ent, 0.0) + count
+            by_entity.setdefault(ent, []).append((alias, count))
+        entities = {
+            r[0]: KBEntity(
+                r[0],
+                r[1],
+                tuple(json.loads(r[2])),
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                aliases=tuple(by_entity.get(r[0], ())),
+            )
+            for r in rows
+        }
         return KB.from_counts(entities, raw)
     return KB.from_entities(read_jsonl(p))
