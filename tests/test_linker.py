@@ -98,3 +98,62 @@ def test_fuzzy_candidates_link_transliteration_variants() -> None:
         "Talks with Volodymyr Zelenskiy continued.", LinkerSettings(entity_ruler=False)
     )
     assert any(r["entity"] == "tm:volodymyr-zelensky" for r in recs)
+
+
+def test_spans_are_trimmed_to_the_name_they_hold() -> None:
+    from textmill.plugins.linker.spans import trim
+
+    def cut(s: str) -> str | None:
+        span = trim(s, 0, len(s))
+        return s[span[0] : span[1]] if span else None
+
+    assert cut("the Salk Institute") == "Salk Institute"
+    assert cut("Hollande 's") == "Hollande"
+    assert cut("Al-Sadr's") == "Al-Sadr"
+    assert cut('"Santa Baby') == "Santa Baby"
+    assert cut("World War I,") == "World War I"
+    # A capitalized "The" belongs to titles; abbreviations keep their full stops.
+    assert cut("The Times") == "The Times"
+    assert cut("U.S.") == "U.S."
+    assert cut("Calif.") == "Calif."
+    # Pronouns and bare titles are no names.
+    assert cut("He") is None and cut("President") is None
+
+
+def test_linked_mentions_are_trimmed_in_context() -> None:
+    recs = link_text(
+        "Officials in the Kremlin said Putin's aide met Xi Jinping's envoy.", LinkerSettings()
+    )
+    texts = {r["text"] for r in recs}
+    assert "Putin" in texts and "Putin's" not in texts
+    assert any(r["text"] == "Xi Jinping" and r["entity"] == "tm:xi-jinping" for r in recs)
+
+
+def _kb(tmp_path: Path, rows: list[dict]) -> str:
+    import json
+
+    path = tmp_path / "kb.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_surnames_acronyms_and_word_order_find_names_the_kb_does_not_list(
+    tmp_path: Path,
+) -> None:
+    kb = _kb(
+        tmp_path,
+        [
+            {"id": "Q76", "name": "Barack Obama", "types": ["Q215627"]},
+            {"id": "Q21637", "name": "American Civil Liberties Union", "types": ["Q43229"]},
+            {"id": "Q823917", "name": "University of Sheffield", "types": ["Q43229"]},
+            {"id": "Q1439", "name": "Texas", "types": ["Q27096213"]},
+        ],
+    )
+    text = (
+        "Barack Obama spoke on Monday. Obama said the ACLU had written to him, and a professor "
+        "at Sheffield University agreed."
+    )
+    recs = {r["text"]: r["entity"] for r in link_text(text, LinkerSettings(kb=kb))}
+    assert recs["Obama"] == "Q76"
+    assert recs["ACLU"] == "Q21637"
+    assert recs["Sheffield University"] == "Q823917"

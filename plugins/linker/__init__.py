@@ -1,8 +1,9 @@
 """The ``linker`` plugin: spaCy NER plus a knowledge base, and a corpus entity index.
 
-Per document: NER (statistical model behind an entity ruler of KB aliases, :mod:`.ner`), then
-candidates by exact and normalized alias and rapidfuzz fuzzy matching, and disambiguation by
-alias prior, type compatibility, description context and document coherence (:mod:`.link`).
+Per document: NER (the statistical model between two rulers of KB aliases, :mod:`.ner`), spans
+trimmed to names (:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations,
+word order and rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained
+logistic model over prior, type, name context, popularity and document coherence (:mod:`.link`).
 Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
 (:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
 the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
@@ -29,10 +30,18 @@ from textmill import (
 )
 from textmill.plugins.linker.index import build_index
 from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
-from textmill.plugins.linker.link import LINKABLE, Mention, link_mentions, mention_record
+from textmill.plugins.linker.link import (
+    LINKABLE,
+    Mention,
+    link_mentions,
+    load_weights,
+    mention_record,
+)
 from textmill.plugins.linker.ner import pipeline
+from textmill.plugins.linker.spans import trim
 
-VERSION = "1"
+VERSION = "3"
+TRAINED_THRESHOLD = load_weights()[1]
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,10 @@ class LinkerSettings:
         },
     )
     min_score: float = field(
-        default=0.35,
-        metadata={"doc": "Minimum disambiguation score to link; below it a mention is NIL."},
+        default=TRAINED_THRESHOLD,
+        metadata={
+            "doc": "Minimum probability (0..1) of the best candidate to link; below it a mention is NIL. The default is the threshold trained with the shipped weights."
+        },
     )
     nil_similarity: float = field(
         default=90.0,
@@ -86,14 +97,26 @@ def textmill_register_commands(cli: Any) -> None:
     cli.add_command(kb_group)
 
 
-def find_mentions(text: str, settings: LinkerSettings) -> list[Mention]:
-    nlp = pipeline(kb_path(settings), settings.entity_ruler)
-    doc = nlp(text)
-    return [
-        Mention(e.start_char, e.end_char, e.text, e.label_, normalize(e.text))
-        for e in doc.ents
-        if e.label_ in LINKABLE and normalize(e.text)
-    ]
+def find_mentions(text: str, settings: LinkerSettings, nlp: Any = None) -> list[Mention]:
+    """NER mentions of a linkable label (``nlp``: a pipeline from :mod:`.ner`, else the KB's)."""
+    doc = (nlp or pipeline(kb_path(settings), settings.entity_ruler))(text)
+    return mentions_from_ents(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+
+
+def mentions_from_ents(text: str, ents: list[tuple[int, int, str]]) -> list[Mention]:
+    """Mentions from NER spans ``(start, end, label)``, trimmed to the names they hold."""
+    out = []
+    for start, end, label in ents:
+        if label not in LINKABLE:
+            continue
+        span = trim(text, start, end)
+        if span is None:
+            continue
+        a, b = span
+        norm = normalize(text[a:b])
+        if norm:
+            out.append(Mention(a, b, text[a:b], label, norm))
+    return out
 
 
 def link_text(text: str, settings: LinkerSettings) -> list[dict[str, Any]]:

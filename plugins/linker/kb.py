@@ -204,15 +204,45 @@ class KB:
     """Read access for linking: alias candidates with priors, entity records."""
 
     def __init__(
-        self, entities: dict[str, KBEntity], alias_index: dict[str, list[tuple[str, float]]]
+        self,
+        entities: dict[str, KBEntity],
+        alias_index: dict[str, list[tuple[str, float]]],
+        counts: dict[str, dict[str, float]] | None = None,
     ):
         self.entities = entities
         self.index = alias_index
         self.keys = list(alias_index)
+        # Raw alias counts (how much evidence a prior rests on): norm -> entity -> count.
+        self.counts = counts or {}
 
     @classmethod
     def load(cls, path: Path | str) -> KB:
         return _load(str(Path(path).resolve()))
+
+    @classmethod
+    def from_entities(cls, records: Iterable[KBEntity]) -> KB:
+        """A KB held in memory, from entity records with their aliases and counts."""
+        entities: dict[str, KBEntity] = {}
+        raw: dict[str, dict[str, float]] = {}
+        for e in records:
+            entities[e.id] = e
+            for a, c in e.aliases:
+                k = normalize(a)
+                if k:
+                    raw.setdefault(k, {})
+                    raw[k][e.id] = raw[k].get(e.id, 0.0) + c
+        return cls.from_counts(entities, raw)
+
+    @classmethod
+    def from_counts(cls, entities: dict[str, KBEntity], raw: dict[str, dict[str, float]]) -> KB:
+        """Priors from alias counts, smoothed so an alias seen 0 times still has a candidate."""
+        index: dict[str, list[tuple[str, float]]] = {}
+        for norm, ents in raw.items():
+            total = sum(ents.values()) + 0.5 * len(ents)
+            index[norm] = sorted(
+                ((e, (c + 0.5) / total) for e, c in ents.items()), key=lambda x: -x[1]
+            )
+        return cls(entities, index, raw)
 
     def candidates(self, norm: str) -> list[tuple[str, float]]:
         """``(entity id, prior)`` for an exact normalized alias, priors summing to 1."""
@@ -230,33 +260,32 @@ def _load(path: str) -> KB:
             rows = con.execute(
                 "SELECT id, name, types, description, gender, popularity, wikidata, stands_for FROM entities"
             ).fetchall()
-            arows = con.execute("SELECT norm, entity, count FROM aliases").fetchall()
+            arows = con.execute("SELECT norm, alias, entity, count FROM aliases").fetchall()
         except sqlite3.DatabaseError as exc:
             raise KBError(
                 f"{p} is not a textmill knowledge base ({exc}); rebuild it with `textmill kb build`"
             ) from exc
         finally:
             con.close()
-        entities = {
-            r[0]: KBEntity(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], r[5], r[6], r[7])
-            for r in rows
-        }
+        by_entity: dict[str, list[tuple[str, float]]] = {}
         raw: dict[str, dict[str, float]] = {}
-        for norm, ent, count in arows:
+        for norm, alias, ent, count in arows:
             raw.setdefault(norm, {})
             raw[norm][ent] = raw[norm].get(ent, 0.0) + count
-    else:
-        entities = {}
-        raw = {}
-        for e in read_jsonl(p):
-            entities[e.id] = e
-            for a, c in e.aliases:
-                k = normalize(a)
-                if k:
-                    raw.setdefault(k, {})
-                    raw[k][e.id] = raw[k].get(e.id, 0.0) + c
-    index: dict[str, list[tuple[str, float]]] = {}
-    for norm, ents in raw.items():
-        total = sum(ents.values()) + 0.5 * len(ents)
-        index[norm] = sorted(((e, (c + 0.5) / total) for e, c in ents.items()), key=lambda x: -x[1])
-    return KB(entities, index)
+            by_entity.setdefault(ent, []).append((alias, count))
+        entities = {
+            r[0]: KBEntity(
+                r[0],
+                r[1],
+                tuple(json.loads(r[2])),
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                aliases=tuple(by_entity.get(r[0], ())),
+            )
+            for r in rows
+        }
+        return KB.from_counts(entities, raw)
+    return KB.from_entities(read_jsonl(p))

