@@ -272,10 +272,11 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     per_doc: dict[int, dict[str, Any]] = defaultdict(lambda: {"clusters": {}})
     findings: dict[int, list[Finding]] = defaultdict(list)
     for kind in (k for k in KINDS if k in s.levels):
+        best_link = _best_links(sim[kind])
         for g, members in enumerate(sorted(uf[kind].groups(), key=lambda m: m[0])):
             cid = f"{kind}-{g + 1}"
             rep = _representative(members, quality, corpus, ids)
-            sims = {m: _similarity(sim[kind], rep, m) for m in members}
+            sims = {m: _similarity(sim[kind], best_link, rep, m) for m in members}
             clusters.append(
                 Cluster(
                     id=cid,
@@ -332,12 +333,23 @@ def _link(uf: dict[str, UnionFind], sim: dict, kind: str, a: int, b: int, v: flo
     sim[kind][key] = max(v, sim[kind].get(key, 0.0))
 
 
-def _similarity(pairs: dict[tuple[int, int], float], rep: int, m: int) -> float:
+def _best_links(pairs: dict[tuple[int, int], float]) -> dict[int, float]:
+    """Each document's highest similarity over the pairs it belongs to."""
+    best: dict[int, float] = {}
+    for (a, b), v in pairs.items():
+        for x in (a, b):
+            if v > best.get(x, 0.0):
+                best[x] = v
+    return best
+
+
+def _similarity(
+    pairs: dict[tuple[int, int], float], best: dict[int, float], rep: int, m: int
+) -> float:
+    """Similarity to the representative: of their pair, or else the member's best pair."""
     if m == rep:
         return 1.0
-    return pairs.get((min(rep, m), max(rep, m)), 0.0) or max(
-        (v for (a, b), v in pairs.items() if m in (a, b)), default=0.0
-    )
+    return pairs.get((min(rep, m), max(rep, m)), 0.0) or best.get(m, 0.0)
 
 
 def _weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:

@@ -159,12 +159,13 @@ def lsh_pairs(
     mix = np.random.default_rng(11).integers(1, 2**63, rows, dtype=np.uint64) | np.uint64(1)
     found: list[np.ndarray] = []
     for band in range(bands):
-        block = sigs[:, band * rows : (band + 1) * rows]
+        # A contiguous copy of the band: its columns are then read with a short stride.
+        block = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
         with np.errstate(over="ignore"):
             keys = block[:, 0] * mix[0]
             for r in range(1, rows):
                 keys += block[:, r] * mix[r]
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)
         sk = keys[order]
         starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
         sizes = np.diff(np.append(starts, n))
@@ -186,7 +187,8 @@ def lsh_pairs(
             band_codes.append(np.minimum(a, b) * n + np.maximum(a, b))
             d += 1
         if band_codes:
-            codes = np.unique(np.concatenate(band_codes))
+            # Distinct already: two documents share at most one bucket of a band.
+            codes = np.concatenate(band_codes)
             if min_agreement > 0:
                 pairs = np.stack([codes // n, codes % n], axis=1)
                 codes = codes[estimated_jaccard(sigs, pairs) >= min_agreement]
