@@ -1,11 +1,12 @@
 """The ``dedup`` plugin: exact copies, near-duplicates, versions of one story, and events.
 
 A corpus hook (a barrier after every per-document step before it) streams the corpus twice:
-1. exact keys, MinHash signatures (numpy, :mod:`.minhash`) and content-term counts;
+1. word hashes of batches of documents (numpy, :mod:`.wordhash`), and from them exact keys and
+   MinHash signatures (:mod:`.minhash`); content-term counts;
 2. each document's distinctive terms (content lemmas, names and numbers weighted by rarity).
 
 Then:
-- **exact**: equal normalized-text hashes;
+- **exact**: equal keys, confirmed on the normalized texts;
 - **near**: banded LSH candidates, each verified by rapidfuzz on the normalized texts;
 - **story**: candidates from an inverted index over distinctive terms (terms in too many
   documents are pruned), verified by sentence alignment (:mod:`.align`); the alignments are stored;
@@ -43,7 +44,7 @@ from textmill.plugins.dedup.minhash import MinHasher, jaccard, lsh_pairs
 from textmill.plugins.dedup.normalize import content_terms, names, normalized, numbers
 from textmill.plugins.dedup.wordhash import hash_words
 
-VERSION = "2"
+VERSION = "3"
 KINDS = ("exact", "near", "story", "event")
 
 
