@@ -139,7 +139,7 @@ def main() -> None:
         m = MinHash(num_perm=128)
         m.update_batch([" ".join(words[j : j + 5]).encode() for j in range(max(1, len(words) - 4))])
         lsh.insert(str(i), m)
-    uf = UnionFind(len(order))
+    uf = UnionFind()
     for i, v in enumerate(order):
         words = re.findall(r"\w+", all_texts[v].lower())
         m = MinHash(num_perm=128)
@@ -163,7 +163,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     norm = {v: " ".join(re.findall(r"\w+", t.casefold())) for v, t in all_texts.items()}
-    uf = UnionFind(len(order))
+    uf = UnionFind()
     for i in range(len(order)):
         for j in range(i + 1, len(order)):
             if fuzz.ratio(norm[order[i]], norm[order[j]], score_cutoff=80):

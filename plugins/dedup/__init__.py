@@ -1,11 +1,12 @@
 """The ``dedup`` plugin: exact copies, near-duplicates, versions of one story, and events.
 
 A corpus hook (a barrier after every per-document step before it) streams the corpus twice:
-1. exact keys, MinHash signatures (numpy, :mod:`.minhash`) and content-term counts;
+1. word hashes of batches of documents (numpy, :mod:`.wordhash`), and from them exact keys and
+   MinHash signatures (:mod:`.minhash`); content-term counts;
 2. each document's distinctive terms (content lemmas, names and numbers weighted by rarity).
 
 Then:
-- **exact**: equal normalized-text hashes;
+- **exact**: equal keys, confirmed on the normalized texts;
 - **near**: banded LSH candidates, each verified by rapidfuzz on the normalized texts;
 - **story**: candidates from an inverted index over distinctive terms (terms in too many
   documents are pruned), verified by sentence alignment (:mod:`.align`); the alignments are stored;
@@ -17,6 +18,7 @@ longest, cleanest text), and every member gets a per-document result with its cl
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -38,17 +40,11 @@ from textmill import (
 )
 from textmill.plugins.dedup.align import align, sentences
 from textmill.plugins.dedup.clusters import UnionFind
-from textmill.plugins.dedup.minhash import MinHasher, batch_signatures, jaccard, lsh_pairs
-from textmill.plugins.dedup.normalize import (
-    WORD,
-    WordIds,
-    content_terms,
-    exact_key,
-    names,
-    numbers,
-)
+from textmill.plugins.dedup.minhash import MinHasher, jaccard, lsh_pairs
+from textmill.plugins.dedup.normalize import content_terms, names, normalized, numbers
+from textmill.plugins.dedup.wordhash import hash_words
 
-VERSION = "2"
+VERSION = "3"
 KINDS = ("exact", "near", "story", "event")
 
 
@@ -129,33 +125,41 @@ def _terms(text: str) -> Counter[str]:
 def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     hasher = MinHasher(s.num_perm, s.shingle)
     ids: list[str] = []
-    keys: list[str] = []
-    sigs = np.zeros((1024, s.num_perm), dtype=np.uint32)
+    # Preallocated for the corpus's size, grown if it turns out larger.
+    keys = np.zeros(len(corpus), dtype=np.uint64)
+    sigs = np.zeros((len(corpus), s.num_perm), dtype=np.uint32)
     df: Counter[str] = Counter()
     loose = "story" in s.levels or "event" in s.levels
-    pending: list[np.ndarray] = []
-    ids_of = WordIds()
+    pending: list[str] = []
+    pending_chars = 0
 
     def flush() -> None:
-        nonlocal sigs
+        nonlocal keys, sigs, pending_chars
+        if not pending:
+            return
         start = len(ids) - len(pending)
-        while len(ids) > len(sigs):
-            sigs = np.vstack([sigs, np.zeros_like(sigs)])
-        sigs[start : len(ids)] = batch_signatures(hasher, pending)
+        if len(ids) > len(sigs):
+            grow = max(len(ids), 2 * len(sigs)) - len(sigs)
+            keys = np.concatenate([keys, np.zeros(grow, dtype=np.uint64)])
+            sigs = np.vstack([sigs, np.zeros((grow, s.num_perm), dtype=np.uint32)])
+        batch = hash_words(pending)
+        keys[start : len(ids)] = batch.keys()
+        sigs[start : len(ids)] = hasher.signatures(batch)
         pending.clear()
+        pending_chars = 0
 
     for doc in corpus.documents():
         ids.append(doc.id)
-        words = WORD.findall(doc.text.casefold())
-        keys.append(exact_key(doc.text, words))
-        pending.append(ids_of(doc.text, words))
-        if len(pending) >= 512:
+        pending.append(doc.text)
+        pending_chars += len(doc.text)
+        # Batches of whole documents, bounded in characters so that their arrays stay in cache.
+        if len(pending) >= 512 or pending_chars >= 1 << 20:
             flush()
         if loose:
             df.update(set(_terms(doc.text)))
     flush()
     n = len(ids)
-    sigs = sigs[:n]
+    keys, sigs = keys[:n], sigs[:n]
 
     # Distinctive terms per document (only terms another document shares can link two), and
     # an inverted index pruned of common terms.
@@ -176,40 +180,44 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             if df[t] <= max_df:
                 postings[t].append(i)
 
-    uf = {k: UnionFind(n) for k in KINDS}
+    uf = {k: UnionFind() for k in KINDS}
     sim: dict[str, dict[tuple[int, int], float]] = {k: {} for k in KINDS}
 
-    # Exact.
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        by_key[k].append(i)
-    for members in by_key.values():
-        for m in members[1:]:
-            _link(uf, sim, "exact", members[0], m, 1.0)
-
-    # Near: LSH candidates verified on the normalized texts.
-    norm_cache: dict[int, str] = {}
-
     def norm(i: int) -> str:
-        if i not in norm_cache:
-            doc = corpus.document(ids[i])
-            norm_cache[i] = " ".join(WORD.findall((doc.text if doc else "").casefold()))
-        return norm_cache[i]
+        doc = corpus.document(ids[i])
+        return normalized(doc.text if doc else "")
 
-    candidates = np.array(sorted(lsh_pairs(sigs, s.bands)), dtype=np.int64).reshape(-1, 2)
-    # Signature agreement estimates Jaccard for free; only plausible pairs reach rapidfuzz.
-    keep = np.zeros(len(candidates), dtype=bool)
-    for lo in range(0, len(candidates), 100_000):
-        chunk = candidates[lo : lo + 100_000]
-        est = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
-        keep[lo : lo + len(chunk)] = est >= s.min_jaccard
-    for a, b in candidates[keep].tolist():
-        if uf["exact"].find(a) == uf["exact"].find(b):
+    # Exact: equal keys are candidates, and equal normalized texts are copies.
+    order = np.argsort(keys, kind="stable")
+    runs = np.flatnonzero(np.concatenate([[True], keys[order][1:] != keys[order][:-1], [True]]))
+    for lo, hi in itertools.pairwise(runs):
+        if hi - lo < 2:
             continue
-        ratio = fuzz.ratio(norm(a), norm(b)) / 100.0
-        if ratio >= s.near_ratio:
+        by_text: dict[str, list[int]] = defaultdict(list)
+        for i in sorted(order[lo:hi].tolist()):
+            by_text[norm(i)].append(i)
+        for members in by_text.values():
+            for m in members[1:]:
+                _link(uf, sim, "exact", members[0], m, 1.0)
+
+    # Near: LSH candidates verified on the normalized texts. Signature agreement estimates
+    # Jaccard for free; only plausible pairs reach rapidfuzz.
+    candidates = lsh_pairs(sigs, s.bands, min_agreement=s.min_jaccard)
+    exact_root = uf["exact"].find
+    to_verify = [(a, b) for a, b in candidates.tolist() if exact_root(a) != exact_root(b)]
+    # A normalized text is kept from the first pair that needs it to the last.
+    last = {x: p for p, pair in enumerate(to_verify) for x in pair}
+    texts: dict[int, str] = {}
+    for p, (a, b) in enumerate(to_verify):
+        for x in (a, b):
+            if x not in texts:
+                texts[x] = norm(x)
+        ratio = fuzz.ratio(texts[a], texts[b], score_cutoff=100 * s.near_ratio) / 100.0
+        if ratio and ratio >= s.near_ratio:
             _link(uf, sim, "near", a, b, round(ratio, 3))
-    norm_cache.clear()
+        for x in (a, b):
+            if last[x] == p:
+                del texts[x]
 
     # Story candidates: documents sharing enough distinctive terms.
     shared: dict[tuple[int, int], float] = {}
@@ -232,7 +240,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
 
     pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
     # Copies stand for each other: verify one pair per pair of copy groups, not every copy.
-    copies = UnionFind(n)
+    copies = UnionFind()
     for kind in ("exact", "near"):
         for a, b in sim[kind]:
             copies.union(a, b)
@@ -265,10 +273,11 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     per_doc: dict[int, dict[str, Any]] = defaultdict(lambda: {"clusters": {}})
     findings: dict[int, list[Finding]] = defaultdict(list)
     for kind in (k for k in KINDS if k in s.levels):
+        best_link = _best_links(sim[kind])
         for g, members in enumerate(sorted(uf[kind].groups(), key=lambda m: m[0])):
             cid = f"{kind}-{g + 1}"
             rep = _representative(members, quality, corpus, ids)
-            sims = {m: _similarity(sim[kind], rep, m) for m in members}
+            sims = {m: _similarity(sim[kind], best_link, rep, m) for m in members}
             clusters.append(
                 Cluster(
                     id=cid,
@@ -325,12 +334,23 @@ def _link(uf: dict[str, UnionFind], sim: dict, kind: str, a: int, b: int, v: flo
     sim[kind][key] = max(v, sim[kind].get(key, 0.0))
 
 
-def _similarity(pairs: dict[tuple[int, int], float], rep: int, m: int) -> float:
+def _best_links(pairs: dict[tuple[int, int], float]) -> dict[int, float]:
+    """Each document's highest similarity over the pairs it belongs to."""
+    best: dict[int, float] = {}
+    for (a, b), v in pairs.items():
+        for x in (a, b):
+            if v > best.get(x, 0.0):
+                best[x] = v
+    return best
+
+
+def _similarity(
+    pairs: dict[tuple[int, int], float], best: dict[int, float], rep: int, m: int
+) -> float:
+    """Similarity to the representative: of their pair, or else the member's best pair."""
     if m == rep:
         return 1.0
-    return pairs.get((min(rep, m), max(rep, m)), 0.0) or max(
-        (v for (a, b), v in pairs.items() if m in (a, b)), default=0.0
-    )
+    return pairs.get((min(rep, m), max(rep, m)), 0.0) or best.get(m, 0.0)
 
 
 def _weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:

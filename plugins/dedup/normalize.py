@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import re
-from collections import defaultdict
 
-import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 WORD = re.compile(r"\w+")
+_NON_WORD = re.compile(r"\W+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 STOP = frozenset(STOP_WORDS) | {"said", "says", "told", "added", "according"}
 
 
-def exact_key(text: str, words: list[str] | None = None) -> str:
-    """Hash of the text with case, whitespace and punctuation folded."""
-    norm = " ".join(words if words is not None else WORD.findall(text.casefold()))
-    return hashlib.sha1(norm.encode()).hexdigest()
-
-
-class WordIds:
-    """Words as 64-bit ids that are the same in every process: a vocabulary numbers words in
-    the order the corpus shows them, and the numbers are scrambled by a fixed odd multiplier
-    (so n-gram hashes built from them spread over the whole range)."""
-
-    def __init__(self) -> None:
-        # A defaultdict whose factory is a C counter: new words get the next number without
-        # any Python-level code per word.
-        self.vocab: defaultdict[str, int] = defaultdict(itertools.count(1).__next__)
-
-    def __call__(self, text: str, words: list[str] | None = None) -> np.ndarray:
-        if words is None:
-            words = WORD.findall(text.casefold())
-        ids = np.fromiter(map(self.vocab.__getitem__, words), dtype=np.uint64, count=len(words))
-        with np.errstate(over="ignore"):
-            return ids * np.uint64(0x9E3779B97F4A7C15)
+def normalized(text: str) -> str:
+    """The text's words, case-folded, joined by single spaces: ``" ".join(WORD.findall(...))``
+    in one substitution."""
+    return _NON_WORD.sub(" ", text.casefold()).strip(" ")
 
 
 def lemma(word: str) -> str:
