@@ -8,6 +8,7 @@ file's name), ``FILE:LINE`` ids for JSONL lines without an id, and ``FILE:ROW`` 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import os
@@ -197,6 +198,12 @@ def _open_bytes(path: Path) -> io.BufferedIOBase:
 _FIELDS = ("meta", "title", "source_text", "source_lang", "lang")
 
 
+@functools.lru_cache(maxsize=8)
+def _known(id_column: str, text_column: str) -> frozenset[str]:
+    """The record keys that are not meta."""
+    return frozenset({id_column, text_column, *_FIELDS})
+
+
 def _from_record(
     rec: dict[str, Any],
     rel: str,
@@ -222,7 +229,7 @@ def _from_record(
     reason = check_text(text, max_bytes)
     if reason:
         return ReadError(doc_id, source, reason)
-    known = {id_column, text_column, *_FIELDS}
+    known = _known(id_column, text_column)
     if rec.keys() <= known:
         meta = get("meta")
         meta = dict(meta) if isinstance(meta, dict) else {}
@@ -266,7 +273,7 @@ def read_jsonl(
         try:
             for line in fh:
                 lineno += 1
-                if not line.strip():
+                if not line or line.isspace():  # (bytes.isspace stops at the first letter)
                     continue
                 if len(line) > max_bytes:
                     yield ReadError(f"{rel}:{lineno}", source, _too_big(len(line), max_bytes))

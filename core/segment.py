@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from textmill.chain import Step
@@ -56,6 +57,7 @@ class StepRun:
     suffix: str  # the key's part after the text hash: the prepared state's hash
     state: Any  # the plugin's prepared state
     clean: bool
+    context: DocContext  # what it is given when no plugin comes before it (no results to see)
 
 
 @dataclass
@@ -88,6 +90,9 @@ class SegmentJob:
                     suffix=f"\x00{phash}",
                     state=state,
                     clean=s.stage == "clean",
+                    context=DocContext(
+                        results=MappingProxyType({}), prepared=state, run_id=self.run_id
+                    ),
                 )
             )
 
@@ -298,10 +303,14 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
             continue
         if view.text is not text:
             view = doc.with_text(text)
-        ctx = DocContext(
-            results=_Results(run.earlier, doc_id, current, prior, stored),
-            prepared=run.state,
-            run_id=run_id,
+        ctx = (
+            DocContext(
+                results=_Results(run.earlier, doc_id, current, prior, stored),
+                prepared=run.state,
+                run_id=run_id,
+            )
+            if run.earlier
+            else run.context
         )
         fn = run.fn
         t0 = time.perf_counter()

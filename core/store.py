@@ -464,14 +464,14 @@ class Store:
         rebuild = self._meta("search_dirty") == "1"
         mark = self._search_mark()
         if not rebuild:
-            fresh, total = self.conn.execute(
+            fresh = self.conn.execute(
                 "SELECT (SELECT COUNT(*) FROM documents WHERE seq > ?) + "
-                "(SELECT COUNT(*) FROM search_pending), (SELECT COUNT(*) FROM documents)",
+                "(SELECT COUNT(*) FROM search_pending)",
                 (mark,),
-            ).fetchone()
+            ).fetchone()[0]
             if not fresh:
                 return False
-            rebuild = 2 * fresh > total
+            rebuild = 2 * fresh > self.count_documents(include_errors=True)
         if rebuild:
             self.conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
         else:
@@ -644,8 +644,13 @@ class Store:
         return document_from_row(row) if row else None
 
     def count_documents(self, *, include_errors: bool = False) -> int:
-        where = "" if include_errors else "WHERE error IS NULL"
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM documents {where}").fetchone()[0])
+        """How many documents (readable ones only, unless ``include_errors``), counted from
+        indexes: a condition on ``error`` would read every document's row."""
+        total = int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+        if include_errors:
+            return total
+        row = self.conn.execute("SELECT COUNT(*) FROM documents WHERE error IS NOT NULL")
+        return total - int(row.fetchone()[0])
 
     def text_digest_rows(self) -> Iterator[tuple[str, str]]:
         yield from self.conn.execute(
