@@ -8,7 +8,7 @@ work): docs/s (wall clock), docs per CPU-second (steadier on a shared machine) a
 
 and, from the same run on the same documents, the floors the no-op figure is compared with:
 parsing its JSONL lines with orjson, and SQLite (WAL, one transaction) inserting its documents as
-plain rows.
+plain rows, and as many 2 KB rows of ASCII (a reference point for how busy the machine is).
 
 Each measurement runs in a fresh child process so peak RSS is its own; ``--repeat N`` keeps the
 best of N (a fresh store for each first run). The generated corpus is dated an hour back, like
@@ -151,8 +151,15 @@ def floors(corpus: Path, tmpd: Path, n: int) -> dict[str, float]:
     conn.executemany("INSERT INTO docs VALUES (?, ?)", ((r["id"], r["text"]) for r in records))
     conn.execute("COMMIT")
     insert = n / (time.process_time() - t)
+    conn.execute("CREATE TABLE rows (id TEXT PRIMARY KEY, body TEXT)")
+    body = "x" * 2048
+    t = time.process_time()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO rows VALUES (?, ?)", ((f"r{i:08d}", body) for i in range(n)))
+    conn.execute("COMMIT")
+    rows = n / (time.process_time() - t)
     conn.close()
-    return {"parse": parse, "insert": insert}
+    return {"parse": parse, "insert": insert, "rows": rows}
 
 
 def main() -> None:
@@ -200,9 +207,9 @@ def main() -> None:
                 )
             reference.append((n, floors(corpus, tmpd, n)))
     print("\nfloors from the same run (per CPU-second, this corpus):")
-    print(f"{'docs':>8} {'JSONL lines parsed':>19} {'rows inserted':>14}")
+    print(f"{'docs':>8} {'JSONL lines parsed':>19} {'rows inserted':>14} {'2 KB rows':>10}")
     for n, f in reference:
-        print(f"{n:>8} {f['parse']:>19,.0f} {f['insert']:>14,.0f}")
+        print(f"{n:>8} {f['parse']:>19,.0f} {f['insert']:>14,.0f} {f['rows']:>10,.0f}")
 
 
 if __name__ == "__main__":
