@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from textmill import segment
+from textmill import __version__, segment
 from textmill.chain import Step, build_plan, providers, segments
 from textmill.config import Config
 from textmill.corpus import StoreCorpus
@@ -205,7 +205,8 @@ class Engine:
         for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind != "prepare"):
             self._stats(summary, plugin)
         files, trusted = fingerprint(roots)
-        options = [inp.format, inp.text_column, inp.id_column, inp.max_bytes]
+        # The readers' version too: an upgraded reader may read the same files differently.
+        options = [__version__, inp.format, inp.text_column, inp.id_column, inp.max_bytes]
         key = _key("input", dumps([[str(r) for r in roots], options, files]).decode())
         last = self.store.cache_get("", "input")
         if (
