@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import time
 import traceback
 import uuid
@@ -23,26 +22,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from textmill import __version__, segment
 from textmill.chain import Step, build_plan, providers, segments
 from textmill.config import Config
-from textmill.context import DocContext
 from textmill.corpus import StoreCorpus
-from textmill.edits import map_edits_back
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
 from textmill.manager import ENV_TRACE, PluginManager
-from textmill.model import (
-    CorpusResult,
-    Document,
-    Edit,
-    Finding,
-    Result,
-    StageResult,
-    from_dict,
-    to_dict,
-)
-from textmill.readers import ReadError, read_paths
-from textmill.store import Store, loads, merge_results
+from textmill.model import CorpusResult, Document, StageResult
+from textmill.readers import ReadError, fingerprint, read_paths
+from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score, text_hash
+from textmill.segment import key as _key
+from textmill.store import Store, dumps, loads
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: called as work advances (``total`` may be unknown)."""
@@ -50,14 +41,6 @@ Progress = Callable[[str, int, int | None], None]
 
 class RunAborted(TextmillError):
     """``--fail-fast`` stopped the run at the first error."""
-
-
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _key(*parts: str) -> str:
-    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -104,171 +87,6 @@ class RunSummary:
         }
 
 
-# --- the per-document work, run in workers ------------------------------------------------------
-
-
-@dataclass
-class SegmentJob:
-    """Everything a worker needs to run one segment of doc steps on a batch."""
-
-    steps: list[Step]
-    manager: PluginManager
-    prepared: dict[str, tuple[str, Any]]  # plugin -> (hash, state)
-    deps: dict[str, list[str]]  # plugin -> plugins whose results its key depends on
-    earlier: dict[str, set[str]]  # plugin -> plugins before it in the plan
-    run_id: str
-    fail_fast: bool
-    trace: bool = False
-
-    @property
-    def cleans(self) -> bool:
-        return any(s.stage == "clean" for s in self.steps)
-
-
-@dataclass
-class DocTask:
-    doc: Document
-    prior: dict[tuple[str, str], StageResult]
-    extras: dict[str, dict[str, Any]]  # clean plugin -> {"text": ..., "local": [...]}
-
-
-@dataclass
-class DocOutcome:
-    doc_id: str
-    text: str | None  # the new cleaned text, when the segment cleans
-    # (result, extras, whether the result it replaces may have stored findings)
-    results: list[tuple[StageResult, dict[str, Any] | None, bool]]
-    cached: list[str]  # plugins whose stored result was still valid
-    aborted: str | None = None
-    text_hash: str = ""
-
-
-_JOB: SegmentJob | None = None
-
-
-def _run_batch(batch: list[DocTask]) -> list[DocOutcome]:
-    assert _JOB is not None
-    out = []
-    for task in batch:
-        outcome = run_document(_JOB, task)
-        out.append(outcome)
-        if outcome.aborted:
-            break
-    return out
-
-
-def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
-    """Run every step of the segment on one document."""
-    doc = task.doc
-    text = doc.raw if job.cleans else doc.text
-    thash = text_hash(text)
-    view = doc if text == doc.text else doc.with_text(text)
-    local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
-    current: dict[str, StageResult] = {}
-    outcome = DocOutcome(doc.id, None, [], [])
-    stored: dict[str, StageResult] = {}
-    for p, _phase in task.prior:
-        if p not in stored:
-            merged = merge_results(task.prior.get((p, "doc")), task.prior.get((p, "corpus")))
-            if merged is not None:
-                stored[p] = merged
-    for step in job.steps:
-        earlier = job.earlier[step.plugin]
-        ctx_results = {p: r for p in earlier if (r := current.get(p) or stored.get(p))}
-        dep_keys = [
-            ctx_results[p].cache_key if p in ctx_results else "" for p in job.deps[step.plugin]
-        ]
-        phash, state = job.prepared.get(step.plugin, ("", None))
-        key = _key(step.plugin, step.version, step.settings_hash, thash, phash, *dep_keys)
-        old = task.prior.get((step.plugin, "doc"))
-        if old is not None and old.cache_key == key and old.status != "error":
-            current[step.plugin] = old
-            outcome.cached.append(step.plugin)
-            if step.stage == "clean":
-                extra = task.extras.get(step.plugin) or {}
-                if extra.get("text") is not None:
-                    local_steps.append([from_dict(Edit, e) for e in extra.get("local", ())])
-                    text = extra["text"]
-                    thash = text_hash(text)
-            continue
-        if view.text is not text:
-            view = doc.with_text(text)
-        ctx = DocContext(results=ctx_results, prepared=state, run_id=job.run_id)
-        fn = job.manager.impl(step.plugin, step.hook)
-        t0 = time.perf_counter()
-        extras: dict[str, Any] | None = None
-        try:
-            assert fn is not None
-            res = fn(doc=view, settings=step.settings, ctx=ctx)
-            if res is not None and not isinstance(res, Result):
-                raise TypeError(f"{step.hook} returned {type(res).__name__}, not textmill.Result")
-            res = res or Result()
-            edits: tuple[Edit, ...] = ()
-            if step.stage == "clean" and res.text is not None:
-                local = [replace(e, plugin=step.plugin) for e in res.edits]
-                edits = tuple(map_edits_back(local, local_steps))
-                local_steps.append(local)
-                extras = {"text": res.text, "local": [to_dict(e) for e in local]}
-                if res.text != text:
-                    text = res.text
-                    thash = text_hash(text)
-            elif res.edits:
-                edits = tuple(replace(e, plugin=step.plugin) for e in res.edits)
-            result = StageResult(
-                doc_id=doc.id,
-                plugin=step.plugin,
-                stage=step.stage,
-                status="ok",
-                score=_score(res.score),
-                label=res.label,
-                findings=tuple(_own(f, step.plugin, len(text)) for f in res.findings),
-                data=res.data,
-                edits=edits,
-                duration=time.perf_counter() - t0,
-                cache_key=key,
-            )
-        except Exception as exc:
-            result = StageResult(
-                doc_id=doc.id,
-                plugin=step.plugin,
-                stage=step.stage,
-                status="error",
-                duration=time.perf_counter() - t0,
-                error=f"{type(exc).__name__}: {exc}",
-                traceback=traceback.format_exc(),
-                cache_key=key,
-            )
-            if job.fail_fast:
-                outcome.aborted = f'plugin "{step.plugin}" failed on {doc.id}: {result.error}'
-        if job.trace:
-            print(
-                f"  {step.plugin}.{step.hook}(doc={doc.id!r}) --> {result.status} "
-                f"in {result.duration * 1000:.2f} ms",
-                file=sys.stderr,
-            )
-        current[step.plugin] = result
-        outcome.results.append((result, extras, old is not None and bool(old.findings)))
-        if outcome.aborted:
-            break
-    if job.cleans:
-        outcome.text = text
-        outcome.text_hash = thash
-    return outcome
-
-
-def _score(value: Any) -> float | None:
-    if value is None:
-        return None
-    v = float(value)
-    return v if v == v else None  # NaN means "no score"
-
-
-def _own(f: Finding, plugin: str, n: int) -> Finding:
-    if f.span is not None and f.span.end > n:
-        raise ValueError(f"finding {f.code} has span {f.span} outside the text ({n} chars)")
-    return replace(f, plugin=plugin)
-
-
 # --- the engine ---------------------------------------------------------------------------------
 
 
@@ -296,6 +114,7 @@ class Engine:
         full = build_plan(config, manager) if (only or skip) else self.plan
         self.order = [s.plugin for s in full]
         self.full_plan = full
+        self._deferred = False  # results indexes dropped for this run's first fill
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -304,10 +123,15 @@ class Engine:
         self.store.start_run(run_id, self.config.to_dict())
         self.manager.pm.hook.textmill_run_start(run_id=run_id, config=self.config.to_dict())
         status = "ok"
+        self._deferred = self.store.defer_indexes()
         try:
-            self._ingest(paths or self.config.input_paths(), run_id, summary)
+            plan = segments(self.plan)
+            # A plan that starts with doc steps runs them on each page of input as it is read.
+            first = plan[0] if plan and plan[0][0].kind == "doc" else None
+            if self._ingest(paths or self.config.input_paths(), run_id, summary, first):
+                plan = plan[1:]
             prepared: dict[str, tuple[str, Any]] = {}
-            for seg in segments(self.plan):
+            for seg in plan:
                 if seg[0].kind == "prepare":
                     prepared[seg[0].plugin] = self._prepare(seg[0], summary)
                 elif seg[0].kind == "corpus":
@@ -323,6 +147,7 @@ class Engine:
         finally:
             if self.store.conn.in_transaction:
                 self.store.conn.execute("ROLLBACK")
+            self._build_indexes()
             self.store.begin()
             self.store.refresh_search_index()
             self.store.commit()
@@ -338,59 +163,166 @@ class Engine:
         return summary.plugins.setdefault(plugin, PluginStats())
 
     def _mean_scores(self) -> dict[str, float | None]:
+        """Each plugin's mean score, read again only when some results changed."""
+        watched = sorted(n for n in self.store.generations() if n.startswith("results:"))
+        memo = _key("means", dumps(self._state(watched)).decode())
+        last = self.store.cache_get("", "means")
+        if last is not None and last[0] == memo:
+            return dict(last[1])
         rows = self.store.conn.execute(
             "SELECT plugin, AVG(score) FROM results WHERE phase='doc' GROUP BY plugin"
         ).fetchall()
-        return {r[0]: r[1] for r in rows}
+        means = {r[0]: r[1] for r in rows}
+        self.store.begin()
+        self.store.cache_put("", "means", memo, means)
+        self.store.commit()
+        return means
+
+    def _build_indexes(self) -> None:
+        """Build the results indexes a first run deferred (before anything reads results)."""
+        if self._deferred:
+            self.store.begin()
+            self.store.build_indexes()
+            self.store.commit()
+            self._deferred = False
 
     # --- ingest -------------------------------------------------------------------------------
 
-    def _ingest(self, paths: list[Any], run_id: str, summary: RunSummary) -> None:
+    def _ingest(
+        self, paths: list[Any], run_id: str, summary: RunSummary, first: list[Step] | None
+    ) -> bool:
+        """Stream the input into the store, keeping the rows of unchanged documents. With
+        ``first`` (doc steps the plan starts with), run them on each page as it is stored,
+        rather than reading the documents back afterwards; returns whether they ran.
+
+        When every input file is as the last ingest left it (same paths, sizes, times and
+        inodes, none modified in the seconds before that ingest looked at it) and nothing has
+        changed the documents since, the input is not read at all: the last ingest's counts
+        and unreadable documents are reported again.
+        """
         inp = self.config.input
+        roots = [self.config.resolve(p) for p in paths]
+        for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind != "prepare"):
+            self._stats(summary, plugin)
+        files, trusted = fingerprint(roots)
+        # The readers' version too: an upgraded reader may read the same files differently.
+        options = [__version__, inp.format, inp.text_column, inp.id_column, inp.max_bytes]
+        key = _key("input", dumps([[str(r) for r in roots], options, files]).decode())
+        last = self.store.cache_get("", "input")
+        if (
+            last is not None
+            and last[0] == key
+            and last[1].get("documents_gen") == self.store.generations().get("documents", 0)
+        ):
+            summary.documents = last[1]["documents"]
+            summary.input_errors = [(i, r) for i, r in last[1]["input_errors"]]
+            self.progress("read", last[1]["items"], None)
+            self._abort_on_input_errors(summary)
+            return False
         items = read_paths(
-            [self.config.resolve(p) for p in paths],
+            roots,
             fmt=inp.format,
             text_column=inp.text_column,
             id_column=inp.id_column,
             max_bytes=inp.max_bytes,
         )
-        for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind != "prepare"):
-            self._stats(summary, plugin)
+        self.store.start_ingest()
+        counter = [0]
+        pages = self._store_pages(items, run_id, summary, counter)
+        errors = 0
+        if first is None:
+            for _ in pages:
+                pass
+        else:
+            job = self._job(first, {}, run_id)
+            batches = self._page_tasks(pages, self.config.run.batch_size)
+            errors = self._run_job(job, batches, run_id, summary, None)
+        self.store.begin()
+        self.store.drop_unseen()
+        if trusted:
+            record = {
+                "documents": summary.documents,
+                "input_errors": summary.input_errors,
+                "items": counter[0],
+                "documents_gen": self.store.generations().get("documents", 0),
+            }
+            self.store.cache_put("", "input", key, record)
+        else:
+            self.store.cache_drop("", "input")
+        self.store.commit()
+        if first is not None and not errors:
+            self._record_segment(job)
+        return first is not None
+
+    def _store_pages(
+        self, items: Iterator[Any], run_id: str, summary: RunSummary, counter: list[int]
+    ) -> Iterator[list[tuple[Document, str, str]]]:
+        """Store the input page by page (one transaction each), and yield each page's readable
+        documents as ``(doc, raw_hash, how)``: ``how`` is ``new``, ``changed`` or ``same``."""
         seq = self.store.next_seq()
-        done = 0
         for page in _pages(items, 500):
-            ids = [it.id for it in page]
-            known = self.store.known_documents(ids)
-            touched: list[str] = []
+            known = self.store.known_documents([it.id for it in page])
+            seen: list[int] = []
             rows: list[tuple[Document, int, str, str | None]] = []
+            readable: list[tuple[Document, str, str]] = []
             for item in page:
+                old = known.get(item.id)
+                if old is None:
+                    doc_seq = seq
+                    seq += 1
+                else:
+                    doc_seq = old[1]
+                seen.append(doc_seq)
                 if isinstance(item, ReadError):
                     summary.input_errors.append((item.id, item.reason))
-                    doc = Document(id=item.id, raw="", source=item.source)
-                    rows.append(
-                        (doc, known[item.id][1] if item.id in known else seq, "", item.reason)
-                    )
-                    seq += 0 if item.id in known else 1
+                    if old is None or old[0] or old[2] != item.reason:
+                        unreadable = Document(id=item.id, raw="", source=item.source)
+                        rows.append((unreadable, doc_seq, "", item.reason))
                     continue
-                h = text_hash(item.raw)
-                if item.id in known and known[item.id][0] == h:
-                    touched.append(item.id)
-                else:
-                    rows.append((item, known[item.id][1] if item.id in known else seq, h, None))
-                    seq += 0 if item.id in known else 1
                 summary.documents += 1
+                h = text_hash(item.raw)
+                if old is None:
+                    rows.append((item, doc_seq, h, None))
+                    readable.append((item, h, "new"))
+                elif old[0] != h:
+                    rows.append((item, doc_seq, h, None))
+                    readable.append((item, h, "changed"))
+                else:
+                    readable.append((item, h, "same"))
             self.store.begin()
             self.store.insert_documents(rows, run_id)
-            self.store.touch_documents(touched, run_id)
+            self.store.mark_seen(seen)
             self.store.commit()
-            done += len(page)
-            self.progress("read", done, None)
-            if self.fail_fast and summary.input_errors:
-                doc_id, reason = summary.input_errors[0]
-                raise RunAborted(f"cannot read {doc_id}: {reason}")
-        self.store.begin()
-        self.store.drop_documents_not_in(run_id)
-        self.store.commit()
+            counter[0] += len(page)
+            self.progress("read", counter[0], None)
+            self._abort_on_input_errors(summary)
+            yield readable
+
+    def _page_tasks(
+        self, pages: Iterator[list[tuple[Document, str, str]]], size: int
+    ) -> Iterator[list[DocTask]]:
+        """Batches of tasks from pages as :meth:`_store_pages` stored them: a new or changed
+        document is the one just read; an unchanged one is read back (with its cleaned text)."""
+        for page in pages:
+            known = [d.id for d, _, how in page if how != "new"]
+            prior = self.store.result_rows(known) if known else {}
+            stored = self.store.hashed_documents([d.id for d, _, how in page if how == "same"])
+            tasks = []
+            for doc, h, how in page:
+                if how == "same":
+                    if doc.id not in stored:
+                        continue  # a second copy of an id whose first copy was unreadable
+                    doc, raw_hash, thash = stored[doc.id]
+                    tasks.append(DocTask(doc, raw_hash, thash, prior[doc.id]))
+                else:
+                    tasks.append(DocTask(doc, h, h, prior.get(doc.id, {})))
+            for i in range(0, len(tasks), size):
+                yield tasks[i : i + size]
+
+    def _abort_on_input_errors(self, summary: RunSummary) -> None:
+        if self.fail_fast and summary.input_errors:
+            doc_id, reason = summary.input_errors[0]
+            raise RunAborted(f"cannot read {doc_id}: {reason}")
 
     # --- prepare and corpus steps -------------------------------------------------------------
 
@@ -400,9 +332,34 @@ class Engine:
         seen: set[str] | None = None,
         own: str = "",
         corpus_seen: set[str] | None = None,
+        *,
+        step: str,
     ) -> str:
         """A hash of what a prepare (``raw``) or corpus step can see: every document's text and
-        the results of ``seen`` plugins (those before the step, and its own per-document hook)."""
+        the results of ``seen`` plugins (those before the step, and its own per-document hook).
+
+        It reads every document and result, so it is remembered (for ``step``) with the
+        generations of what it read, and read again only when one of them changed."""
+        seen = seen or set()
+        allowed = (corpus_seen if corpus_seen is not None else seen) - {own}
+        watched = ["documents"] if raw else ["documents", "texts"]
+        if not raw:
+            watched += [f"results:{p}:doc" for p in sorted(seen)]
+            watched += [f"cache:{p}:corpus" for p in sorted(allowed)]
+        memo = _key(
+            "digest", dumps([raw, sorted(seen), sorted(allowed), self._state(watched)]).decode()
+        )
+        kind = "digest:raw" if raw else "digest"
+        last = self.store.cache_get(step, kind)
+        if last is not None and last[0] == memo:
+            return str(last[1])
+        digest = self._read_digest(raw, seen, allowed)
+        self.store.begin()
+        self.store.cache_put(step, kind, memo, digest)
+        self.store.commit()
+        return digest
+
+    def _read_digest(self, raw: bool, seen: set[str], allowed: set[str]) -> str:
         h = hashlib.blake2b(digest_size=16)
         col = "raw_hash" if raw else "text_hash"
         for row in self.store.conn.execute(
@@ -410,20 +367,19 @@ class Engine:
         ):
             h.update(f"{row[0]}\x00{row[1]}\x01".encode())
         if not raw:
-            seen = seen or set()
             for row in self.store.result_keys():
                 if row[1] in seen:
                     h.update(f"{row[0]}\x00{row[1]}\x00{row[2]}\x01".encode())
             for row in self.store.conn.execute(
                 "SELECT plugin, key FROM cache WHERE kind='corpus' ORDER BY plugin"
             ):
-                allowed = corpus_seen if corpus_seen is not None else seen
-                if row[0] in allowed and row[0] != own:
+                if row[0] in allowed:
                     h.update(f"{row[0]}\x00{row[1]}\x01".encode())
         return h.hexdigest()
 
     def _prepare(self, step: Step, summary: RunSummary) -> tuple[str, Any]:
-        key = _key(step.plugin, step.version, step.settings_hash, self._corpus_digest(raw=True))
+        digest = self._corpus_digest(raw=True, step=step.plugin)
+        key = _key(step.plugin, step.version, step.settings_hash, digest)
         stats = self._stats(summary, step.plugin)
         cached = self.store.cache_get(step.plugin, "prepare")
         if cached and cached[0] == key:
@@ -461,8 +417,9 @@ class Engine:
         corpus_before = {
             s.plugin for s in self.full_plan[:idx] if s.kind == "corpus" and s.plugin != step.plugin
         }
+        self._build_indexes()
         digest = self._corpus_digest(
-            raw=False, seen=seen, own=step.plugin, corpus_seen=corpus_before
+            raw=False, seen=seen, own=step.plugin, corpus_seen=corpus_before, step=step.plugin
         )
         key = _key(step.plugin, step.version, step.settings_hash, digest)
         stats = self._stats(summary, step.plugin)
@@ -523,9 +480,9 @@ class Engine:
                     plugin=step.plugin,
                     stage=step.stage,
                     status="ok",
-                    score=_score(r.score),
+                    score=score(r.score),
                     label=r.label,
-                    findings=tuple(_own(f, step.plugin, texts[doc_id]) for f in r.findings),
+                    findings=tuple(own(f, step.plugin, texts[doc_id]) for f in r.findings),
                     data=r.data,
                     cache_key=key,
                 ),
@@ -544,10 +501,29 @@ class Engine:
         run_id: str,
         summary: RunSummary,
     ) -> None:
-        global _JOB
+        job = self._job(steps, prepared, run_id)
+        total = self.store.count_documents()
+        label = ", ".join(s.plugin for s in steps)
+        signature, watched = self._segment_signature(job)
+        last = self.store.cache_get(label, "segment")
+        if last is not None and last[0] == signature and last[1] == self._state(watched):
+            # Nothing any key of this segment hashes has changed since a pass that left a valid
+            # result for every document and step: every result is a cache hit.
+            for s in steps:
+                st = self._stats(summary, s.plugin)
+                st.processed += total
+                st.cached += total
+            self.progress(label, total, total)
+            return
+        if not self._run_job(job, self._tasks(job), run_id, summary, total):
+            self._record_segment(job)
+
+    def _job(
+        self, steps: list[Step], prepared: dict[str, tuple[str, Any]], run_id: str
+    ) -> SegmentJob:
         prov = providers(self.plan)
         order = self.order
-        earlier = {s.plugin: set(order[: order.index(s.plugin)]) for s in steps}
+        earlier = {s.plugin: list(dict.fromkeys(order[: order.index(s.plugin)])) for s in steps}
         deps = {
             s.plugin: sorted(
                 {
@@ -559,7 +535,7 @@ class Engine:
             )
             for s in steps
         }
-        job = SegmentJob(
+        return SegmentJob(
             steps,
             self.manager,
             prepared,
@@ -569,14 +545,25 @@ class Engine:
             self.fail_fast,
             trace=bool(os.environ.get(ENV_TRACE)),
         )
-        _JOB = job
-        total = self.store.count_documents()
-        label = ", ".join(s.plugin for s in steps)
+
+    def _run_job(
+        self,
+        job: SegmentJob,
+        batches: Iterator[list[DocTask]],
+        run_id: str,
+        summary: RunSummary,
+        total: int | None,
+    ) -> int:
+        """Run a segment's batches on the executor and write their results; returns how many
+        results are errors."""
+        label = ", ".join(s.plugin for s in job.steps)
+        segment.install(job)
         executor = make_executor(self.workers)
         done = 0
+        errors = 0
         try:
-            for outcomes in executor.map(_run_batch, self._tasks(job)):
-                self._write(outcomes, run_id, summary)
+            for outcomes in executor.map(segment.run_batch, batches):
+                errors += self._write(outcomes, run_id, summary)
                 done += len(outcomes)
                 self.progress(label, done, total)
                 aborted = next((o.aborted for o in outcomes if o.aborted), None)
@@ -584,48 +571,97 @@ class Engine:
                     raise RunAborted(aborted)
         finally:
             executor.close()
-            _JOB = None
+            segment.install(None)
+        return errors
+
+    def _record_segment(self, job: SegmentJob) -> None:
+        """Remember that every document has a valid result of every step of ``job`` as of
+        the store's current generations (see :meth:`_segment_signature`)."""
+        signature, watched = self._segment_signature(job)
+        label = ", ".join(s.plugin for s in job.steps)
+        self.store.begin()
+        self.store.cache_put(label, "segment", signature, self._state(watched))
+        self.store.commit()
+
+    def _segment_signature(self, job: SegmentJob) -> tuple[str, list[str]]:
+        """What every result key of a segment hashes, besides the documents and the stored
+        results: the steps' plugins, versions, settings, prepared states and needs. And the
+        generations of what the keys read from the store: the documents, the segment's own
+        stored results, and those of the plugins its keys depend on (their corpus-phase results
+        too when they have no per-document hook, since then those carry the key)."""
+        parts = []
+        watched = {"documents", "texts"}
+        with_doc_step = {s.plugin for s in self.plan if s.kind == "doc"}
+        for s in job.steps:
+            deps = job.deps[s.plugin]
+            parts.append(
+                dumps(
+                    [
+                        s.plugin,
+                        s.version,
+                        s.settings_hash,
+                        s.stage,
+                        job.prepared.get(s.plugin, ("", None))[0],
+                        deps,
+                        job.earlier[s.plugin],
+                    ]
+                ).decode()
+            )
+            watched.add(f"results:{s.plugin}:doc")
+            for p in deps:
+                watched.add(f"results:{p}:doc")
+                if p not in with_doc_step:
+                    watched.add(f"results:{p}:corpus")
+        return _key("segment", *parts), sorted(watched)
+
+    def _state(self, names: list[str]) -> dict[str, int]:
+        gens = self.store.generations()
+        return {n: gens.get(n, 0) for n in names}
 
     def _tasks(self, job: SegmentJob) -> Iterator[list[DocTask]]:
-        cleans = [s.plugin for s in job.steps if s.stage == "clean"]
-        for page in self.store.iter_documents(self.config.run.batch_size):
-            ids = [d.id for d in page]
-            prior = self.store.results_for(ids)
-            extras: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in ids}
-            if cleans:
-                for row in self.store.conn.execute(
-                    f"SELECT doc_id, plugin, payload FROM results WHERE phase='doc' AND plugin IN "
-                    f"({','.join('?' * len(cleans))}) AND doc_id IN ({','.join('?' * len(ids))})",
-                    (*cleans, *ids),
-                ):
-                    body = loads(row[2]) or {}
-                    extras[row[0]][row[1]] = {
-                        "text": body.get("text"),
-                        "local": body.get("local", []),
-                    }
-            yield [DocTask(d, prior[d.id], extras[d.id]) for d in page]
+        for page in self.store.iter_hashed(self.config.run.batch_size):
+            prior = self.store.result_rows([d.id for d, _, _ in page])
+            yield [DocTask(d, raw_hash, thash, prior[d.id]) for d, raw_hash, thash in page]
 
-    def _write(self, outcomes: list[DocOutcome], run_id: str, summary: RunSummary) -> None:
-        items: list[tuple[StageResult, str, dict[str, Any] | None, bool]] = []
+    def _write(self, outcomes: list[DocOutcome], run_id: str, summary: RunSummary) -> int:
+        """Store a batch's results in one transaction; returns how many are errors."""
+        rows: list[segment.Row] = []
+        found: list[segment.Row] = []
+        clear: list[tuple[str, str, str]] = []
         texts: list[tuple[str, str, str]] = []
+        counts: dict[str, list[float]] = {}  # plugin -> [processed, cached, errors, seconds]
         for o in outcomes:
             for plugin in o.cached:
-                st = self._stats(summary, plugin)
-                st.processed += 1
-                st.cached += 1
-            for result, extras, had_findings in o.results:
-                st = self._stats(summary, result.plugin)
-                st.processed += 1
-                st.seconds += result.duration
-                if result.status == "error":
-                    st.errors += 1
-                items.append((result, "doc", extras, had_findings))
+                c = counts.get(plugin) or counts.setdefault(plugin, [0, 0, 0, 0.0])
+                c[0] += 1
+                c[1] += 1
+            for row, finding_rows, had_findings in o.results:
+                c = counts.get(row[1]) or counts.setdefault(row[1], [0, 0, 0, 0.0])
+                c[0] += 1
+                c[3] += row[9]
+                if row[4] == "error":
+                    c[2] += 1
+                rows.append(row)
+                if finding_rows:
+                    found.extend(finding_rows)
+                if had_findings:
+                    clear.append((row[0], row[1], row[2]))
             if o.text is not None:
                 texts.append((o.doc_id, o.text, o.text_hash))
-        self.store.begin()
-        self.store.put_results(items, run_id)
-        self.store.set_texts(texts)
-        self.store.commit()
+        errors = 0
+        for plugin, (processed, cached, failed, seconds) in counts.items():
+            st = self._stats(summary, plugin)
+            st.processed += int(processed)
+            st.cached += int(cached)
+            st.errors += int(failed)
+            st.seconds += seconds
+            errors += int(failed)
+        if rows or texts:
+            self.store.begin()
+            self.store.put_rows(rows, found, clear)
+            self.store.set_texts(texts)
+            self.store.commit()
+        return errors
 
 
 def _pages(items: Iterator[Any], n: int) -> Iterator[list[Any]]:

@@ -8,9 +8,12 @@ file's name), ``FILE:LINE`` ids for JSONL lines without an id, and ``FILE:ROW`` 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
+import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +53,44 @@ def _kind(path: Path, fmt: str) -> str | None:
     return None
 
 
+def _files(root: Path) -> list[tuple[Path, str]]:
+    """The files read from one input path, with their relative names, in a stable order."""
+    if not root.exists():
+        raise InputError(f"input path {root} does not exist; check [input] paths or the PATHS")
+    if root.is_file():
+        return [(root, root.name)]
+    return [
+        (p, p.relative_to(root).as_posix())
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+
+
+RACY_NS = 2_000_000_000
+"""A file modified this close to the moment it was looked at may change again with the same
+timestamp (filesystems keep times in ticks of up to 2 s), so its stat cannot vouch for it."""
+
+
+def fingerprint(paths: list[Path]) -> tuple[list[list[Any]], bool]:
+    """What identifies the input without reading it: each file's path, size, modification and
+    change times and inode, and whether those can be trusted to change if the file does (no
+    file was modified in the last :data:`RACY_NS`). Take it before reading the files."""
+    now = time.time_ns()
+    entries: list[list[Any]] = []
+    trusted = True
+    for root in paths:
+        for path, _rel in _files(root):
+            try:
+                st = os.stat(path)
+            except OSError:
+                entries.append([str(path), None])
+                trusted = False
+                continue
+            entries.append([str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+            trusted = trusted and st.st_mtime_ns < now - RACY_NS
+    return entries, trusted
+
+
 def read_paths(
     paths: list[Path],
     *,
@@ -60,17 +101,7 @@ def read_paths(
 ) -> Iterator[Item]:
     """Stream every document under ``paths`` in a stable order."""
     for root in paths:
-        if not root.exists():
-            raise InputError(f"input path {root} does not exist; check [input] paths or the PATHS")
-        if root.is_file():
-            files = [(root, root.name)]
-        else:
-            files = [
-                (p, p.relative_to(root).as_posix())
-                for p in sorted(root.rglob("*"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            ]
+        files = _files(root)
         for path, rel in files:
             kind = _kind(path, fmt)
             if kind is None:
@@ -105,11 +136,12 @@ def check_text(text: str, max_bytes: int) -> str | None:
         return (
             "document contains NUL bytes, so it is probably binary; remove it or convert it to text"
         )
-    if not text.strip():
+    if not text or text.isspace():
         return "document is empty; remove it or give it text"
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        return _too_big(size, max_bytes)
+    if 4 * len(text) > max_bytes:  # UTF-8 takes at most 4 bytes a character
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            return _too_big(size, max_bytes)
     return None
 
 
@@ -156,32 +188,66 @@ def _open_text(path: Path) -> io.TextIOBase:
     return open(path, encoding="utf-8", errors="surrogateescape", newline="")
 
 
+def _open_bytes(path: Path) -> io.BufferedIOBase:
+    """JSONL lines are read as bytes and parsed by orjson directly: it checks UTF-8 itself."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+_FIELDS = ("meta", "title", "source_text", "source_lang", "lang")
+
+
+@functools.lru_cache(maxsize=8)
+def _known(id_column: str, text_column: str) -> frozenset[str]:
+    """The record keys that are not meta."""
+    return frozenset({id_column, text_column, *_FIELDS})
+
+
 def _from_record(
-    rec: dict[str, Any], rid: str, source: str, text_column: str, id_column: str, max_bytes: int
+    rec: dict[str, Any],
+    rel: str,
+    n: int,
+    source: str,
+    text_column: str,
+    id_column: str,
+    max_bytes: int,
+    *,
+    utf8: bool = False,
 ) -> Item:
-    doc_id = str(rec.get(id_column) or rid)
-    text = rec.get(text_column)
+    """A document from a JSONL record or CSV row number ``n`` of ``rel`` (``utf8``: its
+    strings came from checked UTF-8, as orjson's are, so they hold no undecodable bytes)."""
+    get = rec.get
+    doc_id = str(get(id_column) or f"{rel}:{n}")
+    text = get(text_column)
     if not isinstance(text, str):
         return ReadError(doc_id, source, f'record has no string "{text_column}" field; add it')
-    if _has_surrogates(text):
+    if not utf8 and _has_surrogates(text):
         return ReadError(
             doc_id, source, "record text is not valid UTF-8; convert the file to UTF-8"
         )
     reason = check_text(text, max_bytes)
     if reason:
         return ReadError(doc_id, source, reason)
-    meta = rec.get("meta") if isinstance(rec.get("meta"), dict) else {}
-    known = {id_column, text_column, "meta", "title", "source_text", "source_lang", "lang"}
-    extra = {k: v for k, v in rec.items() if k not in known}
+    known = _known(id_column, text_column)
+    if rec.keys() <= known:
+        meta = get("meta")
+        meta = dict(meta) if isinstance(meta, dict) else {}
+    else:
+        meta = {k: v for k, v in rec.items() if k not in known}
+        if isinstance(get("meta"), dict):
+            meta.update(rec["meta"])
+    title, lang = get("title"), get("lang")
+    source_text, source_lang = get("source_text"), get("source_lang")
     return Document(
         id=doc_id,
         raw=text,
         source=source,
-        title=str(rec.get("title") or ""),
-        lang=rec.get("lang") if isinstance(rec.get("lang"), str) else None,
-        meta={**extra, **(meta or {})},
-        source_text=rec.get("source_text") if isinstance(rec.get("source_text"), str) else None,
-        source_lang=rec.get("source_lang") if isinstance(rec.get("source_lang"), str) else None,
+        title=str(title) if title else "",
+        lang=lang if isinstance(lang, str) else None,
+        meta=meta,
+        source_text=source_text if isinstance(source_text, str) else None,
+        source_lang=source_lang if isinstance(source_lang, str) else None,
     )
 
 
@@ -197,32 +263,39 @@ def read_jsonl(
     path: Path, rel: str, text_column: str, id_column: str, max_bytes: int
 ) -> Iterator[Item]:
     try:
-        fh = _open_text(path)
+        fh = _open_bytes(path)
     except OSError as exc:
         yield ReadError(rel, str(path), f"cannot open file ({exc}); check the path")
         return
+    source = str(path)
     with fh:
         lineno = 0
         try:
             for line in fh:
                 lineno += 1
-                if not line.strip():
+                if not line or line.isspace():  # (bytes.isspace stops at the first letter)
                     continue
-                rid = f"{rel}:{lineno}"
                 if len(line) > max_bytes:
-                    yield ReadError(rid, str(path), _too_big(len(line), max_bytes))
+                    yield ReadError(f"{rel}:{lineno}", source, _too_big(len(line), max_bytes))
                     continue
                 try:
-                    rec = orjson.loads(line.encode("utf-8", "surrogateescape"))
+                    rec = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
                     yield ReadError(
-                        rid, str(path), f"line {lineno} is not valid JSON ({exc}); fix it"
+                        f"{rel}:{lineno}",
+                        source,
+                        f"line {lineno} is not valid JSON ({exc}); fix it",
                     )
                     continue
                 if not isinstance(rec, dict):
-                    yield ReadError(rid, str(path), f"line {lineno} is not a JSON object; fix it")
+                    yield ReadError(
+                        f"{rel}:{lineno}", source, f"line {lineno} is not a JSON object; fix it"
+                    )
                     continue
-                yield _from_record(rec, rid, str(path), text_column, id_column, max_bytes)
+                # The text is no longer than its line, so within max_bytes.
+                yield _from_record(
+                    rec, rel, lineno, source, text_column, id_column, max_bytes, utf8=True
+                )
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield ReadError(
                 f"{rel}:{lineno + 1}", str(path), f"file is truncated or corrupt ({exc})"
@@ -251,7 +324,7 @@ def read_csv(
         try:
             for rowno, row in enumerate(reader, start=2):
                 yield _from_record(
-                    dict(row), f"{rel}:{rowno}", str(path), text_column, id_column, max_bytes
+                    dict(row), rel, rowno, str(path), text_column, id_column, max_bytes
                 )
         except csv.Error as exc:
             yield ReadError(rel, str(path), f"CSV is malformed ({exc}); fix the file")

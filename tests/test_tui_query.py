@@ -136,6 +136,32 @@ def test_sort_columns_hold_length_and_findings(run) -> None:
     assert by_findings[0].findings > 0
 
 
+def test_finding_counts_follow_a_rerun_that_changes_them(tmp_path) -> None:
+    # "Kirby" is in every seed; "Xi Jinping" in fewer places. A re-run with the other word must
+    # leave each document's count (the findings sort) equal to its findings, up or down to 0.
+    def counts(word: str) -> dict[str, tuple[int, int]]:
+        out = run_chain(
+            [SEEDS],
+            {"quality": ["counter"]},
+            plugins=[sp.Counter()],
+            settings={"counter": {"word": word}},
+            tmp_path=tmp_path,
+            store=tmp_path / "store.sqlite",
+        )
+        try:
+            rows = out.query.page(limit=10, with_total=False).rows
+            return {r.id: (r.findings, len(out.document(r.id).findings)) for r in rows}
+        finally:
+            out.query.close()
+
+    kirby = counts("Kirby")
+    assert all(n == m > 0 for n, m in kirby.values())
+    rare = counts("Zemlianitchenko")
+    assert all(n == m for n, m in rare.values())
+    assert sum(n for n, _ in rare.values()) < sum(n for n, _ in kirby.values())
+    assert any(n == 0 for n, _ in rare.values())
+
+
 def test_a_version_1_store_is_upgraded_when_opened(run, tmp_path) -> None:
     import shutil
     import sqlite3
