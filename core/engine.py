@@ -284,7 +284,7 @@ class Engine:
                 if old is None:
                     rows.append((item, doc_seq, h, None))
                     readable.append((item, h, "new"))
-                elif old[0] != h:
+                elif old[0] != h or old[3] != self.store.document_fields(item):
                     rows.append((item, doc_seq, h, None))
                     readable.append((item, h, "changed"))
                 else:

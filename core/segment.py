@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from orjson import OPT_SORT_KEYS, dumps
 from textmill.chain import Step
 from textmill.context import DocContext
 from textmill.edits import map_edits_back
@@ -30,6 +31,18 @@ from textmill.store import finding_rows, loads, merge_results, payload, result_f
 
 def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def fields_hash(doc: Document) -> str:
+    """The hash of what a plugin sees besides the text (title, language, metadata, source text
+    and language), or ``""`` when the document has none of them, so plain texts keep the keys
+    of their text alone."""
+    if not (doc.title or doc.lang or doc.meta or doc.source_text or doc.source_lang):
+        return ""
+    fields = [doc.title, doc.lang, doc.meta, doc.source_text, doc.source_lang]
+    return hashlib.blake2b(
+        dumps(fields, option=OPT_SORT_KEYS, default=str), digest_size=8
+    ).hexdigest()
 
 
 def key(*parts: str) -> str:
@@ -269,6 +282,8 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     else:
         text, thash = doc.text, task.text_hash or text_hash(doc.text)
     view = doc if text == doc.text else doc.with_text(text)
+    # A change of title, metadata or source text re-runs the plugins, which may read them.
+    fields = fields_hash(doc)
     local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: Current = {}  # this pass's results (a cached one as its stored row)
     stored: dict[str, StageResult | None] = {}
@@ -279,7 +294,7 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
         step = run.step
         plugin = step.plugin
         if run.deps:
-            parts = [run.prefix, thash, run.suffix]
+            parts = [run.prefix, thash, fields, run.suffix]
             for p in run.deps:
                 r = current.get(p)
                 if r is None:
@@ -288,7 +303,7 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 parts.append(_key_of(r))
             material = "".join(parts)
         else:
-            material = run.prefix + thash + run.suffix
+            material = run.prefix + thash + fields + run.suffix
         k = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
         old = prior.get((plugin, "doc")) if prior else None
         if old is not None and old[10] == k and old[3] != "error":

@@ -403,18 +403,28 @@ class Store:
 
     # --- documents ------------------------------------------------------------------------------
 
-    def known_documents(self, ids: Sequence[str]) -> dict[str, tuple[str | None, int, str | None]]:
-        """``id -> (raw_hash, seq, error)`` for the ids already stored."""
-        out: dict[str, tuple[str | None, int, str | None]] = {}
+    def known_documents(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """``id -> (raw_hash, seq, error, fields)`` for the ids already stored; ``fields`` is
+        what :func:`document_fields` gives for the stored document."""
+        out: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(list(ids), 900):
-            q = f"SELECT id, raw_hash, seq, error FROM documents WHERE id IN ({_marks(chunk)})"
+            q = (
+                "SELECT id, raw_hash, seq, error, title, lang, meta, source_text, source_lang "
+                f"FROM documents WHERE id IN ({_marks(chunk)})"
+            )
             for row in self.conn.execute(q, chunk):
-                out[row[0]] = (row[1], row[2], row[3])
+                out[row[0]] = (row[1], row[2], row[3], tuple(row[4:]))
         return out
 
     def next_seq(self) -> int:
         row = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()
         return int(row[0]) + 1
+
+    @staticmethod
+    def document_fields(doc: Document) -> tuple[Any, ...]:
+        """A document's fields besides its text, as the ``documents`` table holds them."""
+        meta = dumps(doc.meta).decode() if doc.meta else None
+        return (doc.title, doc.lang, meta, doc.source_text, doc.source_lang)
 
     _UPSERT = (
         "INSERT INTO documents (id, seq, source, title, raw, text, lang, meta, "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sample_plugins as sp
-from textmill import engine
+from textmill import PluginInfo, Result, engine, hookimpl
 from textmill.store import Store
 from textmill.testing import run_chain
 
@@ -173,3 +173,52 @@ def test_results_indexes_exist_after_a_first_run_and_after_a_kill(tmp_path, seed
         st.conn.execute("DROP INDEX results_plugin")
         st.conn.execute("DROP INDEX results_score")
     assert {"results_plugin", "results_score"} <= indexes()
+
+
+class _SeesFields:
+    """Reports what it was given besides the text: the title and the source text."""
+
+    @hookimpl
+    def textmill_plugin_info(self):
+        return PluginInfo(name="fields", version="1")
+
+    @hookimpl
+    def textmill_quality(self, doc, settings, ctx):
+        sp.CALLS.append(f"fields:{doc.id}")
+        return Result(data={"title": doc.title, "source": doc.source_text})
+
+
+def test_a_changed_title_or_source_text_reruns_what_may_read_it(tmp_path) -> None:
+    from textmill.model import Document
+
+    def docs(title: str, source: str | None) -> list[Document]:
+        return [
+            Document(id="a", raw="The same text.", title=title, source_text=source),
+            Document(id="b", raw="Another text.", title="B"),
+        ]
+
+    store = tmp_path / "s.sqlite"
+    plugin = _SeesFields()
+
+    def run(title: str, source: str | None):
+        sp.CALLS.clear()
+        (tmp_path / "in").mkdir(exist_ok=True)
+        return run_chain(
+            docs(title, source),
+            {"quality": ["fields"]},
+            tmp_path=tmp_path / "in",
+            plugins=[plugin],
+            store=store,
+        )
+
+    run("A", None)
+    out = run("A, retitled", None)
+    assert sp.CALLS == ["fields:a"]  # b is unchanged and cached
+    assert out.result("a", "fields").data == {"title": "A, retitled", "source": None}
+    assert out.document("a").doc.title == "A, retitled"
+    out = run("A, retitled", "Le même texte.")
+    assert sp.CALLS == ["fields:a"]
+    assert out.result("a", "fields").data["source"] == "Le même texte."
+    assert out.document("a").doc.source_text == "Le même texte."
+    run("A, retitled", "Le même texte.")
+    assert sp.CALLS == []
