@@ -232,3 +232,31 @@ def test_pages_in_other_languages_are_read_in_their_language() -> None:
     base = shingle_prf([(r["text"], r["gold"]) for r in foreign])
     ours = shingle_prf([(clean_page(r["text"])[1], r["gold"]) for r in foreign])
     assert ours[2] > base[2] + 0.15
+
+
+def test_the_main_block_ends_before_a_long_stretch_of_furniture() -> None:
+    # A short article under its headline, then a long run of menus and, below it, more prose
+    # (other seeds' paragraphs, as a page's "more stories" would show them) that is longer than
+    # the article: the article is the first stretch after the headline, not the longest one.
+    import numpy as np
+    from textmill.plugins.boilerplate import clean
+    from textmill.plugins.boilerplate.features import page_features, split_lines
+    from textmill.plugins.boilerplate.model import predict
+
+    seeds = [p.read_text(encoding="utf-8").split("\n") for p in sorted(SEEDS.glob("*.txt"))]
+    title, _, *body = seeds[3]
+    article = [ln for ln in body if ln.strip()][:6]
+    others = [ln for ln in seeds[1][2:] + seeds[4] if len(ln.split()) > 20]
+    menu = ["More stories", "Sign in", *(f"Section {k}" for k in range(30))]
+    page = "\n\n".join([title, "Home\nWorld", title, *article, "\n".join(menu), *others])
+    lines = split_lines(page)
+    content = [ln.text for ln in lines if ln.text]
+    p = predict(page_features(lines)[0])
+    words = np.maximum([ln.words for ln in lines if ln.text], clean.BLOCK_MIN_WORDS)
+    center = clean.BLOCK_CENTER * clean.DEFAULT_AGGRESSIVENESS
+    head = content.index(title, 1)
+    lo, hi = clean._main_block(p[head:], words[head:], center, clean.MAX_GAP, clean.FIRST_SEGMENT)
+    assert content[head + lo : head + hi + 1] == [title, *article]
+    # Without the gap, the longer prose below would win or join the block.
+    lo, hi = clean._main_block(p[head:], words[head:], center)
+    assert content[head + hi] == others[-1]

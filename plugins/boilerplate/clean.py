@@ -25,9 +25,15 @@ DEFAULT_AGGRESSIVENESS = 0.4
 # inside the article does not split it, while a run of menu entries still does.
 BLOCK_CENTER = 0.75
 BLOCK_MIN_WORDS = 3.0
-# The block starts at the page's headline when at least this many words after it look like
-# article text: the body follows its headline.
+# Nor does the block cross MAX_GAP weak lines in a row: an article's own captions, ads and
+# share buttons interrupt it for a few lines, while comments or other stories below it follow
+# a longer stretch of page furniture.
+MAX_GAP = 20
+# The block starts at the page's headline when at least HEADLINE_ARTICLE_WORDS words after it
+# look like article text (the body follows its headline), and is then the first stretch after
+# the headline scoring FIRST_SEGMENT or more, not whichever stretch of prose is longest.
 HEADLINE_ARTICLE_WORDS = 30.0
+FIRST_SEGMENT = 15.0
 KEEP_OUTSIDE = 0.95  # a line this sure to be article text stays even outside the main block
 FALLBACK_WORDS = 10  # fewer kept words than this (besides the title): keep the best block anyway
 
@@ -92,13 +98,13 @@ def classify(
     center = BLOCK_CENTER * aggressiveness
     weight = np.maximum(np.array([ln.words for ln in content], dtype=np.float64), BLOCK_MIN_WORDS)
     if main_block:
-        start = 0
+        start, first_ok = 0, 0.0
         heads = np.flatnonzero(x[:, F["is_headline"]])
         if len(heads):
             h = int(heads[0])
             if weight[h + 1 :][p[h + 1 :] >= center].sum() >= HEADLINE_ARTICLE_WORDS:
-                start = h
-        lo, hi = _main_block(p[start:], weight[start:], center)
+                start, first_ok = h, FIRST_SEGMENT
+        lo, hi = _main_block(p[start:], weight[start:], center, MAX_GAP, first_ok)
         lo, hi = lo + start, hi + start
         for k in range(n):
             if verdict[k] is None and not lo <= k <= hi and p[k] < KEEP_OUTSIDE:
@@ -149,9 +155,39 @@ def classify(
     return out
 
 
-def _main_block(p: np.ndarray, words: np.ndarray, center: float) -> tuple[int, int]:
+def _main_block(
+    p: np.ndarray, words: np.ndarray, center: float, max_gap: int = 1_000_000, first: float = 0.0
+) -> tuple[int, int]:
     """The contiguous run of lines with the most article evidence (maximum-sum subarray of
-    ``(p - center) * words``): the article body is one block, and page furniture sits around it."""
+    ``(p - center) * words``) that does not cross ``max_gap`` or more weak lines in a row (``p``
+    below ``center``): the article body is one block, and page furniture sits around it."""
+    n = len(p)
+    segments, seg_start, i = [], 0, 0
+    while i < n:
+        if p[i] >= center:
+            i += 1
+            continue
+        j = i
+        while j < n and p[j] < center:
+            j += 1
+        if j - i >= max_gap:
+            if i > seg_start:
+                segments.append((seg_start, i))
+            seg_start = j
+        i = j
+    if seg_start < n:
+        segments.append((seg_start, n))
+    best, lo, hi = float("-inf"), 0, -1
+    for a, b in segments or [(0, n)]:
+        score, s_lo, s_hi = _max_sum(p[a:b], words[a:b], center)
+        if first and score >= first:
+            return a + s_lo, a + s_hi
+        if score > best:
+            best, lo, hi = score, a + s_lo, a + s_hi
+    return lo, hi
+
+
+def _max_sum(p: np.ndarray, words: np.ndarray, center: float) -> tuple[float, int, int]:
     best, cur, start, lo, hi = float("-inf"), 0.0, 0, 0, -1
     for i, (pi, w) in enumerate(zip(p, words, strict=True)):
         v = (float(pi) - center) * w
@@ -161,7 +197,7 @@ def _main_block(p: np.ndarray, words: np.ndarray, center: float) -> tuple[int, i
             cur += v
         if cur > best:
             best, lo, hi = cur, start, i
-    return lo, hi
+    return best, lo, hi
 
 
 def _teaser_run(content: list[Line], k: int) -> bool:

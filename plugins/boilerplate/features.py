@@ -106,6 +106,7 @@ FEATURES: tuple[str, ...] = (
     "before_headline",
     "after_headline",
     "since_headline_log",
+    "patterns_near",
     *(f"pattern_{r}" for r in sorted({p.reason for p in PATTERNS})),
 )
 F = {name: i for i, name in enumerate(FEATURES)}
@@ -207,6 +208,7 @@ def page_features(
         if pat is not None:
             x[i, F["pattern_any"]] = 1.0
             x[i, F[f"pattern_{pat.reason}"]] = 1.0
+    x[:, F["patterns_near"]] = _window(x[:, F["pattern_any"]], 3)
     return x, hits
 
 
