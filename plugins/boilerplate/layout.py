@@ -50,19 +50,18 @@ def headline(toks: list[list[str]], min_similarity: float = 0.8) -> int | None:
     A page pasted or scraped whole starts with its title, and the article's body follows where
     the title is repeated above it. That line is found by word overlap with the first line: most
     of its words are in the title and most of the title's words are in it, allowing a site name
-    after the title. ``None`` when no line matches well enough. ``toks`` holds each content
-    line's tokens.
+    after the title; the first such line counts, since the title may be repeated again below the
+    article (in lists of stories, share prompts) but the body never comes before its headline.
+    ``None`` when no line matches well enough. ``toks`` holds each content line's tokens.
     """
-    if len(toks) < 2 or not toks[0]:
+    if len(toks) < 2 or len(set(toks[0])) < 3:  # a first line this short is no title
         return None
     title = set(toks[0])
-    best, where = 0.0, None
     for k in range(1, len(toks)):
         words = set(toks[k])
         if len(words) < 2 or len(toks[k]) > len(toks[0]) + 3:
             continue
         shared = len(title & words)
-        score = shared / len(words) * min(1.0, shared / (0.6 * len(title)))
-        if score > best + 1e-9:
-            best, where = score, k
-    return where if best >= min_similarity else None
+        if shared / len(words) * min(1.0, shared / (0.6 * len(title))) >= min_similarity:
+            return k
+    return None
