@@ -57,11 +57,12 @@ def shingle_prf(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def clean_with_weights(text: str, weights: Any) -> str:
-    """The boilerplate plugin's decision with given weights (used for cross-validation)."""
+def clean_with_weights(text: str, weights: Any, repeated: frozenset[int] = frozenset()) -> str:
+    """The boilerplate plugin's decision with given weights and corpus repeats (used for
+    cross-validation)."""
     from textmill.plugins.boilerplate.clean import clean_page
 
-    return clean_page(text, weights=weights)[1]
+    return clean_page(text, weights=weights, repeated=repeated)[1]
 
 
 def justext_clean(text: str) -> str:

@@ -55,12 +55,24 @@ def line_labels(text: str, gold: str) -> list[int]:
     return [int(t > 0 and m / t >= 0.5) for m, t in zip(matched, total, strict=True)]
 
 
-def page_matrix(rows: list[dict]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def corpus_repeats(rows: list[dict]) -> frozenset[int]:
+    """The lines the plugin's prepare hook, with its default settings, would find repeated
+    across these pages (no labels involved): training sees the same evidence as a run."""
+    from textmill.plugins.boilerplate import BoilerplateSettings
+    from textmill.plugins.boilerplate.repeats import repeated_lines
+
+    s = BoilerplateSettings()
+    return frozenset(repeated_lines((r["text"] for r in rows), s.min_repeats, s.repeat_share))
+
+
+def page_matrix(
+    rows: list[dict], repeated: frozenset[int] = frozenset()
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     from textmill.plugins.boilerplate.features import page_features, split_lines
 
     xs, ys = [], []
     for r in rows:
-        x, _ = page_features(split_lines(r["text"]))
+        x, _ = page_features(split_lines(r["text"]), repeated)
         xs.append(x)
         ys.append(np.array(line_labels(r["text"], r["gold"])))
     return xs, ys
@@ -142,7 +154,8 @@ def main() -> None:
     from textmill.plugins.boilerplate.model import forest_from_json
 
     rows = [json.loads(line) for line in EVAL.open(encoding="utf-8")]
-    xs, ys = page_matrix(rows)
+    repeated = corpus_repeats(rows)
+    xs, ys = page_matrix(rows, repeated)
     if args.cv:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from eval_cleaning import clean_with_weights, shingle_prf
@@ -154,7 +167,10 @@ def main() -> None:
             forest = forest_from_json(train([xs[i] for i in tr], [ys[i] for i in tr]))
             for i in range(len(rows)):
                 if folds[i] == f:
-                    preds[i] = (clean_with_weights(rows[i]["text"], forest), rows[i]["gold"])
+                    preds[i] = (
+                        clean_with_weights(rows[i]["text"], forest, repeated),
+                        rows[i]["gold"],
+                    )
         p, r, f1 = shingle_prf(preds)
         print(f"cross-validated ({args.cv} folds by page): P {p:.3f}  R {r:.3f}  F1 {f1:.3f}")
     weights = train(xs, ys)

@@ -24,8 +24,8 @@ from textmill.plugins.boilerplate.clean import (
     clean_page,
     compile_extra,
 )
-from textmill.plugins.boilerplate.features import WORD, line_key
 from textmill.plugins.boilerplate.patterns import REASONS
+from textmill.plugins.boilerplate.repeats import repeated_lines
 
 VERSION = "3"
 
@@ -84,18 +84,7 @@ def textmill_plugin_info() -> PluginInfo:
 def textmill_prepare(corpus: Corpus, settings: BoilerplateSettings) -> Any:
     """Lines (of at most 30 words) repeated across documents, as a list of keys."""
     s = settings or BoilerplateSettings()
-    counts: Counter[int] = Counter()
-    n = 0
-    for doc in corpus.documents():
-        n += 1
-        seen = {
-            line_key(line)
-            for line in doc.raw.split("\n")
-            if line.strip() and len(WORD.findall(line)) <= 30
-        }
-        counts.update(seen)
-    need = max(s.min_repeats, int(s.repeat_share * n))
-    return sorted(k for k, c in counts.items() if c >= need)
+    return repeated_lines((d.raw for d in corpus.documents()), s.min_repeats, s.repeat_share)
 
 
 @hookimpl

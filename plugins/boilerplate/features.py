@@ -10,7 +10,6 @@ before and after it, and where it stands relative to the headline that opens the
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -20,8 +19,8 @@ import numpy as np
 from textmill.plugins.boilerplate.language import count_words, page_language, stop_words, tokens
 from textmill.plugins.boilerplate.layout import blocks, headline, nearest_distance, short_runs
 from textmill.plugins.boilerplate.patterns import PATTERNS, TEASER_SNIPPET, Pattern, match
+from textmill.plugins.boilerplate.repeats import WORD, line_key
 
-WORD = re.compile(r"\w+")
 _LINK = re.compile(r"(https?://|www\.|\.com\b|\.org\b|@\w|#\w|\|)", re.IGNORECASE)
 _END = re.compile(r"[.!?…\"”’)\]。！？」』）]\s*$")
 _SENTENCE = re.compile(r"[.!?。！？]+[\"”’)]*(?=\s+\S|$)|[。！？]")
@@ -238,9 +237,3 @@ def _capitalized_function_words(words: list[str], stop: frozenset[str]) -> int:
         if w.lower() in stop:
             count += 1
     return count
-
-
-def line_key(text: str) -> int:
-    """A stable 63-bit key of a line's words, for counting repeats across documents."""
-    norm = " ".join(WORD.findall(text.lower()))
-    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big") >> 1
