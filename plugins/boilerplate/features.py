@@ -51,6 +51,7 @@ class Line:
     end: int  # end of the line's text, without the newline
     text: str  # stripped; empty for a blank line
     words: int
+    tokens: tuple[str, ...] = ()  # lower-cased (see language.tokens)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -60,7 +61,9 @@ def split_lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if not stripped.strip(_INVISIBLE):
             stripped = ""
-        out.append(Line(pos, pos + len(raw), stripped, count_words(stripped) if stripped else 0))
+        toks = tokens(stripped) if stripped else []
+        words = count_words(stripped, toks) if stripped else 0
+        out.append(Line(pos, pos + len(raw), stripped, words, tuple(toks)))
         pos += len(raw) + 1
     return out
 
@@ -128,7 +131,7 @@ def page_features(
     if not n:
         return x, []
     stop = stop_words(page_language([ln.text for ln in content]))
-    toks = [tokens(ln.text) for ln in content]
+    toks = [ln.tokens for ln in content]
     stops = np.array([sum(t in stop for t in tk) for tk in toks], dtype=np.float64)
     ntok = np.array([max(1, len(tk)) for tk in toks], dtype=np.float64)
     words = np.array([ln.words for ln in content], dtype=np.float64)

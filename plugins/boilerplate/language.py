@@ -26,12 +26,14 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def count_words(text: str) -> int:
-    """Words in ``text``, counting two Han or kana characters as one word."""
-    cjk = len(_CJK_CHAR.findall(text))
-    if not cjk:
-        return len(TOKEN.findall(text))
-    return len(TOKEN.findall(text)) - cjk + (cjk + 1) // 2
+def count_words(text: str, toks: list[str] | None = None) -> int:
+    """Words in ``text`` (given its :func:`tokens`, if already known), counting two Han or kana
+    characters as one word."""
+    toks = tokens(text) if toks is None else toks
+    if text.isascii():
+        return len(toks)
+    cjk = sum(1 for t in toks if len(t) == 1 and _CJK_CHAR.match(t))
+    return len(toks) - cjk + (cjk + 1) // 2
 
 
 @lru_cache(maxsize=1)

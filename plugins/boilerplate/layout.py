@@ -3,6 +3,8 @@ prose lies, and the headline that opens the article."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -44,7 +46,7 @@ def nearest_distance(marked: np.ndarray) -> np.ndarray:
     return np.minimum(np.abs(idx - before), np.abs(after - idx)).astype(np.float64)
 
 
-def headline(toks: list[list[str]], min_similarity: float = 0.8) -> int | None:
+def headline(toks: Sequence[Sequence[str]], min_similarity: float = 0.8) -> int | None:
     """The line that repeats the page's first line (its title) as the article's headline.
 
     A page pasted or scraped whole starts with its title, and the article's body follows where
