@@ -39,7 +39,10 @@ class BoilerplateSettings:
         },
     )
     keep_title: bool = field(
-        default=True, metadata={"doc": "Keep the first line when it reads like a headline."}
+        default=True,
+        metadata={
+            "doc": "Keep the first line when it reads like a headline, and a standfirst below it."
+        },
     )
     reasons: list[str] = field(
         default_factory=lambda: list(REASONS),
