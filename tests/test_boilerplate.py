@@ -159,3 +159,104 @@ def test_cleaning_beats_no_cleaning_on_real_pages() -> None:
     ours = shingle_prf([(clean_page(r["text"])[1], r["gold"]) for r in rows])
     assert ours[2] > base[2] + 0.08
     assert ours[1] > 0.85
+
+
+def test_the_article_starts_at_the_headline_that_repeats_the_title(tmp_path: Path) -> None:
+    # A scraped page: the page title, a menu and a list of other stories, then the headline
+    # (the title again) and the article; the other seeds' headlines and first lines play the
+    # other stories.
+    seeds = [p.read_text(encoding="utf-8").split("\n") for p in sorted(SEEDS.glob("*.txt"))]
+    title, _, *body = seeds[2]
+    others = [ln for s in seeds[:2] + seeds[3:] for ln in s[:3] if ln.strip()]
+    menu = ["Home", "World", "Politics", "Business", "Opinion", "Sign in", "Subscribe"]
+    page = "\n".join([f"{title} | Antiwar.com", "", *menu, "", *others, "", title, "", *body])
+    _, cleaned, _ = clean_page(page)
+    kept = {ln.strip() for ln in cleaned.split("\n")}
+    for line in others + menu[:5]:
+        assert line.strip() not in kept, line
+    article = [ln for ln in body if ln.strip() and not ln.startswith(("Author:", "Dave DeCamp"))]
+    for line in article:
+        assert line.strip() in kept, line[:60]
+
+
+def test_cjk_text_counts_words_by_characters() -> None:
+    from textmill.plugins.boilerplate.language import count_words, tokens
+
+    line = "報道によると、今回販売されたのは、いわゆる「脱獄」したiPhone。"
+    chars = sum(1 for c in line if "\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff")
+    assert count_words(line) == (chars + 1) // 2 + 1  # two characters a word, plus "iPhone"
+    assert tokens("の改造") == ["の", "改", "造"]
+    assert count_words("Kirby spoke on Friday.") == 4
+
+
+def test_exported_trees_predict_what_scikit_learn_predicts() -> None:
+    import sys
+
+    import numpy as np
+    from textmill.plugins.boilerplate.features import page_features, split_lines
+    from textmill.plugins.boilerplate.model import forest_from_json, predict
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from sklearn.ensemble import GradientBoostingClassifier
+    from train_boilerplate import export
+
+    xs, ys = [], []
+    for prefix, furniture in BOILERPLATE.items():
+        lines = split_lines(_seed(prefix).read_text(encoding="utf-8"))
+        xs.append(page_features(lines)[0])
+        ys += [int(ln.text not in furniture) for ln in lines if ln.text]
+    x, y = np.vstack(xs), np.array(ys)
+    clf = GradientBoostingClassifier(n_estimators=20, max_depth=3, random_state=0).fit(x, y)
+    forest = forest_from_json(export(clf, x))
+    assert np.allclose(predict(x, forest), clf.predict_proba(x)[:, 1], atol=1e-4)
+    assert (predict(x, forest) > 0.5).tolist() == clf.predict(x).astype(bool).tolist()
+
+
+@pytest.mark.skipif(not AEB.exists(), reason="evaluation data not present")
+def test_pages_in_other_languages_are_read_in_their_language() -> None:
+    import sys
+
+    import py3langid
+    from textmill.plugins.boilerplate.features import split_lines
+    from textmill.plugins.boilerplate.language import page_language
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from eval_cleaning import shingle_prf
+
+    rows = [json.loads(line) for line in AEB.open(encoding="utf-8")]
+    foreign = [r for r in rows if py3langid.classify(r["gold"])[0] != "en"]
+    assert len(foreign) >= 5
+    for r in foreign:
+        lines = [ln.text for ln in split_lines(r["text"]) if ln.text]
+        assert page_language(lines) == py3langid.classify(r["gold"])[0], r["url"]
+    base = shingle_prf([(r["text"], r["gold"]) for r in foreign])
+    ours = shingle_prf([(clean_page(r["text"])[1], r["gold"]) for r in foreign])
+    assert ours[2] > base[2] + 0.15
+
+
+def test_the_main_block_ends_before_a_long_stretch_of_furniture() -> None:
+    # A short article under its headline, then a long run of menus and, below it, more prose
+    # (other seeds' paragraphs, as a page's "more stories" would show them) that is longer than
+    # the article: the article is the first stretch after the headline, not the longest one.
+    import numpy as np
+    from textmill.plugins.boilerplate import clean
+    from textmill.plugins.boilerplate.features import page_features, split_lines
+    from textmill.plugins.boilerplate.model import predict
+
+    seeds = [p.read_text(encoding="utf-8").split("\n") for p in sorted(SEEDS.glob("*.txt"))]
+    title, _, *body = seeds[3]
+    article = [ln for ln in body if ln.strip()][:6]
+    others = [ln for ln in seeds[1][2:] + seeds[4] if len(ln.split()) > 20]
+    menu = ["More stories", "Sign in", *(f"Section {k}" for k in range(30))]
+    page = "\n\n".join([title, "Home\nWorld", title, *article, "\n".join(menu), *others])
+    lines = split_lines(page)
+    content = [ln.text for ln in lines if ln.text]
+    p = predict(page_features(lines)[0])
+    words = np.maximum([ln.words for ln in lines if ln.text], clean.BLOCK_MIN_WORDS)
+    center = clean.BLOCK_CENTER * clean.DEFAULT_AGGRESSIVENESS
+    head = content.index(title, 1)
+    lo, hi = clean._main_block(p[head:], words[head:], center, clean.MAX_GAP, clean.FIRST_SEGMENT)
+    assert content[head + lo : head + hi + 1] == [title, *article]
+    # Without the gap, the longer prose below would win or join the block.
+    lo, hi = clean._main_block(p[head:], words[head:], center)
+    assert content[head + hi] == others[-1]

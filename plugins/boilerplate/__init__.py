@@ -1,10 +1,12 @@
 """The ``boilerplate`` clean-stage plugin: turn a pasted or scraped news page into its article.
 
-Each non-blank line is scored by a two-pass classifier (:mod:`.model`) over line features and its
-neighbours' scores (:mod:`.features`), and named by patterns for share prompts, credits,
-copyright lines, bios, banners and the like (:mod:`.patterns`). Runs of short lines are
-navigation, teaser lists are related-article blocks, and lines repeated across the corpus (learned
-by the prepare hook) are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
+Each non-blank line is scored by gradient-boosted trees (:mod:`.model`) over features of the
+line, its block and its place on the page (:mod:`.features`, :mod:`.layout`), read in the page's
+own language (:mod:`.language`), and named by patterns for share prompts, credits, copyright
+lines, bios, banners and the like (:mod:`.patterns`). The article is kept as one main block that
+starts at the headline repeating the page title; runs of short lines are navigation, teaser lists
+are related-article blocks, and lines repeated across the corpus (learned by the prepare hook)
+are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
 ``boilerplate.<reason>`` code and a confidence; reasons listed in ``flag_only`` are only marked.
 A last paragraph that stops mid-sentence is reported as a finding, never cut.
 """
@@ -16,23 +18,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from textmill import Corpus, DocContext, Document, Edit, Finding, PluginInfo, Result, Span, hookimpl
-from textmill.plugins.boilerplate.clean import Decision, clean_page, compile_extra
-from textmill.plugins.boilerplate.features import WORD, line_key
+from textmill.plugins.boilerplate.clean import (
+    DEFAULT_AGGRESSIVENESS,
+    Decision,
+    clean_page,
+    compile_extra,
+)
 from textmill.plugins.boilerplate.patterns import REASONS
+from textmill.plugins.boilerplate.repeats import repeated_lines
 
-VERSION = "2"
+VERSION = "3"
 
 
 @dataclass(frozen=True)
 class BoilerplateSettings:
     aggressiveness: float = field(
-        default=0.5,
+        default=DEFAULT_AGGRESSIVENESS,
         metadata={
             "doc": "0..1: a line is removed when the classifier's article probability is below this."
         },
     )
     keep_title: bool = field(
-        default=True, metadata={"doc": "Keep the first line when it reads like a headline."}
+        default=True,
+        metadata={
+            "doc": "Keep the first line when it reads like a headline, and a standfirst below it."
+        },
     )
     reasons: list[str] = field(
         default_factory=lambda: list(REASONS),
@@ -77,18 +87,7 @@ def textmill_plugin_info() -> PluginInfo:
 def textmill_prepare(corpus: Corpus, settings: BoilerplateSettings) -> Any:
     """Lines (of at most 30 words) repeated across documents, as a list of keys."""
     s = settings or BoilerplateSettings()
-    counts: Counter[int] = Counter()
-    n = 0
-    for doc in corpus.documents():
-        n += 1
-        seen = {
-            line_key(line)
-            for line in doc.raw.split("\n")
-            if line.strip() and len(WORD.findall(line)) <= 30
-        }
-        counts.update(seen)
-    need = max(s.min_repeats, int(s.repeat_share * n))
-    return sorted(k for k, c in counts.items() if c >= need)
+    return repeated_lines((d.raw for d in corpus.documents()), s.min_repeats, s.repeat_share)
 
 
 @hookimpl

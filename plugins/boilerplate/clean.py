@@ -5,13 +5,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-from textmill.plugins.boilerplate.features import _END, Line, is_short, page_features, split_lines
-from textmill.plugins.boilerplate.model import predict
+import numpy as np
+from textmill.plugins.boilerplate.features import (
+    _END,
+    F,
+    Line,
+    is_short,
+    page_features,
+    split_lines,
+)
+from textmill.plugins.boilerplate.model import Forest, predict
 from textmill.plugins.boilerplate.patterns import REASONS, TEASER_SNIPPET, Pattern
 
 ALL = frozenset(REASONS)
+DEFAULT_AGGRESSIVENESS = 0.4
+# The main block scores a line (p - BLOCK_CENTER × aggressiveness) × words, counting a line as at
+# least BLOCK_MIN_WORDS words: a lower bar than the one for keeping a line, so one weak line
+# inside the article does not split it, while a run of menu entries still does.
+BLOCK_CENTER = 0.75
+BLOCK_MIN_WORDS = 3.0
+# Nor does the block cross MAX_GAP weak lines in a row: an article's own captions, ads and
+# share buttons interrupt it for a few lines, while comments or other stories below it follow
+# a longer stretch of page furniture.
+MAX_GAP = 20
+# The block starts at the page's headline when at least HEADLINE_ARTICLE_WORDS words after it
+# look like article text (the body follows its headline), and is then the first stretch after
+# the headline scoring FIRST_SEGMENT or more, not whichever stretch of prose is longest.
+HEADLINE_ARTICLE_WORDS = 30.0
+FIRST_SEGMENT = 15.0
+KEEP_OUTSIDE = 0.95  # a line this sure to be article text stays even outside the main block
+FALLBACK_WORDS = 10  # fewer kept words than this (besides the title): keep the best block anyway
 
 
 @dataclass(frozen=True)
@@ -38,20 +62,22 @@ def _headline_like(line: Line) -> bool:
 def classify(
     lines: list[Line],
     *,
-    aggressiveness: float = 0.5,
+    aggressiveness: float = DEFAULT_AGGRESSIVENESS,
     keep_title: bool = True,
     repeated: frozenset[int] = frozenset(),
     extra: tuple[Pattern, ...] = (),
-    weights: dict[str, Any] | None = None,
+    weights: Forest | None = None,
     main_block: bool = True,
 ) -> list[tuple[str, float] | None]:
     """Per line: ``(reason, confidence)`` when it is boilerplate, else ``None`` (blank: None)."""
     content_idx = [i for i, ln in enumerate(lines) if ln.text]
     content = [lines[i] for i in content_idx]
+    n = len(content)
+    if not n:
+        return [None] * len(lines)
     x, hits = page_features(lines, repeated, extra)
     p = predict(x, weights)
-    verdict: list[tuple[str, float] | None] = [None] * len(content)
-    n = len(content)
+    verdict: list[tuple[str, float] | None] = [None] * n
     for k, ln in enumerate(content):
         pat = hits[k]
         pa = float(p[k])
@@ -63,17 +89,36 @@ def classify(
             and (pa < 0.7 or _teaser_run(content, k))
         ):
             verdict[k] = ("teaser", max(0.7, 1 - pa))
-        elif x[k, 17] and pa < 0.8:
+        elif x[k, F["repeated"]] and pa < 0.8:
             verdict[k] = ("repeated", max(0.8, 1 - pa))
-        elif is_short(ln) and x[k, 13] >= 1.6 and pa < 0.8:  # a run of >= 4 short lines
+        elif is_short(ln) and x[k, F["short_run_log"]] >= 1.6 and pa < 0.8:  # a run of 4+
             verdict[k] = ("navigation", max(0.7, 1 - pa))
         elif pa < aggressiveness:
             verdict[k] = ("low-content", 1 - pa)
-    if main_block and n:
-        lo, hi = _main_block(p, [ln.words for ln in content])
+    center = BLOCK_CENTER * aggressiveness
+    weight = np.maximum(np.array([ln.words for ln in content], dtype=np.float64), BLOCK_MIN_WORDS)
+    if main_block:
+        start, first_ok = 0, 0.0
+        heads = np.flatnonzero(x[:, F["is_headline"]])
+        if len(heads):
+            h = int(heads[0])
+            if weight[h + 1 :][p[h + 1 :] >= center].sum() >= HEADLINE_ARTICLE_WORDS:
+                start, first_ok = h, FIRST_SEGMENT
+        lo, hi = _main_block(p[start:], weight[start:], center, MAX_GAP, first_ok)
+        lo, hi = lo + start, hi + start
         for k in range(n):
-            if verdict[k] is None and not lo <= k <= hi and p[k] < 0.95:
+            if verdict[k] is None and not lo <= k <= hi and p[k] < KEEP_OUTSIDE:
                 verdict[k] = ("outside", max(0.6, 1 - float(p[k])))
+    kept = sum(content[k].words for k in range(1, n) if verdict[k] is None)
+    if n > 1 and kept < FALLBACK_WORDS:
+        # Next to nothing survived, yet the page holds an article: keep the block that is most
+        # article-like relative to the rest of the page.
+        rel = min(center, 0.5 * float(p[1:].max()))
+        lo, hi = _main_block(p, weight, rel)
+        for k in range(max(1, lo), hi + 1):
+            v = verdict[k]
+            if p[k] >= rel and (v is None or v[0] in ("low-content", "outside", "navigation")):
+                verdict[k] = None
     # A headline directly above a teaser snippet belongs to the teaser.
     for k in range(1, n):
         prev, cur = verdict[k - 1], verdict[k]
@@ -84,7 +129,7 @@ def classify(
             and _headline_like(content[k - 1])
         ):
             verdict[k - 1] = ("teaser", cur[1])
-    first = verdict[0] if n else None
+    first = verdict[0]
     if (
         keep_title
         and first is not None
@@ -93,25 +138,66 @@ def classify(
         and content[0].words >= 3
     ):
         verdict[0] = None
+    # The title's standfirst: a sentence-long line between a kept title and the kept body.
+    if (
+        keep_title
+        and n > 2
+        and verdict[0] is None
+        and verdict[1] is not None
+        and verdict[1][0] in ("low-content", "outside")
+        and 8 <= content[1].words <= 40
+        and verdict[2] is None
+    ):
+        verdict[1] = None
     out: list[tuple[str, float] | None] = [None] * len(lines)
     for k, i in enumerate(content_idx):
         out[i] = verdict[k]
     return out
 
 
-def _main_block(p: Any, words: list[int]) -> tuple[int, int]:
+def _main_block(
+    p: np.ndarray, words: np.ndarray, center: float, max_gap: int = 1_000_000, first: float = 0.0
+) -> tuple[int, int]:
     """The contiguous run of lines with the most article evidence (maximum-sum subarray of
-    ``(p - 0.5) * words``): the article body is one block, and page furniture sits around it."""
+    ``(p - center) * words``) that does not cross ``max_gap`` or more weak lines in a row (``p``
+    below ``center``): the article body is one block, and page furniture sits around it."""
+    n = len(p)
+    segments, seg_start, i = [], 0, 0
+    while i < n:
+        if p[i] >= center:
+            i += 1
+            continue
+        j = i
+        while j < n and p[j] < center:
+            j += 1
+        if j - i >= max_gap:
+            if i > seg_start:
+                segments.append((seg_start, i))
+            seg_start = j
+        i = j
+    if seg_start < n:
+        segments.append((seg_start, n))
+    best, lo, hi = float("-inf"), 0, -1
+    for a, b in segments or [(0, n)]:
+        score, s_lo, s_hi = _max_sum(p[a:b], words[a:b], center)
+        if first and score >= first:
+            return a + s_lo, a + s_hi
+        if score > best:
+            best, lo, hi = score, a + s_lo, a + s_hi
+    return lo, hi
+
+
+def _max_sum(p: np.ndarray, words: np.ndarray, center: float) -> tuple[float, int, int]:
     best, cur, start, lo, hi = float("-inf"), 0.0, 0, 0, -1
     for i, (pi, w) in enumerate(zip(p, words, strict=True)):
-        v = (float(pi) - 0.5) * w
+        v = (float(pi) - center) * w
         if cur <= 0:
             cur, start = v, i
         else:
             cur += v
         if cur > best:
             best, lo, hi = cur, start, i
-    return lo, hi
+    return best, lo, hi
 
 
 def _teaser_run(content: list[Line], k: int) -> bool:
@@ -123,13 +209,13 @@ def _teaser_run(content: list[Line], k: int) -> bool:
 def clean_page(
     text: str,
     *,
-    aggressiveness: float = 0.5,
+    aggressiveness: float = DEFAULT_AGGRESSIVENESS,
     keep_title: bool = True,
     reasons: frozenset[str] = ALL,
     flag_only: frozenset[str] = frozenset(),
     repeated: frozenset[int] = frozenset(),
     extra: tuple[Pattern, ...] = (),
-    weights: dict[str, Any] | None = None,
+    weights: Forest | None = None,
     main_block: bool = True,
 ) -> tuple[list[Decision], str, tuple[int, int] | None]:
     """Decisions (spans in ``text``), the cleaned text, and the truncated tail's span in it."""

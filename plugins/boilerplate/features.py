@@ -1,32 +1,57 @@
 """Lines of a page and the features the line classifier reads.
 
-A line's features describe the line itself (length, stop-word density, punctuation,
-capitalization, digits, link-like tokens, pattern hits, whether it repeats across the corpus)
-and its place on the page (relative position, the run of short lines it sits in, and how much
-article-like text surrounds it), which is how jusText's context smoothing sees a page.
+A line's features describe the line itself (length, the page language's stop-word density,
+punctuation, sentences, capitalization including headline case, digits, link-like tokens,
+pattern hits, whether it repeats on the page or across the corpus), the block of lines it sits
+in (lines between blank lines), and its place on the page (:mod:`.layout`): relative position,
+the run of short lines around it, how much prose surrounds it, how much of the page's prose lies
+before and after it, and where it stands relative to the headline that opens the article.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
+from textmill.plugins.boilerplate.language import count_words, page_language, stop_words, tokens
+from textmill.plugins.boilerplate.layout import blocks, headline, nearest_distance, short_runs
 from textmill.plugins.boilerplate.patterns import PATTERNS, TEASER_SNIPPET, Pattern, match
+from textmill.plugins.boilerplate.repeats import WORD, line_key
 
-WORD = re.compile(r"\w+")
 _LINK = re.compile(r"(https?://|www\.|\.com\b|\.org\b|@\w|#\w|\|)", re.IGNORECASE)
-_END = re.compile(r"[.!?…\"”’)\]]\s*$")
-STOP = frozenset(STOP_WORDS)
+_END = re.compile(r"[.!?…\"”’)\]。！？」』）]\s*$")
+_SENTENCE = re.compile(r"[.!?。！？]+[\"”’)]*(?=\s+\S|$)|[。！？]")
+_COMMA = re.compile(r"[,，、;；]")
+# Characters that take no room on screen: a line holding only these is blank.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def _deletion(test: Callable[[str], bool]) -> dict[int, None]:
+    """A ``str.translate`` table deleting the characters (of the basic plane) that pass
+    ``test``: counting a character class then runs at C speed."""
+    return dict.fromkeys(cp for cp in range(0x10000) if test(chr(cp)))
+
+
+_UPPER = _deletion(str.isupper)
+_ALPHA = _deletion(str.isalpha)
+_DIGIT = _deletion(str.isdigit)
+_ALNUM_SPACE = _deletion(lambda c: c.isalnum() or c.isspace())
+
+
+def _count(text: str, table: dict[int, None]) -> int:
+    return len(text) - len(text.translate(table))
 
 
 @dataclass(frozen=True)
 class Line:
     start: int
     end: int  # end of the line's text, without the newline
-    text: str
+    text: str  # stripped; empty for a blank line
     words: int
+    tokens: tuple[str, ...] = ()  # lower-cased (see language.tokens)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -34,7 +59,11 @@ def split_lines(text: str) -> list[Line]:
     pos = 0
     for raw in text.split("\n"):
         stripped = raw.strip()
-        out.append(Line(pos, pos + len(raw), stripped, len(WORD.findall(stripped))))
+        if not stripped.strip(_INVISIBLE):
+            stripped = ""
+        toks = tokens(stripped) if stripped else []
+        words = count_words(stripped, toks) if stripped else 0
+        out.append(Line(pos, pos + len(raw), stripped, words, tuple(toks)))
         pos += len(raw) + 1
     return out
 
@@ -59,20 +88,34 @@ FEATURES: tuple[str, ...] = (
     "teaser_snippet",
     "repeated",
     "pattern_any",
+    "headline_case",
+    "upper_ratio",
+    "sentences_log",
+    "ends_colon",
+    "is_long",
+    "block_lines_log",
+    "block_words_log",
+    "block_long_share",
+    "block_first",
+    "dup_on_page",
+    "prose_before",
+    "prose_after",
+    "dist_prose_log",
+    "page_prose_share",
+    "is_title",
+    "headline_prefix",
+    "is_headline",
+    "before_headline",
+    "after_headline",
+    "since_headline_log",
+    "patterns_near",
     *(f"pattern_{r}" for r in sorted({p.reason for p in PATTERNS})),
 )
-_PATTERN_INDEX = {name: i for i, name in enumerate(FEATURES)}
+F = {name: i for i, name in enumerate(FEATURES)}
 
 
 def is_short(line: Line) -> bool:
     return 0 < line.words <= 4 and not _END.search(line.text)
-
-
-def is_long(line: Line) -> bool:
-    if line.words < 12:
-        return False
-    words = WORD.findall(line.text.lower())
-    return sum(w in STOP for w in words) / len(words) >= 0.25
 
 
 def page_features(
@@ -80,65 +123,120 @@ def page_features(
     repeated: set[int] | frozenset[int] = frozenset(),
     extra: tuple[Pattern, ...] = (),
 ) -> tuple[np.ndarray, list[Pattern | None]]:
-    """A feature matrix (one row per non-blank line) and each such line's matching pattern."""
+    """A feature matrix (one row per non-blank line, columns named by :data:`FEATURES`) and each
+    such line's matching pattern."""
     content = [ln for ln in lines if ln.text]
     n = len(content)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
-    hits: list[Pattern | None] = []
-    short = [is_short(ln) for ln in content]
-    long = np.array([is_long(ln) for ln in content], dtype=np.float64)
-    # Length of the run of consecutive short lines each line belongs to.
-    run = [0] * n
-    i = 0
-    while i < n:
-        j = i
-        while j < n and short[j]:
-            j += 1
-        for k in range(i, j):
-            run[k] = j - i
-        i = j + 1 if j == i else j
-    cum = np.concatenate([[0.0], np.cumsum(long)])
+    if not n:
+        return x, []
+    stop = stop_words(page_language([ln.text for ln in content]))
+    toks = [ln.tokens for ln in content]
+    stops = np.array([sum(t in stop for t in tk) for tk in toks], dtype=np.float64)
+    ntok = np.array([max(1, len(tk)) for tk in toks], dtype=np.float64)
+    words = np.array([ln.words for ln in content], dtype=np.float64)
+    # Prose: a line of 12+ words of which a quarter are the language's function words.
+    long = ((words >= 12) & (stops / ntok >= 0.25)).astype(np.float64)
+    prose = long * words
+    total_prose = float(prose.sum())
+    prose_before = np.concatenate([[0.0], np.cumsum(prose)[:-1]])
+    blank_before, prev_blank = [], True
+    for ln in lines:
+        if ln.text:
+            blank_before.append(prev_blank)
+        prev_blank = not ln.text
+    block, first = blocks(blank_before)
+    b_lines = np.bincount(block).astype(np.float64)
+    b_words = np.bincount(block, weights=words)
+    b_prose = np.bincount(block, weights=prose)
+    raw_words = [WORD.findall(ln.text) for ln in content]
+    keys = [line_key(ln.text) for ln in content]
+    key_counts = Counter(keys)
+    head = headline(toks)
+    words_before = np.concatenate([[0.0], np.cumsum(words)[:-1]])
 
-    def window(i: int, w: int) -> float:
-        lo, hi = max(0, i - w), min(n, i + w + 1)
-        return float(cum[hi] - cum[lo] - long[i]) / max(1, hi - lo - 1)
-
-    for i, ln in enumerate(content):
-        t = ln.text
-        words = WORD.findall(t)
-        lw = [w.lower() for w in words]
-        nw = max(1, len(words))
-        stops = sum(w in STOP for w in lw)
-        pat = match(t, ln.words, extra)
-        hits.append(pat)
-        row = x[i]
-        row[0] = np.log1p(ln.words)
-        row[1] = np.log1p(len(t))
-        row[2] = stops / nw
-        row[3] = np.log1p(stops)
-        row[4] = sum(not c.isalnum() and not c.isspace() for c in t) / max(1, len(t))
-        row[5] = 1.0 if _END.search(t) else 0.0
-        row[6] = min(t.count(","), 5) / 5
-        row[7] = sum(w[:1].isupper() for w in words) / nw
-        row[8] = 1.0 if t[:1].isupper() else 0.0
-        row[9] = sum(c.isdigit() for c in t) / max(1, len(t))
-        row[10] = min(len(_LINK.findall(t)), 3) / 3
-        row[11] = i / max(1, n - 1)
-        row[12] = row[11] ** 2
-        row[13] = np.log1p(run[i])
-        row[14] = window(i, 2)
-        row[15] = window(i, 6)
-        row[16] = 1.0 if TEASER_SNIPPET.search(t) and ln.words <= 40 else 0.0
-        row[17] = 1.0 if line_key(t) in repeated else 0.0
+    x[:, F["log_words"]] = np.log1p(words)
+    x[:, F["stop_ratio"]] = stops / ntok
+    x[:, F["stop_count_log"]] = np.log1p(stops)
+    x[:, F["position"]] = np.arange(n) / max(1, n - 1)
+    x[:, F["position_sq"]] = x[:, F["position"]] ** 2
+    x[:, F["short_run_log"]] = np.log1p(short_runs([is_short(ln) for ln in content]))
+    x[:, F["is_long"]] = long
+    x[:, F["block_lines_log"]] = np.log1p(b_lines[block])
+    x[:, F["block_words_log"]] = np.log1p(b_words[block])
+    x[:, F["block_long_share"]] = b_prose[block] / np.maximum(1.0, b_words[block])
+    x[:, F["block_first"]] = first
+    if total_prose:
+        x[:, F["prose_before"]] = prose_before / total_prose
+        x[:, F["prose_after"]] = (total_prose - prose_before - prose) / total_prose
+    x[:, F["dist_prose_log"]] = np.log1p(nearest_distance(long))
+    x[:, F["page_prose_share"]] = total_prose / max(1.0, float(words.sum()))
+    x[0, F["is_title"]] = 1.0
+    if head is not None:
+        after = np.arange(n) > head
+        x[head, F["is_headline"]] = 1.0
+        x[:head, F["before_headline"]] = 1.0
+        x[:, F["after_headline"]] = after
+        since = words_before - words_before[head] - words[head]
+        x[:, F["since_headline_log"]] = np.where(after, np.log1p(np.maximum(since, 0)), 0.0)
+    texts = [ln.text for ln in content]
+    lens = np.array([len(t) for t in texts], dtype=np.float64)
+    hits = [match(t, ln.words, extra) for t, ln in zip(texts, content, strict=True)]
+    cased = [[w for w in raw if w[:1].lower() != w[:1].upper()] for raw in raw_words]
+    x[:, F["log_chars"]] = np.log1p(lens)
+    x[:, F["punct_ratio"]] = [len(t.translate(_ALNUM_SPACE)) for t in texts] / lens
+    x[:, F["ends_sentence"]] = [_END.search(t) is not None for t in texts]
+    x[:, F["commas"]] = [min(len(_COMMA.findall(t)), 5) / 5 for t in texts]
+    x[:, F["title_ratio"]] = [sum(w[:1].isupper() for w in c) / max(1, len(c)) for c in cased]
+    x[:, F["upper_start"]] = [t[:1].isupper() for t in texts]
+    x[:, F["digit_ratio"]] = [_count(t, _DIGIT) for t in texts] / lens
+    x[:, F["links"]] = [min(len(_LINK.findall(t)), 3) / 3 for t in texts]
+    x[:, F["context_long"]] = _window(long, 2)
+    x[:, F["context_long_wide"]] = _window(long, 6)
+    x[:, F["teaser_snippet"]] = [
+        TEASER_SNIPPET.search(t) is not None and ln.words <= 40
+        for t, ln in zip(texts, content, strict=True)
+    ]
+    x[:, F["repeated"]] = [k in repeated for k in keys]
+    x[:, F["headline_case"]] = [_headline_case(c, stop) for c in cased]
+    x[:, F["upper_ratio"]] = [_count(t, _UPPER) / max(1, _count(t, _ALPHA)) for t in texts]
+    x[:, F["sentences_log"]] = np.log1p([len(_SENTENCE.findall(t)) for t in texts])
+    x[:, F["ends_colon"]] = [t.endswith((":", "：")) for t in texts]
+    x[:, F["dup_on_page"]] = [key_counts[k] > 1 for k in keys]
+    x[:, F["headline_prefix"]] = [
+        min(_capitalized_function_words(raw, stop), 4) / 4 for raw in raw_words
+    ]
+    for i, pat in enumerate(hits):
         if pat is not None:
-            row[18] = 1.0
-            row[_PATTERN_INDEX[f"pattern_{pat.reason}"]] = 1.0
+            x[i, F["pattern_any"]] = 1.0
+            x[i, F[f"pattern_{pat.reason}"]] = 1.0
+    x[:, F["patterns_near"]] = _window(x[:, F["pattern_any"]], 3)
     return x, hits
 
 
-def line_key(text: str) -> int:
-    """A stable 63-bit key of a line's words, for counting repeats across documents."""
-    import hashlib
+def _window(long: np.ndarray, w: int) -> np.ndarray:
+    """Share of the (up to) ``w`` lines on each side of a line that are prose."""
+    n = len(long)
+    cum = np.concatenate([[0.0], np.cumsum(long)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
+    return (cum[hi] - cum[lo] - long) / np.maximum(1, hi - lo - 1)
 
-    norm = " ".join(WORD.findall(text.lower()))
-    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big") >> 1
+
+def _headline_case(cased: list[str], stop: frozenset[str]) -> float:
+    """Share of the function words after the first word that are written with a capital."""
+    inner = [w for w in cased[1:] if w.lower() in stop]
+    return sum(w[:1].isupper() for w in inner) / len(inner) if len(inner) >= 2 else 0.0
+
+
+def _capitalized_function_words(words: list[str], stop: frozenset[str]) -> int:
+    """Function words written with a capital in the line's leading run of capitalized words:
+    "Customers Leave Without Paying At Troy" (a headline, maybe followed by its snippet) has
+    two, while prose capitalizes only names and the first word."""
+    count = 0
+    for w in words[1:]:
+        if not (w[:1].isupper() or w[:1].isdigit()):
+            break
+        if w.lower() in stop:
+            count += 1
+    return count

@@ -1,12 +1,18 @@
-"""The two-pass line classifier: logistic regression on line features, then again with the
-first pass's probabilities of the neighbouring lines (context smoothing).
+"""The line classifier: gradient-boosted decision trees over the line features.
 
-Weights are trained by ``benchmarks/train_boilerplate.py`` and shipped as JSON.
+The trees are trained by ``benchmarks/train_boilerplate.py`` (scikit-learn's
+``GradientBoostingClassifier``) and shipped as JSON arrays (``weights.json``): for every node its
+feature, threshold, children and leaf value. Prediction walks every tree at once with numpy and
+gives the same probabilities as scikit-learn (the training script checks that before writing).
+Trees, unlike a linear model, cannot extrapolate: a feature value beyond anything seen in
+training lands in the outermost leaf, so an odd line never gets an extreme score from one odd
+feature.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,66 +22,84 @@ import numpy as np
 WEIGHTS = Path(__file__).with_name("weights.json")
 
 
-def neighbour_features(p: np.ndarray) -> np.ndarray:
-    """Per line: previous and next line's probability, and the mean over two lines each side."""
-    n = len(p)
-    if n == 0:
-        return np.zeros((0, 3))
-    pad = np.concatenate([[1.0, 1.0], p, [1.0, 1.0]])
-    prev = pad[1 : n + 1]
-    nxt = pad[3 : n + 3]
-    mean = (pad[0:n] + pad[1 : n + 1] + pad[3 : n + 3] + pad[4 : n + 4]) / 4
-    return np.stack([prev, nxt, mean], axis=1)
+@dataclass(frozen=True)
+class Forest:
+    """All trees' nodes in flat arrays; a leaf has feature -1 and points to itself."""
+
+    feature: np.ndarray  # int, -1 at leaves
+    threshold: np.ndarray  # float32: go left when x <= threshold
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # leaf values, already scaled by the learning rate
+    roots: np.ndarray
+    depth: int
+    init: float  # the log-odds every prediction starts from
+    n_features: int
 
 
-# Pairwise products of these features let a linear model express "long AND stop-word rich AND
-# ending a sentence", which single features cannot; page-relative features compare a line with
-# the page's typical line.
-_KEY = (
-    "log_words",
-    "stop_ratio",
-    "ends_sentence",
-    "punct_ratio",
-    "links",
-    "position",
-    "context_long",
-    "context_long_wide",
-    "short_run_log",
-    "title_ratio",
-)
+def forest_from_json(w: dict[str, Any]) -> Forest:
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
+    for tree in w["trees"]:
+        base = len(feature)
+        roots.append(base)
+        for f, t, lo, hi, v in zip(
+            tree["feature"],
+            tree["threshold"],
+            tree["left"],
+            tree["right"],
+            tree["value"],
+            strict=True,
+        ):
+            leaf = f < 0
+            node = len(feature)
+            feature.append(-1 if leaf else f)
+            threshold.append(t)
+            left.append(node if leaf else base + lo)
+            right.append(node if leaf else base + hi)
+            value.append(v)
+    return Forest(
+        feature=np.asarray(feature, dtype=np.int64),
+        threshold=np.asarray(threshold, dtype=np.float32),
+        left=np.asarray(left, dtype=np.int64),
+        right=np.asarray(right, dtype=np.int64),
+        value=np.asarray(value, dtype=np.float64) * float(w["learning_rate"]),
+        roots=np.asarray(roots, dtype=np.int64),
+        depth=int(w["max_depth"]),
+        init=float(w["init"]),
+        n_features=len(w["features"]),
+    )
 
 
-def expand(x: np.ndarray) -> np.ndarray:
-    """Line features plus pairwise products of the key ones and page-relative features."""
-    from textmill.plugins.boilerplate.features import FEATURES
-
-    if len(x) == 0:
-        return np.zeros((0, x.shape[1] + len(_KEY) * (len(_KEY) + 1) // 2 + 4))
-    idx = [FEATURES.index(n) for n in _KEY]
-    inter = [x[:, i] * x[:, j] for a, i in enumerate(idx) for j in idx[a:]]
-    base = x[:, [0, 2, 4]]
-    rel = base - np.median(base, axis=0)
-    longest = x[:, [0]] - x[:, 0].max()
-    return np.hstack([x, np.stack(inter, axis=1), rel, longest])
-
-
-def _apply(layer: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    z = (x - np.asarray(layer["mean"])) / np.asarray(layer["scale"])
-    logits = z @ np.asarray(layer["coef"]) + float(layer["intercept"])
-    return 1.0 / (1.0 + np.exp(-logits))
+def raw_scores(forest: Forest, x: np.ndarray) -> np.ndarray:
+    """Log-odds of article text for each row of ``x``."""
+    if x.shape[1] != forest.n_features:
+        raise ValueError(
+            f"boilerplate weights expect {forest.n_features} features, got {x.shape[1]}"
+        )
+    x32 = x.astype(np.float32)
+    rows = np.arange(len(x))[:, None]
+    node = np.broadcast_to(forest.roots, (len(x), len(forest.roots))).copy()
+    for _ in range(forest.depth):
+        f = forest.feature[node]
+        inner = f >= 0
+        go_left = x32[rows, np.where(inner, f, 0)] <= forest.threshold[node]
+        node = np.where(go_left, forest.left[node], forest.right[node])
+    return forest.init + forest.value[node].sum(axis=1)
 
 
 @lru_cache(maxsize=1)
-def load(path: str = str(WEIGHTS)) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+def load(path: str = str(WEIGHTS)) -> Forest:
+    return forest_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def predict(x: np.ndarray, weights: dict[str, Any] | None = None) -> np.ndarray:
+def predict(x: np.ndarray, weights: Forest | None = None) -> np.ndarray:
     """Probability that each line is article text (not boilerplate)."""
-    w = weights or load()
+    forest = weights or load()
     if len(x) == 0:
         return np.zeros(0)
-    if w.get("expand"):
-        x = expand(x)
-    p1 = _apply(w["pass1"], x)
-    return _apply(w["pass2"], np.hstack([x, neighbour_features(p1)]))
+    return 1.0 / (1.0 + np.exp(-raw_scores(forest, x)))

@@ -78,6 +78,17 @@ PATTERNS: tuple[Pattern, ...] = (
         0.6,
         8,
     ),
+    # A comment's or a teaser's metadata: "Reply", "Report", "12 likes", "Rating: 36 Votes".
+    Pattern(
+        "comment",
+        re.compile(
+            r"^\W*(reply|report( abuse| comment)?|like|\d+\s+(likes?|votes?|points?|repl(y|ies)))\W*$"
+            r"|^\W*rating:\s*[-+]?\d+\s+votes?\W*$",
+            _I,
+        ),
+        0.9,
+        6,
+    ),
     Pattern("contact", re.compile(r"^\W*(write to|contact|email) .{0,60}\bat\b", _I), 0.9, 14),
     Pattern(
         "copyright",
@@ -138,6 +149,17 @@ PATTERNS: tuple[Pattern, ...] = (
         ),
         0.85,
         12,
+    ),
+    # Relative times under teasers and comments: "13 hours ago", "2 days ago at 07:52 am".
+    Pattern(
+        "dateline",
+        re.compile(
+            r"^\W*(\d+|an?|one)\s+(sec(ond)?|min(ute)?|h(ou)?r|day|week|month|year)s?\s+ago\b"
+            r"(\s+at\s+\d{1,2}[:.]\d{2}\s*(am|pm)?)?\W*$",
+            _I,
+        ),
+        0.85,
+        10,
     ),
 )
 
