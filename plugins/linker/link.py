@@ -1,12 +1,14 @@
 """Disambiguation of one document's mentions: a logistic model over candidate features.
 
 Each candidate (:mod:`.candidates`) gets features: how it was found (alias, name part, acronym,
-abbreviation, word order, fuzzy), the alias prior and how many counts it rests on, string similarity and
-coverage of the name, the NER label's compatibility with the KB types, how ambiguous the
-mention is, a popularity estimate, and document coherence: the candidate is also a candidate of
-a longer mention in the document that contains this one ("Riley" after "Pat Riley", "ACLU"
-after "American Civil Liberties Union"), or shares a surname with a candidate of another
-mention ("David" and "Victoria" → the Beckhams). The weights are trained by
+abbreviation, word order, fuzzy), the alias prior and how many counts it rests on, string
+similarity and coverage of the name, the NER label's compatibility with the KB types, its rivals
+(candidates found the same way, and exact aliases a looser match competes with), a popularity
+estimate, name context, and document coherence: the candidate is also a candidate of a longer
+mention in the document that contains this one, or shares a surname with a candidate of another
+name ("David" and "Victoria" → the Beckhams). A short form first takes the candidates of its
+antecedents, a person's full name holding it ("Riley" after "Pat Riley") or the name it is the
+acronym of ("BA" after "British Airways"), with their evidence. The weights are trained by
 ``benchmarks/train_linker.py`` (leave-one-benchmark-out) and shipped in ``weights.json``. The
 best candidate is linked when its probability reaches ``min_score``; otherwise the mention is
 NIL.
@@ -28,6 +30,7 @@ from textmill.plugins.linker.candidates import (
     content_words,
     initials,
     name_index,
+    state_name,
     strip_title,
 )
 from textmill.plugins.linker.kb import KB, KBEntity, normalize
@@ -64,7 +67,8 @@ FEATURES = (
     "cover",
     "type_match",
     "type_clash",
-    "log_candidates",
+    "log_rivals",
+    "log_alias_rivals",
     "popularity",
     "entity_count",
     "longer_mention",
@@ -72,6 +76,8 @@ FEATURES = (
     "part_person",
     "one_word",
     "name_context",
+    "coref",
+    "coref_missing",
 )
 WORD = re.compile(r"\w+")
 
@@ -129,32 +135,49 @@ def document_candidates(
     cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in mentions]
     words = [_words(m.norm) for m in mentions]
     counts = name_index(kb).entity_counts
-    # Candidates of longer mentions holding this one's words, or spelled by its initials.
+    # Candidates of longer mentions holding this one's words, or spelled by its initials; and
+    # the antecedents this mention is a short form of: a person's full name holding it ("Riley"
+    # after "Pat Riley"), or the name it is the acronym of ("BA" after "British Airways").
     longer: list[set[str]] = []
+    antecedents: list[list[int]] = []
     for i, m in enumerate(mentions):
         found: set[str] = set()
+        ante = []
         letters = m.text.replace(".", "").strip()
-        acro = letters.isupper() and 2 <= len(letters) <= 6
+        # A state's abbreviation ("S.D.") is not the acronym of a name ("San Diego").
+        acro = letters.isupper() and 2 <= len(letters) <= 6 and state_name(m.text) is None
         for j, other in enumerate(mentions):
             if j == i:
                 continue
-            if _contains(words[j], words[i]) or (acro and initials(other.text) == letters):
+            spelled = acro and initials(other.text) == letters
+            if _contains(words[j], words[i]) or spelled:
                 found.update(c.entity for c in cands[j] if c.source != "part")
+                if spelled or other.label == "PERSON":
+                    ante.append(j)
         longer.append(found)
+        antecedents.append(ante)
     # Surnames of the people proposed by the name parts of each mention.
     surnames: list[set[str]] = []
     for cs in cands:
         s = set()
         for c in cs:
-            if c.source == "part":
-                parts = normalize(kb.entities[c.entity].name).split()
+            ent = kb.entities[c.entity]
+            if c.source == "part" and _PERSON & set(ent.types):
+                parts = normalize(ent.name).split()
                 if len(parts) > 1:
                     s.add(parts[-1])
         surnames.append(s)
     out = []
     for i, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
-        others = set().union(*(s for j, s in enumerate(surnames) if j != i)) if surnames else set()
+        # Another name's people ("David" and "Victoria"), not this name's other occurrences.
+        others = set().union(
+            *(s for j, s in enumerate(surnames) if words[j] != words[i] and j != i)
+        )
         total = sum(counts.get(c.entity, 0.0) for c in cs if c.source == "alias")
+        by_source: dict[str, int] = {}
+        for c in cs:
+            by_source[c.source] = by_source.get(c.source, 0) + 1
+        n_alias = by_source.get("alias", 0)
         feats = []
         for c in cs:
             ent = kb.entities[c.entity]
@@ -172,7 +195,10 @@ def document_candidates(
                 "cover": c.cover,
                 "type_match": float(t == 1.0),
                 "type_clash": float(t == 0.0),
-                "log_candidates": math.log(len(cs)),
+                # Rivals found the same way, and exact aliases a looser match competes with
+                # ("China" is an alias of the country before it is a word of "China Daily").
+                "log_rivals": math.log(by_source[c.source]),
+                "log_alias_rivals": math.log1p(n_alias) if c.source != "alias" else 0.0,
                 "popularity": popularity(ent),
                 "entity_count": math.log1p(counts.get(c.entity, 0.0)),
                 "longer_mention": float(c.entity in longer[i]),
@@ -185,7 +211,30 @@ def document_candidates(
             }
             feats.append((c, f))
         out.append(feats)
-    return out
+    return [_coreference(i, feats, out, antecedents) for i, feats in enumerate(out)]
+
+
+def _coreference(
+    i: int,
+    feats: list[tuple[Candidate, dict[str, float]]],
+    out: list[list[tuple[Candidate, dict[str, float]]]],
+    antecedents: list[list[int]],
+) -> list[tuple[Candidate, dict[str, float]]]:
+    """A short form takes the candidates of its antecedents as they were found for them, with
+    their evidence (the full name's alias, type and prior), marked ``coref``; its own other
+    candidates are marked ``coref_missing``. A short form of names the KB does not hold has no
+    candidates: "Shields" after "Jerry Shields" is Jerry Shields, not another Shields."""
+    if not antecedents[i]:
+        return feats
+    taken: dict[str, tuple[Candidate, dict[str, float]]] = {}
+    for j in antecedents[i]:
+        for c, f in out[j]:
+            if c.source != "part" and c.entity not in taken:
+                taken[c.entity] = (c, {**f, "coref": 1.0})
+    if not taken:
+        return []
+    rest = [(c, {**f, "coref_missing": 1.0}) for c, f in feats if c.entity not in taken]
+    return list(taken.values()) + rest
 
 
 def _name_context(name: str, mention: tuple[str, ...], doc_words: set[str]) -> float:
