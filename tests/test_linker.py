@@ -204,6 +204,9 @@ def test_state_abbreviations_and_legal_forms(tmp_path: Path) -> None:
     recs = {r["text"]: r["entity"] for r in link_text(text, LinkerSettings(kb=kb))}
     # The AP abbreviation is the state, though its letters spell New Delhi too.
     assert recs["N.D."] == "Q1207"
+    from textmill.plugins.linker.candidates import state_name
+
+    assert state_name("Md.") == state_name("MD.") == "maryland" and state_name("M.D.") is None
     assert recs["Target Corp."] == "Q1046951"
 
 
@@ -218,6 +221,9 @@ def test_names_the_ner_tagged_once_are_found_again() -> None:
     again = [text[a:b] for a, b, _ in repeated_names(text, found)]
     # The surname on its own, at the start of a sentence too; not inside "Walters-style".
     assert again == ["Walters"]
+    # An organization's last word on its own: the team after its full name.
+    team = "Pat Riley coached the Miami Heat for years. On Monday the Heat lost in Detroit."
+    assert [team[a:b] for a, b, _ in repeated_names(team, [(22, 32, "ORG")])] == ["Heat"]
     # A lone capitalized word that a KB person is called, and rare as a word.
     lone = [text[a:b] for a, b, _ in lone_names(text, found, lambda w: w == "Baez")]
     assert lone == ["Baez"]

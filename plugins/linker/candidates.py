@@ -126,9 +126,10 @@ def number_variant(norm: str) -> str:
 
 @lru_cache(maxsize=1)
 def _state_abbreviations() -> dict[str, str]:
-    """AP style abbreviations of US states ("n d" → "north dakota"), normalized."""
+    """AP style abbreviations of US states with their full stops, in any case ("N.D.", "W.Va.",
+    "ALA."; "Md." but not "M.D."), to their normalized names."""
     return {
-        normalize(s.ap_abbr).replace(" ", ""): normalize(s.name)
+        s.ap_abbr.replace(" ", "").casefold(): normalize(s.name)
         for s in us.states.STATES_AND_TERRITORIES
         if s.ap_abbr and s.ap_abbr.endswith(".")
     }
@@ -281,8 +282,7 @@ def acronym_candidates(kb: KB, text: str) -> list[Candidate]:
 
 def state_name(text: str) -> str | None:
     """The US state an AP abbreviation stands for ("N.D." → "north dakota"), normalized."""
-    raw = text.strip()
-    return _state_abbreviations().get(normalize(raw).replace(" ", "")) if "." in raw else None
+    return _state_abbreviations().get(text.strip().replace(" ", "").casefold())
 
 
 def state_candidates(kb: KB, text: str) -> list[Candidate]:

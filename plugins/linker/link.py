@@ -78,6 +78,7 @@ FEATURES = (
     "name_context",
     "coref",
     "coref_missing",
+    "entity_context",
 )
 WORD = re.compile(r"\w+")
 
@@ -167,8 +168,15 @@ def document_candidates(
                 if len(parts) > 1:
                     s.add(parts[-1])
         surnames.append(s)
+    # The words of the names the other mentions most likely are: "U.S." brings "united" and
+    # "states", which make "Senate" the United States Senate.
+    named: list[set[str]] = []
+    for cs in cands:
+        top = next((c for c in cs if c.source == "alias"), None)
+        named.append(set(content_words(normalize(kb.entities[top.entity].name))) if top else set())
     out = []
     for i, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
+        context = set().union(*(n for j, n in enumerate(named) if words[j] != words[i]))
         # Another name's people ("David" and "Victoria"), not this name's other occurrences.
         others = set().union(
             *(s for j, s in enumerate(surnames) if words[j] != words[i] and j != i)
@@ -208,6 +216,7 @@ def document_candidates(
                 "part_person": float(c.source == "part" and person),
                 "one_word": float(len(words[i]) == 1),
                 "name_context": _name_context(name, words[i], doc_words),
+                "entity_context": _name_context(name, words[i], context),
             }
             feats.append((c, f))
         out.append(feats)

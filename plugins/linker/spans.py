@@ -153,8 +153,9 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”]\s*|\n\s*)$")
 
 def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Names the NER tagged somewhere in ``text`` and missed elsewhere in it: every other
-    occurrence of a found name, and of a person's surname ("Walters" after "Barbara Walters"),
-    outside the spans already found. ``found``: trimmed ``(start, end, label)`` spans.
+    occurrence of a found name, of a person's surname ("Walters" after "Barbara Walters") and
+    of an organization's last word ("Heat" after "Miami Heat"), outside the spans already found.
+    ``found``: trimmed ``(start, end, label)`` spans.
 
     A one-word name the NER found alone is left alone at the start of a sentence, where any
     word is capitalized; a surname is not ("Walters said")."""
@@ -172,6 +173,10 @@ def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[i
             if len(last) >= 3 and last[:1].isupper() and last.isalpha():
                 names[last] = label
                 anywhere.add(last)
+        elif label == "ORG" and len(words) >= 2:
+            last = words[-1]
+            if len(last) >= 4 and last[:1].isupper() and last[1:].islower() and last.isalpha():
+                names.setdefault(last, label)
     taken = [(a, b) for a, b, _ in found]
     out = []
     # Longest first, so "Pat Riley" is taken whole before "Riley" is looked for.
