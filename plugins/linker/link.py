@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,56 +132,74 @@ def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
 def document_candidates(
     kb: KB, mentions: list[Mention], text: str, fuzzy_cutoff: float = 88.0
 ) -> list[list[tuple[Candidate, dict[str, float]]]]:
-    """Per mention, its candidates with their features."""
+    """Per mention, its candidates with their features.
+
+    Features depend on a mention's text, normalized form and label and on the document, so
+    they are computed once per distinct name (a name repeated fifty times costs one), and the
+    relations between names are found through an index of their words and initials."""
     doc_words = {w.casefold() for w in WORD.findall(text)}
-    cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in mentions]
-    words = [_words(m.norm) for m in mentions]
+    key_of: dict[tuple[str, str, str], int] = {}
+    names: list[Mention] = []
+    for m in mentions:
+        if (m.norm, m.text, m.label) not in key_of:
+            key_of[(m.norm, m.text, m.label)] = len(names)
+            names.append(m)
+    cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in names]
+    words = [_words(m.norm) for m in names]
     counts = name_index(kb).entity_counts
+    by_word: dict[str, list[int]] = {}
+    by_initials: dict[str, list[int]] = {}
+    for j, m in enumerate(names):
+        for w in set(words[j]):
+            by_word.setdefault(w, []).append(j)
+        by_initials.setdefault(initials(m.text), []).append(j)
     # Candidates of longer mentions holding this one's words, or spelled by its initials; and
     # the antecedents this mention is a short form of: a person's full name holding it ("Riley"
     # after "Pat Riley"), or the name it is the acronym of ("BA" after "British Airways").
     longer: list[set[str]] = []
     antecedents: list[list[int]] = []
-    for i, m in enumerate(mentions):
+    for i, m in enumerate(names):
         found: set[str] = set()
         ante = []
         letters = m.text.replace(".", "").strip()
         # A state's abbreviation ("S.D.") is not the acronym of a name ("San Diego").
         acro = letters.isupper() and 2 <= len(letters) <= 6 and state_name(m.text) is None
-        for j, other in enumerate(mentions):
-            if j == i:
+        spelled = set(by_initials.get(letters, ())) if acro else set()
+        holding = by_word.get(words[i][0], []) if words[i] else []
+        for j in sorted(spelled.union(holding)):
+            if j == i or not (j in spelled or _contains(words[j], words[i])):
                 continue
-            spelled = acro and initials(other.text) == letters
-            if _contains(words[j], words[i]) or spelled:
-                found.update(c.entity for c in cands[j] if c.source != "part")
-                if spelled or other.label == "PERSON":
-                    ante.append(j)
+            found.update(c.entity for c in cands[j] if c.source != "part")
+            if j in spelled or names[j].label == "PERSON":
+                ante.append(j)
         longer.append(found)
         antecedents.append(ante)
-    # Surnames of the people proposed by the name parts of each mention.
-    surnames: list[set[str]] = []
-    for cs in cands:
-        s = set()
+    # Per name: the surnames of the people its name parts propose, and the words of the name it
+    # most likely is (its top alias candidate: "U.S." brings "united" and "states", which make
+    # "Senate" the United States Senate). Each name sees those of the other names.
+    surnames: dict[tuple[str, ...], set[str]] = {}
+    named: dict[tuple[str, ...], set[str]] = {}
+    for ws, cs in zip(words, cands, strict=True):
+        s = surnames.setdefault(ws, set())
         for c in cs:
             ent = kb.entities[c.entity]
             if c.source == "part" and _PERSON & set(ent.types):
                 parts = normalize(ent.name).split()
                 if len(parts) > 1:
                     s.add(parts[-1])
-        surnames.append(s)
-    # The words of the names the other mentions most likely are: "U.S." brings "united" and
-    # "states", which make "Senate" the United States Senate.
-    named: list[set[str]] = []
-    for cs in cands:
         top = next((c for c in cs if c.source == "alias"), None)
-        named.append(set(content_words(normalize(kb.entities[top.entity].name))) if top else set())
+        if top:
+            named.setdefault(ws, set()).update(
+                content_words(normalize(kb.entities[top.entity].name))
+            )
+    surname_names = Counter(x for s in surnames.values() for x in s)
+    context_names = Counter(x for n in named.values() for x in n)
     out = []
-    for i, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
-        context = set().union(*(n for j, n in enumerate(named) if words[j] != words[i]))
+    for i, (m, cs) in enumerate(zip(names, cands, strict=True)):
+        own = named.get(words[i], set())
+        context = {x for x, k in context_names.items() if k - (x in own) > 0}
         # Another name's people ("David" and "Victoria"), not this name's other occurrences.
-        others = set().union(
-            *(s for j, s in enumerate(surnames) if words[j] != words[i] and j != i)
-        )
+        own_surnames = surnames[words[i]]
         total = sum(counts.get(c.entity, 0.0) for c in cs if c.source == "alias")
         by_source: dict[str, int] = {}
         for c in cs:
@@ -190,6 +209,7 @@ def document_candidates(
         for c in cs:
             ent = kb.entities[c.entity]
             name = normalize(ent.name)
+            parts = name.split()
             t = type_ok(m.label, ent)
             person = bool(_PERSON & set(ent.types))
             f = {
@@ -211,7 +231,9 @@ def document_candidates(
                 "entity_count": math.log1p(counts.get(c.entity, 0.0)),
                 "longer_mention": float(c.entity in longer[i]),
                 "shared_surname": float(
-                    c.source == "part" and len(name.split()) > 1 and name.split()[-1] in others
+                    c.source == "part"
+                    and len(parts) > 1
+                    and surname_names[parts[-1]] - (parts[-1] in own_surnames) > 0
                 ),
                 "part_person": float(c.source == "part" and person),
                 "one_word": float(len(words[i]) == 1),
@@ -220,7 +242,8 @@ def document_candidates(
             }
             feats.append((c, f))
         out.append(feats)
-    return [_coreference(i, feats, out, antecedents) for i, feats in enumerate(out)]
+    linked = [_coreference(i, feats, out, antecedents) for i, feats in enumerate(out)]
+    return [linked[key_of[(m.norm, m.text, m.label)]] for m in mentions]
 
 
 def _coreference(

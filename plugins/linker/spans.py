@@ -9,6 +9,7 @@ are trimmed to it, and spans that are no name are dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections.abc import Callable
 
 _PRONOUNS = frozenset(
@@ -148,6 +149,22 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+class _Taken:
+    """Non-overlapping spans, sorted, asked whether a new span overlaps one of them."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]):
+        self.spans = sorted((a, b) for a, b, _ in spans)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect_left(self.spans, (a, b))
+        before = self.spans[i - 1] if i else None
+        after = self.spans[i] if i < len(self.spans) else None
+        return bool((before and before[1] > a) or (after and after[0] < b))
+
+    def add(self, a: int, b: int) -> None:
+        insort(self.spans, (a, b))
+
+
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”]\s*|\n\s*)$")
 
 
@@ -177,7 +194,7 @@ def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[i
             last = words[-1]
             if len(last) >= 4 and last[:1].isupper() and last[1:].islower() and last.isalpha():
                 names.setdefault(last, label)
-    taken = [(a, b) for a, b, _ in found]
+    taken = _Taken(found)
     out = []
     # Longest first, so "Pat Riley" is taken whole before "Riley" is looked for.
     for name, label in sorted(names.items(), key=lambda n: -len(n[0])):
@@ -189,11 +206,11 @@ def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[i
             if (
                 not (before.isalnum() or before in ".-_")
                 and not (after.isalnum() or after in "-_")
-                and not any(x < end and at < y for x, y in taken)
+                and not taken.overlaps(at, end)
                 and (name in anywhere or not _SENTENCE_START.search(text, max(0, at - 8), at))
             ):
                 out.append((at, end, label))
-                taken.append((at, end))
+                taken.add(at, end)
             at = text.find(name, end)
     return out
 
@@ -207,14 +224,13 @@ def lone_names(
     text: str, found: list[tuple[int, int, str]], is_name: Callable[[str], bool]
 ) -> list[tuple[int, int, str]]:
     """Capitalized words the NER left untagged that ``is_name`` takes for a person's name
-    ("Hendrix", "Baez"), outside the spans found and not at the start of a sentence."""
-    taken = [(a, b) for a, b, _ in found]
+    ("Hendrix", "Baez"), outside the spans found and not next to another capitalized word
+    (the start of a sentence is no bar: a word this rare is a name there too)."""
+    taken = _Taken(found)
     out = []
     for m in _LONE_CAPITALIZED.finditer(text):
         a, b = m.span()
-        if any(x < b and a < y for x, y in taken) or _CAPITALIZED_BEFORE.search(
-            text, max(0, a - 30), a
-        ):
+        if taken.overlaps(a, b) or _CAPITALIZED_BEFORE.search(text, max(0, a - 30), a):
             continue
         if is_name(m.group()):
             out.append((a, b, "PERSON"))
