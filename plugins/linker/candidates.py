@@ -172,11 +172,6 @@ class NameIndex:
         self.bare: dict[str, set[str]] = {}
         # First and last words of people's names ("hendrix", "baez").
         self.person_words: set[str] = set()
-        # Every count of every alias of an entity: how often the KB's sources name it.
-        self.entity_counts: dict[str, float] = {}
-        for ents in kb.counts.values():
-            for e, c in ents.items():
-                self.entity_counts[e] = self.entity_counts.get(e, 0.0) + c
         for ent in kb.entities.values():
             if PERSON_TYPES & set(ent.types):
                 pw = normalize(ent.name).split()

@@ -30,7 +30,6 @@ from textmill.plugins.linker.candidates import (
     candidates,
     content_words,
     initials,
-    name_index,
     state_name,
     strip_title,
 )
@@ -62,7 +61,6 @@ FEATURES = (
     "fuzzy",
     "prior",
     "log_count",
-    "log_alias_total",
     "exact_name",
     "sim",
     "cover",
@@ -71,7 +69,6 @@ FEATURES = (
     "log_rivals",
     "log_alias_rivals",
     "popularity",
-    "entity_count",
     "longer_mention",
     "shared_surname",
     "part_person",
@@ -146,7 +143,6 @@ def document_candidates(
             names.append(m)
     cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in names]
     words = [_words(m.norm) for m in names]
-    counts = name_index(kb).entity_counts
     by_word: dict[str, list[int]] = {}
     by_initials: dict[str, list[int]] = {}
     for j, m in enumerate(names):
@@ -200,7 +196,6 @@ def document_candidates(
         context = {x for x, k in context_names.items() if k - (x in own) > 0}
         # Another name's people ("David" and "Victoria"), not this name's other occurrences.
         own_surnames = surnames[words[i]]
-        total = sum(counts.get(c.entity, 0.0) for c in cs if c.source == "alias")
         by_source: dict[str, int] = {}
         for c in cs:
             by_source[c.source] = by_source.get(c.source, 0) + 1
@@ -217,7 +212,6 @@ def document_candidates(
                 c.source: 1.0,
                 "prior": c.prior if c.source == "alias" else 0.0,
                 "log_count": math.log1p(c.count),
-                "log_alias_total": math.log1p(total) if c.source == "alias" else 0.0,
                 "exact_name": float(name == m.norm or name == strip_title(m.norm)),
                 "sim": c.sim,
                 "cover": c.cover,
@@ -228,7 +222,6 @@ def document_candidates(
                 "log_rivals": math.log(by_source[c.source]),
                 "log_alias_rivals": math.log1p(n_alias) if c.source != "alias" else 0.0,
                 "popularity": popularity(ent),
-                "entity_count": math.log1p(counts.get(c.entity, 0.0)),
                 "longer_mention": float(c.entity in longer[i]),
                 "shared_surname": float(
                     c.source == "part"
