@@ -55,7 +55,7 @@ def score(docs: list[GoldDoc], kb: object, nlp: object) -> dict[str, float]:
         c[kind + "fn"] += len(gold - pred)
 
     for d in docs:
-        mentions = [m for m in find_mentions(d.text, settings, nlp) if d.lo <= m.start < d.hi]
+        mentions = [m for m in find_mentions(d.text, settings, nlp, kb) if d.lo <= m.start < d.hi]
         add("ner", {(m.start, m.end) for m in mentions}, d.spans)
         prior = set()
         for m in mentions:

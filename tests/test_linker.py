@@ -118,6 +118,9 @@ def test_spans_are_trimmed_to_the_name_they_hold() -> None:
     assert cut("Calif.") == "Calif."
     # Pronouns and bare titles are no names.
     assert cut("He") is None and cut("President") is None
+    # A list bullet is not part of the name; one letter names nothing.
+    assert cut("• Wireless") == "Wireless"
+    assert cut("N") is None
 
 
 def test_linked_mentions_are_trimmed_in_context() -> None:
@@ -157,3 +160,70 @@ def test_surnames_acronyms_and_word_order_find_names_the_kb_does_not_list(
     assert recs["Obama"] == "Q76"
     assert recs["ACLU"] == "Q21637"
     assert recs["Sheffield University"] == "Q823917"
+
+
+def test_short_forms_take_the_entity_of_their_full_name(tmp_path: Path) -> None:
+    kb = _kb(
+        tmp_path,
+        [
+            {"id": "Q335762", "name": "Pat Riley", "types": ["Q215627"], "popularity": 20},
+            {"id": "Q562522", "name": "Mike Riley", "types": ["Q215627"], "popularity": 300},
+            {"id": "Q1409655", "name": "Robert Nardelli", "types": ["Q215627"]},
+            {"id": "Q8766", "name": "British Airways", "types": ["Q43229"]},
+            {"id": "Q1455", "name": "Buenos Aires", "types": ["Q27096213"], "popularity": 300},
+            {"id": "Q207", "name": "Brooke Shields", "types": ["Q215627"], "popularity": 300},
+        ],
+    )
+    text = (
+        "MIAMI - Pat Riley is taking a leave from the Heat. Riley said on Tuesday that he "
+        "would return. Bob Nardelli resigned as chief executive; Bob said he had no regrets. "
+        "British Airways cancelled flights, and BA said the fog would lift. A spokesman, Jerry "
+        "Shields, said the timing was a coincidence. Shields declined to comment further."
+    )
+    recs = [(r["text"], r["entity"]) for r in link_text(text, LinkerSettings(kb=kb))]
+    assert ("Riley", "Q335762") in recs
+    # A nickname with the surname is the same person, and so is the nickname alone after it.
+    assert ("Bob Nardelli", "Q1409655") in recs and ("Bob", "Q1409655") in recs
+    assert ("BA", "Q8766") in recs
+    # The surname of a person the KB does not hold is that person, not Brooke Shields.
+    assert ("Shields", "NIL:shields") in recs
+
+
+def test_state_abbreviations_and_legal_forms(tmp_path: Path) -> None:
+    kb = _kb(
+        tmp_path,
+        [
+            {"id": "Q1207", "name": "North Dakota", "types": ["Q27096213"]},
+            {"id": "Q987", "name": "New Delhi", "types": ["Q27096213"], "popularity": 300},
+            {"id": "Q1046951", "name": "Target Corporation", "types": ["Q43229"]},
+        ],
+    )
+    text = (
+        "The plant near Minot, N.D., closed on Monday, and Target Corp. said it would open a store."
+    )
+    recs = {r["text"]: r["entity"] for r in link_text(text, LinkerSettings(kb=kb))}
+    # The AP abbreviation is the state, though its letters spell New Delhi too.
+    assert recs["N.D."] == "Q1207"
+    from textmill.plugins.linker.candidates import state_name
+
+    assert state_name("Md.") == state_name("MD.") == "maryland" and state_name("M.D.") is None
+    assert recs["Target Corp."] == "Q1046951"
+
+
+def test_names_the_ner_tagged_once_are_found_again() -> None:
+    from textmill.plugins.linker.spans import lone_names, repeated_names
+
+    text = (
+        "Barbara Walters defended her co-host. Walters said the show would go on, and "
+        "Barbara Walters-style interviews would continue. Later, Baez sang."
+    )
+    found = [(0, 15, "PERSON")]
+    again = [text[a:b] for a, b, _ in repeated_names(text, found)]
+    # The surname on its own, at the start of a sentence too; not inside "Walters-style".
+    assert again == ["Walters"]
+    # An organization's last word on its own: the team after its full name.
+    team = "Pat Riley coached the Miami Heat for years. On Monday the Heat lost in Detroit."
+    assert [team[a:b] for a, b, _ in repeated_names(team, [(22, 32, "ORG")])] == ["Heat"]
+    # A lone capitalized word that a KB person is called, and rare as a word.
+    lone = [text[a:b] for a, b, _ in lone_names(text, found, lambda w: w == "Baez")]
+    assert lone == ["Baez"]

@@ -1,9 +1,10 @@
 """The ``linker`` plugin: spaCy NER plus a knowledge base, and a corpus entity index.
 
 Per document: NER (the statistical model between two rulers of KB aliases, :mod:`.ner`), spans
-trimmed to names (:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations,
-word order and rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained
-logistic model over prior, type, name context, popularity and document coherence (:mod:`.link`).
+trimmed to names, with the names it tagged once found again and KB people's rare names it missed
+(:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations, word order and
+rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained logistic model
+over prior, type, name context, popularity, coreference and document coherence (:mod:`.link`).
 Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
 (:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
 the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
@@ -28,6 +29,7 @@ from textmill import (
     Span,
     hookimpl,
 )
+from textmill.plugins.linker.candidates import is_person_name
 from textmill.plugins.linker.index import build_index
 from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
 from textmill.plugins.linker.link import (
@@ -38,9 +40,9 @@ from textmill.plugins.linker.link import (
     mention_record,
 )
 from textmill.plugins.linker.ner import pipeline
-from textmill.plugins.linker.spans import trim
+from textmill.plugins.linker.spans import lone_names, repeated_names, trim
 
-VERSION = "3"
+VERSION = "4"
 TRAINED_THRESHOLD = load_weights()[1]
 
 
@@ -97,31 +99,42 @@ def textmill_register_commands(cli: Any) -> None:
     cli.add_command(kb_group)
 
 
-def find_mentions(text: str, settings: LinkerSettings, nlp: Any = None) -> list[Mention]:
-    """NER mentions of a linkable label (``nlp``: a pipeline from :mod:`.ner`, else the KB's)."""
+def find_mentions(
+    text: str, settings: LinkerSettings, nlp: Any = None, kb: KB | None = None
+) -> list[Mention]:
+    """NER mentions of a linkable label (``nlp``: a pipeline from :mod:`.ner`, else the KB's;
+    ``kb``: the KB whose people's names fill the NER's gaps, else the settings' KB)."""
     doc = (nlp or pipeline(kb_path(settings), settings.entity_ruler))(text)
-    return mentions_from_ents(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+    return mentions_from_ents(
+        text,
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents],
+        kb or KB.load(kb_path(settings)),
+    )
 
 
-def mentions_from_ents(text: str, ents: list[tuple[int, int, str]]) -> list[Mention]:
-    """Mentions from NER spans ``(start, end, label)``, trimmed to the names they hold."""
-    out = []
+def mentions_from_ents(
+    text: str, ents: list[tuple[int, int, str]], kb: KB | None = None
+) -> list[Mention]:
+    """Mentions from NER spans ``(start, end, label)``, trimmed to the names they hold, the
+    other occurrences of those names that the NER missed, and (with ``kb``) lone capitalized
+    words that are a KB person's first or last name."""
+    spans = []
     for start, end, label in ents:
         if label not in LINKABLE:
             continue
         span = trim(text, start, end)
-        if span is None:
-            continue
-        a, b = span
-        norm = normalize(text[a:b])
-        if norm:
-            out.append(Mention(a, b, text[a:b], label, norm))
-    return out
+        if span is not None and normalize(text[span[0] : span[1]]):
+            spans.append((*span, label))
+    spans += repeated_names(text, spans)
+    if kb is not None:
+        spans += lone_names(text, spans, lambda w: is_person_name(kb, w))
+    spans.sort()
+    return [Mention(a, b, text[a:b], label, normalize(text[a:b])) for a, b, label in spans]
 
 
 def link_text(text: str, settings: LinkerSettings) -> list[dict[str, Any]]:
     kb = KB.load(kb_path(settings))
-    mentions = find_mentions(text, settings)
+    mentions = find_mentions(text, settings, kb=kb)
     link_mentions(
         kb, mentions, text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
     )

@@ -7,10 +7,11 @@ Sources, each recorded on the candidate so disambiguation can weigh them:
 - ``part``: the mention is a run of words of an entity's name or alias ("Riley" → Pat Riley,
   "Dolphins" → Miami Dolphins), when few entities share those words;
 - ``acronym``: an all-capitals mention spells the initials of a name ("ACLU", "N.D.");
-- ``abbrev``: a capitalized stem with a full stop begins a place name ("Calif.", "Colo.");
+- ``abbrev``: a US state's AP abbreviation ("N.D.", "La."; from the ``us`` package), or a
+  capitalized stem with a full stop that begins a one-word name ("Calif.", "Colo.");
 - ``words``: the same content words in another order ("Sheffield University" → University of
-  Sheffield), or a person's surname with another form of the first name ("Bob Nardelli" →
-  Robert Nardelli);
+  Sheffield), or a person's surname with another form of the first name: the same initial, or
+  a nickname of it ("Bob Nardelli" → Robert Nardelli; ``nicknames`` package);
 - ``fuzzy``: rapidfuzz ratio against every alias key, for transliterations and misspellings.
 
 Names are indexed once per KB (words, initials, first letters), in memory beside it.
@@ -23,8 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
+import us
+from nicknames import NickNamer
 from rapidfuzz import fuzz, process
 from textmill.plugins.linker.kb import KB, normalize
+from wordfreq import zipf_frequency
 
 # Words that do not identify a name on their own.
 STOPWORDS = frozenset(
@@ -84,8 +88,18 @@ _TITLES = re.compile(
     r"|spokesman|spokeswoman|spokesperson|leader|general|gen|sen|senator|rep|gov|governor|king"
     r"|queen|pope|mr|mrs|ms|dr|prof|sir|messrs|mm)\s+"
 )
+# A company's legal form after its name ("Target Corp.", "Saks Inc."): the name is the alias.
+_LEGAL_FORM = re.compile(
+    r"\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|ag|sa|nv)$"
+)
+_INITIALS = re.compile(r"[A-Z]\.?[A-Z]")
+_INITIAL_DOT = re.compile(r"(?<=[A-Z])\.(?=\s?[A-Z]\b|\s|$)")
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,4}\b")
 _ACRONYM = re.compile(r"(?:[A-Z]\.?){2,6}|[A-Z][A-Z&]{1,5}")
 _ABBREV = re.compile(r"[A-Z][a-z]{1,5}\.")
+PERSON_TYPES = frozenset({"person", "Q5", "Q215627"})
+# A word more common than this (Zipf frequency) is a word first: "Will", "Rose", "Cash".
+MAX_NAME_ZIPF = 4.0
 # A part shared by more entities than this is too ambiguous to propose on its own.
 MAX_PART_CANDIDATES = 25
 
@@ -102,6 +116,38 @@ class Candidate:
 
 def strip_title(norm: str) -> str:
     return _TITLES.sub("", norm)
+
+
+def number_variant(norm: str) -> str:
+    """The other grammatical number of a group name ("hindus" → "hindu", "syrian" →
+    "syrians"): demonyms and adherents take a regular plural in English."""
+    return norm[:-1] if norm.endswith("s") else norm + "s"
+
+
+@lru_cache(maxsize=1)
+def _state_abbreviations() -> dict[str, str]:
+    """AP style abbreviations of US states with their full stops, in any case ("N.D.", "W.Va.",
+    "ALA."; "Md." but not "M.D."), to their normalized names."""
+    return {
+        s.ap_abbr.replace(" ", "").casefold(): normalize(s.name)
+        for s in us.states.STATES_AND_TERRITORIES
+        if s.ap_abbr and s.ap_abbr.endswith(".")
+    }
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+@lru_cache(maxsize=4096)
+def same_first_name(a: str, b: str) -> bool:
+    """Whether two first names can be one person's: the same initial ("Charles", "Chuck"),
+    or one a nickname of the other ("Bob", "Robert")."""
+    if a[:1] == b[:1]:
+        return True
+    nn = _nicknamer()
+    return b in nn.nicknames_of(a) or b in nn.canonicals_of(a)
 
 
 def content_words(norm: str) -> tuple[str, ...]:
@@ -122,12 +168,15 @@ class NameIndex:
         self.acronyms: dict[str, set[str]] = {}
         self.stems: dict[str, set[str]] = {}
         self.bags: dict[tuple[str, ...], set[str]] = {}
-        # Every count of every alias of an entity: how often the KB's sources name it.
-        self.entity_counts: dict[str, float] = {}
-        for ents in kb.counts.values():
-            for e, c in ents.items():
-                self.entity_counts[e] = self.entity_counts.get(e, 0.0) + c
+        # Names without their legal form ("target" for Target Corporation).
+        self.bare: dict[str, set[str]] = {}
+        # First and last words of people's names ("hendrix", "baez").
+        self.person_words: set[str] = set()
         for ent in kb.entities.values():
+            if PERSON_TYPES & set(ent.types):
+                pw = normalize(ent.name).split()
+                if len(pw) >= 2:
+                    self.person_words.update((pw[0], pw[-1]))
             texts = dict.fromkeys([ent.name, *(a for a, _ in ent.aliases)])
             seen: set[tuple[str, ...]] = set()
             for text in texts:
@@ -135,6 +184,10 @@ class NameIndex:
                 if not words or words in seen:
                     continue
                 seen.add(words)
+                norm = " ".join(words)
+                bare = _LEGAL_FORM.sub("", norm)
+                if bare != norm:
+                    self.bare.setdefault(bare, set()).add(ent.id)
                 for w in set(words) - STOPWORDS:
                     self.parts.setdefault(w, []).append((ent.id, words))
                 ini = initials(text)
@@ -156,18 +209,42 @@ def name_index(kb: KB) -> NameIndex:
     return idx
 
 
+def is_person_name(kb: KB, word: str) -> bool:
+    """Whether a capitalized word is a KB person's first or last name and rare as a word."""
+    return (
+        normalize(word) in name_index(kb).person_words
+        and zipf_frequency(word.casefold(), "en") < MAX_NAME_ZIPF
+    )
+
+
 def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
     n = len(part)
     return any(seq[i : i + n] == part for i in range(len(seq) - n + 1))
 
 
-def alias_candidates(kb: KB, norm: str) -> list[Candidate]:
-    for key in dict.fromkeys((norm, strip_title(norm))):
+def initialism_forms(text: str) -> list[str]:
+    """The other spellings of a name's initialisms: "U.S. Open" as "US Open", "US Open" as
+    "U.S. Open" (normalized)."""
+    if not _INITIALS.search(text):
+        return []
+    dotless = _INITIAL_DOT.sub("", text)
+    dotted = _CAPS_WORD.sub(lambda m: " ".join(m.group()), text)
+    return [normalize(dotless.replace(". ", " ")), normalize(dotted)]
+
+
+def alias_candidates(kb: KB, norm: str, label: str = "", text: str = "") -> list[Candidate]:
+    bare = _LEGAL_FORM.sub("", norm)
+    keys = [norm, strip_title(norm), bare, *initialism_forms(text)]
+    if label == "NORP":
+        keys.append(number_variant(norm))
+    for key in dict.fromkeys(k for k in keys if k):
         hits = kb.candidates(key)
         if hits:
             counts = kb.counts.get(key, {})
             return [Candidate(e, "alias", p, counts.get(e, 0.0)) for e, p in hits]
-    return []
+    # A company named with its legal form, or without it: "Target Corp.", "Target Corporation".
+    ents = name_index(kb).bare.get(bare, ())
+    return [Candidate(e, "alias", 1.0 / len(ents)) for e in sorted(ents)]
 
 
 def part_candidates(kb: KB, norm: str) -> list[Candidate]:
@@ -198,6 +275,17 @@ def acronym_candidates(kb: KB, text: str) -> list[Candidate]:
     return [Candidate(e, "acronym", sim=0.9) for e in sorted(ents)]
 
 
+def state_name(text: str) -> str | None:
+    """The US state an AP abbreviation stands for ("N.D." → "north dakota"), normalized."""
+    return _state_abbreviations().get(text.strip().replace(" ", "").casefold())
+
+
+def state_candidates(kb: KB, text: str) -> list[Candidate]:
+    """The state an AP abbreviation stands for ("N.D." is North Dakota, not New Delhi)."""
+    state = state_name(text)
+    return [Candidate(e, "abbrev", sim=1.0) for e, _ in kb.candidates(state)] if state else []
+
+
 def abbrev_candidates(kb: KB, text: str) -> list[Candidate]:
     raw = text.strip()
     if not _ABBREV.fullmatch(raw):
@@ -214,14 +302,14 @@ def abbrev_candidates(kb: KB, text: str) -> list[Candidate]:
 def word_candidates(kb: KB, norm: str, label: str) -> list[Candidate]:
     """Names with the same content words in another order; for a person's full name, people
     with the same surname whose first name starts with the same letter ("Bob" and "Robert" do
-    not, "Charles" and "Chuck" do)."""
+    not, "Charles" and "Chuck" do), or whose first name is a nickname of it ("Bob", "Robert")."""
     words = strip_title(norm).split()
     idx = name_index(kb)
     bag = tuple(sorted(set(words) - STOPWORDS))
     out = [Candidate(e, "words", sim=0.9) for e in sorted(idx.bags.get(bag, ()))]
     if not out and label == "PERSON" and len(words) >= 2:
         for e, name in idx.parts.get(words[-1], []):
-            if len(name) >= 2 and name[-1] == words[-1] and name[0][:1] == words[0][:1]:
+            if len(name) >= 2 and name[-1] == words[-1] and same_first_name(words[0], name[0]):
                 sim = fuzz.ratio(" ".join(name), " ".join(words)) / 100
                 out.append(Candidate(e, "words", sim=sim, cover=0.5))
     return out
@@ -254,7 +342,13 @@ def candidates(
     kb: KB, norm: str, text: str, label: str, fuzzy_cutoff: float = 88.0
 ) -> list[Candidate]:
     """Every candidate for one mention, best source first (one entry per entity)."""
-    found = alias_candidates(kb, norm)
+    found = alias_candidates(kb, norm, label, text)
+    if label in ("GPE", "LOC", "ORG", ""):
+        # An AP abbreviation after a place ("Bismarck, N.D.") is the state, whatever else
+        # the letters spell.
+        states = state_candidates(kb, text)
+        if states:
+            return states
     found += acronym_candidates(kb, text)
     if label in ("GPE", "LOC", "ORG", ""):
         found += abbrev_candidates(kb, text)
@@ -266,6 +360,11 @@ def candidates(
     # Demonyms ("Russian") are close in spelling to their country but are not its name.
     if not found and label != "NORP":
         found += fuzzy_candidates(kb, norm, fuzzy_cutoff)
+    return _unique(found)
+
+
+def _unique(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per entity, from the first source that found it."""
     out: dict[str, Candidate] = {}
     for c in found:
         out.setdefault(c.entity, c)

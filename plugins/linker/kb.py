@@ -46,6 +46,7 @@ class KBError(TextmillError):
     """A knowledge base that cannot be read."""
 
 
+@lru_cache(maxsize=65536)
 def normalize(alias: str) -> str:
     """Case-, accent- and punctuation-folded alias key ("the" dropped at the start)."""
     s = unicodedata.normalize("NFKD", alias)

@@ -1,12 +1,14 @@
 """Disambiguation of one document's mentions: a logistic model over candidate features.
 
 Each candidate (:mod:`.candidates`) gets features: how it was found (alias, name part, acronym,
-abbreviation, word order, fuzzy), the alias prior and how many counts it rests on, string similarity and
-coverage of the name, the NER label's compatibility with the KB types, how ambiguous the
-mention is, a popularity estimate, and document coherence: the candidate is also a candidate of
-a longer mention in the document that contains this one ("Riley" after "Pat Riley", "ACLU"
-after "American Civil Liberties Union"), or shares a surname with a candidate of another
-mention ("David" and "Victoria" → the Beckhams). The weights are trained by
+abbreviation, word order, fuzzy), the alias prior and how many counts it rests on, string
+similarity and coverage of the name, the NER label's compatibility with the KB types, its rivals
+(candidates found the same way, and exact aliases a looser match competes with), a popularity
+estimate, name context, and document coherence: the candidate is also a candidate of a longer
+mention in the document that contains this one, or shares a surname with a candidate of another
+name ("David" and "Victoria" → the Beckhams). A short form first takes the candidates of its
+antecedents, a person's full name holding it ("Riley" after "Pat Riley") or the name it is the
+acronym of ("BA" after "British Airways"), with their evidence. The weights are trained by
 ``benchmarks/train_linker.py`` (leave-one-benchmark-out) and shipped in ``weights.json``. The
 best candidate is linked when its probability reaches ``min_score``; otherwise the mention is
 NIL.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +30,7 @@ from textmill.plugins.linker.candidates import (
     candidates,
     content_words,
     initials,
-    name_index,
+    state_name,
     strip_title,
 )
 from textmill.plugins.linker.kb import KB, KBEntity, normalize
@@ -58,20 +61,22 @@ FEATURES = (
     "fuzzy",
     "prior",
     "log_count",
-    "log_alias_total",
     "exact_name",
     "sim",
     "cover",
     "type_match",
     "type_clash",
-    "log_candidates",
+    "log_rivals",
+    "log_alias_rivals",
     "popularity",
-    "entity_count",
     "longer_mention",
     "shared_surname",
     "part_person",
     "one_word",
     "name_context",
+    "coref",
+    "coref_missing",
+    "entity_context",
 )
 WORD = re.compile(r"\w+")
 
@@ -124,41 +129,82 @@ def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
 def document_candidates(
     kb: KB, mentions: list[Mention], text: str, fuzzy_cutoff: float = 88.0
 ) -> list[list[tuple[Candidate, dict[str, float]]]]:
-    """Per mention, its candidates with their features."""
+    """Per mention, its candidates with their features.
+
+    Features depend on a mention's text, normalized form and label and on the document, so
+    they are computed once per distinct name (a name repeated fifty times costs one), and the
+    relations between names are found through an index of their words and initials."""
     doc_words = {w.casefold() for w in WORD.findall(text)}
-    cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in mentions]
-    words = [_words(m.norm) for m in mentions]
-    counts = name_index(kb).entity_counts
-    # Candidates of longer mentions holding this one's words, or spelled by its initials.
+    key_of: dict[tuple[str, str, str], int] = {}
+    names: list[Mention] = []
+    for m in mentions:
+        if (m.norm, m.text, m.label) not in key_of:
+            key_of[(m.norm, m.text, m.label)] = len(names)
+            names.append(m)
+    cands = [candidates(kb, m.norm, m.text, m.label, fuzzy_cutoff) for m in names]
+    words = [_words(m.norm) for m in names]
+    by_word: dict[str, list[int]] = {}
+    by_initials: dict[str, list[int]] = {}
+    for j, m in enumerate(names):
+        for w in set(words[j]):
+            by_word.setdefault(w, []).append(j)
+        by_initials.setdefault(initials(m.text), []).append(j)
+    # Candidates of longer mentions holding this one's words, or spelled by its initials; and
+    # the antecedents this mention is a short form of: a person's full name holding it ("Riley"
+    # after "Pat Riley"), or the name it is the acronym of ("BA" after "British Airways").
     longer: list[set[str]] = []
-    for i, m in enumerate(mentions):
+    antecedents: list[list[int]] = []
+    for i, m in enumerate(names):
         found: set[str] = set()
+        ante = []
         letters = m.text.replace(".", "").strip()
-        acro = letters.isupper() and 2 <= len(letters) <= 6
-        for j, other in enumerate(mentions):
-            if j == i:
+        # A state's abbreviation ("S.D.") is not the acronym of a name ("San Diego").
+        acro = letters.isupper() and 2 <= len(letters) <= 6 and state_name(m.text) is None
+        spelled = set(by_initials.get(letters, ())) if acro else set()
+        holding = by_word.get(words[i][0], []) if words[i] else []
+        for j in sorted(spelled.union(holding)):
+            if j == i or not (j in spelled or _contains(words[j], words[i])):
                 continue
-            if _contains(words[j], words[i]) or (acro and initials(other.text) == letters):
-                found.update(c.entity for c in cands[j] if c.source != "part")
+            found.update(c.entity for c in cands[j] if c.source != "part")
+            if j in spelled or names[j].label == "PERSON":
+                ante.append(j)
         longer.append(found)
-    # Surnames of the people proposed by the name parts of each mention.
-    surnames: list[set[str]] = []
-    for cs in cands:
-        s = set()
+        antecedents.append(ante)
+    # Per name: the surnames of the people its name parts propose, and the words of the name it
+    # most likely is (its top alias candidate: "U.S." brings "united" and "states", which make
+    # "Senate" the United States Senate). Each name sees those of the other names.
+    surnames: dict[tuple[str, ...], set[str]] = {}
+    named: dict[tuple[str, ...], set[str]] = {}
+    for ws, cs in zip(words, cands, strict=True):
+        s = surnames.setdefault(ws, set())
         for c in cs:
-            if c.source == "part":
-                parts = normalize(kb.entities[c.entity].name).split()
+            ent = kb.entities[c.entity]
+            if c.source == "part" and _PERSON & set(ent.types):
+                parts = normalize(ent.name).split()
                 if len(parts) > 1:
                     s.add(parts[-1])
-        surnames.append(s)
+        top = next((c for c in cs if c.source == "alias"), None)
+        if top:
+            named.setdefault(ws, set()).update(
+                content_words(normalize(kb.entities[top.entity].name))
+            )
+    surname_names = Counter(x for s in surnames.values() for x in s)
+    context_names = Counter(x for n in named.values() for x in n)
     out = []
-    for i, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
-        others = set().union(*(s for j, s in enumerate(surnames) if j != i)) if surnames else set()
-        total = sum(counts.get(c.entity, 0.0) for c in cs if c.source == "alias")
+    for i, (m, cs) in enumerate(zip(names, cands, strict=True)):
+        own = named.get(words[i], set())
+        context = {x for x, k in context_names.items() if k - (x in own) > 0}
+        # Another name's people ("David" and "Victoria"), not this name's other occurrences.
+        own_surnames = surnames[words[i]]
+        by_source: dict[str, int] = {}
+        for c in cs:
+            by_source[c.source] = by_source.get(c.source, 0) + 1
+        n_alias = by_source.get("alias", 0)
         feats = []
         for c in cs:
             ent = kb.entities[c.entity]
             name = normalize(ent.name)
+            parts = name.split()
             t = type_ok(m.label, ent)
             person = bool(_PERSON & set(ent.types))
             f = {
@@ -166,26 +212,54 @@ def document_candidates(
                 c.source: 1.0,
                 "prior": c.prior if c.source == "alias" else 0.0,
                 "log_count": math.log1p(c.count),
-                "log_alias_total": math.log1p(total) if c.source == "alias" else 0.0,
                 "exact_name": float(name == m.norm or name == strip_title(m.norm)),
                 "sim": c.sim,
                 "cover": c.cover,
                 "type_match": float(t == 1.0),
                 "type_clash": float(t == 0.0),
-                "log_candidates": math.log(len(cs)),
+                # Rivals found the same way, and exact aliases a looser match competes with
+                # ("China" is an alias of the country before it is a word of "China Daily").
+                "log_rivals": math.log(by_source[c.source]),
+                "log_alias_rivals": math.log1p(n_alias) if c.source != "alias" else 0.0,
                 "popularity": popularity(ent),
-                "entity_count": math.log1p(counts.get(c.entity, 0.0)),
                 "longer_mention": float(c.entity in longer[i]),
                 "shared_surname": float(
-                    c.source == "part" and len(name.split()) > 1 and name.split()[-1] in others
+                    c.source == "part"
+                    and len(parts) > 1
+                    and surname_names[parts[-1]] - (parts[-1] in own_surnames) > 0
                 ),
                 "part_person": float(c.source == "part" and person),
                 "one_word": float(len(words[i]) == 1),
                 "name_context": _name_context(name, words[i], doc_words),
+                "entity_context": _name_context(name, words[i], context),
             }
             feats.append((c, f))
         out.append(feats)
-    return out
+    linked = [_coreference(i, feats, out, antecedents) for i, feats in enumerate(out)]
+    return [linked[key_of[(m.norm, m.text, m.label)]] for m in mentions]
+
+
+def _coreference(
+    i: int,
+    feats: list[tuple[Candidate, dict[str, float]]],
+    out: list[list[tuple[Candidate, dict[str, float]]]],
+    antecedents: list[list[int]],
+) -> list[tuple[Candidate, dict[str, float]]]:
+    """A short form takes the candidates of its antecedents as they were found for them, with
+    their evidence (the full name's alias, type and prior), marked ``coref``; its own other
+    candidates are marked ``coref_missing``. A short form of names the KB does not hold has no
+    candidates: "Shields" after "Jerry Shields" is Jerry Shields, not another Shields."""
+    if not antecedents[i]:
+        return feats
+    taken: dict[str, tuple[Candidate, dict[str, float]]] = {}
+    for j in antecedents[i]:
+        for c, f in out[j]:
+            if c.source != "part" and c.entity not in taken:
+                taken[c.entity] = (c, {**f, "coref": 1.0})
+    if not taken:
+        return []
+    rest = [(c, {**f, "coref_missing": 1.0}) for c, f in feats if c.entity not in taken]
+    return list(taken.values()) + rest
 
 
 def _name_context(name: str, mention: tuple[str, ...], doc_words: set[str]) -> float:
