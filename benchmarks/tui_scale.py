@@ -1,12 +1,17 @@
-"""The terminal UI on a large run: launch, and every key a person presses in the corpus table.
+"""The terminal UI on a large run: launch, and every key a person presses on its screens.
 
 Builds a run store of N synthetic documents (sentences from the seeds recombined) with results
-of two plugins each (a score, a label and a finding on some), through the store's own bulk APIs
-(once: ``--store PATH`` keeps it, ``--build-only`` stops there), then drives the app headless
-with Pilot and prints, for each key (page down/up, end, home, each sort, reverse, typing and
-submitting a filter, opening a document and its next tab): the time from the key's event to the
-end of the last screen update it caused, and the UI thread's CPU time meanwhile. For a filter it
-also prints when its first page and its exact count reached the screen.
+of two plugins each (a score, a label and a finding on some), clusters (one story cluster per
+thousandth of the documents, and near-duplicate triples) and an entity index (the names in the
+seeds, one entity per name and group of documents, mentions in one document in ten), through
+the store's own bulk APIs (once: ``--store PATH`` keeps it, and a store built before it had
+clusters gains them; ``--build-only`` stops there). It then drives the app headless with Pilot
+and prints, for each key (page down/up, end, home, each sort, reverse, typing and submitting a
+filter, a jump to the middle of the table as a drag of the scroll bar asks for it, opening a
+document and its tabs, the clusters, entities and run screens): the time from the key's event
+to the end of the last screen update it caused, and the UI thread's CPU time meanwhile. For a
+filter and a jump it also prints when the rows reached the screen; for the query layer alone,
+the old way of reading the same thing next to the new one.
 
     .venv/bin/python benchmarks/tui_scale.py --docs 1000000 --store /tmp/run1m.sqlite
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -76,6 +83,70 @@ def build(path: Path, n: int) -> None:
         st.refresh_search_index()
         st.finish_run("bench", "ok", {})
         st.commit()
+    add_corpus_outputs(path)
+
+
+NAMES = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+GROUPS = 1000  # story clusters, and entities per name
+
+
+def add_corpus_outputs(path: Path) -> None:
+    """Clusters and an entity index for a store of ``build``'s documents: a story cluster per
+    ``i % GROUPS``, a near-duplicate cluster per three consecutive documents (a tenth of them),
+    and for one document in ten a mention of each name in its text, under an entity per name
+    and group (the commonest name under one entity, a long list of mentions)."""
+    from textmill.model import Cluster, ClusterMember, Entity, Mention, Span
+    from textmill.store import Store
+
+    rng = random.Random(7)
+    with Store(path) as st:
+        n = st.count_documents()
+        story: list[list[ClusterMember]] = [[] for _ in range(min(GROUPS, n))]
+        for i in range(n):
+            story[i % len(story)].append(ClusterMember(f"doc{i:08d}", round(rng.random(), 3)))
+        clusters = [
+            Cluster(f"story-{g}", "story", tuple(ms), ms[0].doc_id, "grouper")
+            for g, ms in enumerate(story)
+            if ms
+        ]
+        for k in range(n // 30):
+            ids = [f"doc{3 * k + j:08d}" for j in range(3)]
+            clusters.append(
+                Cluster(
+                    f"near-{k}",
+                    "near",
+                    tuple(ClusterMember(d, 1.0 if j == 0 else 0.9) for j, d in enumerate(ids)),
+                    ids[0],
+                    "grouper",
+                )
+            )
+        mentions: dict[tuple[str, int], list[Mention]] = {}
+        conn = sqlite3.connect(path)
+        for doc_id, seq, text in conn.execute(
+            "SELECT id, seq, COALESCE(text, raw) FROM documents WHERE seq % 10 = 1"
+        ):
+            for m in NAMES.finditer(text):
+                name = m.group(0)
+                mentions.setdefault((name, seq % GROUPS), []).append(
+                    Mention(doc_id, Span(m.start(), m.end()), name, "PERSON")
+                )
+        conn.close()
+        names: dict[str, int] = {}
+        for (name, _), ms in mentions.items():
+            names[name] = names.get(name, 0) + len(ms)
+        common = max(names, key=lambda k: names[k]) if names else ""
+        entities: dict[str, Entity] = {}
+        for (name, g), ms in mentions.items():
+            eid = f"bench:{name}" if name == common else f"bench:{name}:{g}"
+            old = entities.get(eid)
+            listed = (old.mentions if old else ()) + tuple(ms)
+            entities[eid] = Entity(
+                eid, name, "PERSON", listed, None, "", "grouper", {"variants": {name: len(listed)}}
+            )
+        st.begin()
+        st.replace_clusters("grouper", clusters)
+        st.replace_entities("grouper", entities.values())
+        st.commit()
 
 
 QUIET = 0.2  # seconds without a new frame: the app has finished answering a key
@@ -113,6 +184,7 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
     from textmill.tui.screens.corpus import CorpusScreen
     from textmill.tui.screens.document import DocumentScreen
     from textmill.tui.widgets.doctable import DocTable
+    from textual.scrollbar import ScrollTo
     from textual.widgets import Input
 
     out: dict[str, tuple[float, float | None]] = {}
@@ -147,6 +219,25 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
             return last - t, time.thread_time() - c
 
         first_frames: list[float] = []
+
+        async def act(fn: Any) -> tuple[float, float]:
+            """Like key(), for something the app is asked to do other than a key."""
+            await frames.quiet()
+            frames.times.clear()
+            t, c = time.perf_counter(), time.thread_time()
+            fn()
+            await pilot.pause()
+            await frames.quiet()
+            last = frames.times[-1][0] if frames.times else t
+            return last - t, time.thread_time() - c
+
+        async def until_shown(ready: Any) -> float:
+            """Seconds from now (after act) until ready() and its frame."""
+            t = frames.times[0][0] if frames.times else time.perf_counter()
+            while not ready():
+                await pilot.pause(0.01)
+            await frames.quiet()
+            return frames.times[-1][0] - t
 
         async def timed(name: str, *keys: str, repeat: int = 5) -> None:
             runs = sorted([await key(*keys) for _ in range(repeat)])
@@ -203,12 +294,94 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
         await filter_by("score<0.5")
         await filter_by("severity:warning")
         await timed("page down (filtered)", "pagedown", repeat=5)
-        for name in ("open document (first)", "open document (again)"):
-            out[name] = await key("enter")
+        for name in ("first", "second", "third"):
+            out[f"open document ({name})"] = await key("enter")
             assert isinstance(app.screen, DocumentScreen)
-            out[name.replace("open", "next tab in")] = await key("right")
+            out[f"  next tab ({name} document)"] = await key("right")
+            out[f"  previous tab ({name} document)"] = await key("left")
             await key("escape")
             await key("down")
+
+        # A drag of the scroll bar into the middle asks the table to scroll there: what the
+        # scroll bar posts, posted here. The first jump in an order reads its positions in a
+        # thread (placeholders meanwhile); later jumps start from them.
+        await key("escape")  # the filter off
+        for sort in ("seq", "score:scorer"):
+            while table.sort != sort:
+                await key("s")
+            for name, fraction in (("first", 0.5), ("again", 0.3)):
+                target = int(table.total * fraction)
+                timed_jump = await act(lambda y=target: table.post_message(ScrollTo(y=y)))
+                out[f"jump to row {target:,} ({sort}, {name})"] = timed_jump
+                shown = await until_shown(lambda y=target: table.row(y) is not None)
+                if name == "first":
+                    out[f"  rows on screen ({sort}, {name})"] = (shown, None)
+        while table.sort != "seq":
+            await key("s")
+        await key("home")
+
+        out["clusters screen (c)"] = await key("c")
+        out["  next cluster (members of 1,000)"] = await key("down")
+        out["  end of the cluster list"] = await key("end")
+        await key("escape")
+        out["entities screen (e)"] = await key("e")
+        out["  next entity (its mentions in context)"] = await key("down")
+        out["  end of the entity list"] = await key("end")
+        await key("escape")
+        t = time.perf_counter()
+        out["run screen (r)"] = await key("r")
+        await app.workers.wait_for_complete()
+        await frames.quiet()
+        out["  timings and score distributions on screen"] = (
+            frames.times[-1][0] - t if frames.times else 0.0,
+            None,
+        )
+        await key("escape")
+    return out
+
+
+def query_alone(path: Path) -> dict[str, tuple[float, float | None]]:
+    """What the screens read, the old way and the new, on the same store (no UI)."""
+    from textmill.query import Query
+
+    q = Query(path)
+    out: dict[str, tuple[float, float | None]] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        t = time.perf_counter()
+        got = fn()
+        out[name] = (time.perf_counter() - t, None)
+        return got
+
+    try:
+        n = q.count()
+        for sort in ("seq", "score:scorer"):
+            middle = n // 2
+            timed(
+                f"row {middle:,} by {sort}: skip to it (old)",
+                lambda s=sort, m=middle: q.page(offset=m, limit=200, sort=s, with_total=False),
+            )
+            pos = timed(
+                f"  positions of the {sort} order (once, a thread)",
+                lambda s=sort: q.positions(sort=s, every=500),
+            )
+            j = middle // 500 - 1
+            timed(
+                f"  row {middle:,} by {sort} from the nearest position (new)",
+                lambda s=sort, p=pos, m=middle, j=j: q.page(
+                    after=p[j], offset=m - (j + 1) * 500, limit=200, sort=s, with_total=False
+                ),
+            )
+        timed("every cluster with its members (old)", lambda: len(q.clusters()))
+        timed(
+            "  a page of clusters of each kind (new)",
+            lambda: [q.cluster_rows(k, limit=100) for k, _ in q.cluster_kinds()],
+        )
+        top = q.entities(limit=1)[0]["id"]
+        timed("the top entity with every mention (old)", lambda: len(q.entity(top).mentions))
+        timed("  a page of its mentions in context (new)", lambda: len(q.mentions(top, limit=100)))
+    finally:
+        q.close()
     return out
 
 
@@ -246,10 +419,15 @@ def main() -> None:
         t = time.perf_counter()
         build(path, args.docs)
         print(f"built a {args.docs:,}-document store in {time.perf_counter() - t:.0f} s")
+    elif not sqlite3.connect(path).execute("SELECT 1 FROM clusters LIMIT 1").fetchone():
+        t = time.perf_counter()
+        add_corpus_outputs(path)
+        print(f"added clusters and entities in {time.perf_counter() - t:.0f} s")
     if args.build_only:
         return
     bare = asyncio.run(bare_textual())
     res = asyncio.run(drive(path))
+    res |= query_alone(path)
     print(f"{'':<44}{'key to frame':>14}{'UI-thread CPU':>15}")
     print(f"{'bare Textual app launch':<44}{bare * 1000:11.1f} ms")
     for k, (wall, used) in res.items():

@@ -160,3 +160,62 @@ def test_a_version_1_store_is_upgraded_when_opened(run, tmp_path) -> None:
         )
     finally:
         q.close()
+
+
+@pytest.mark.parametrize("sort", ["seq", "id", "length", "findings", "score:counter"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("expr", ["", "status:ok"])
+def test_a_page_from_a_position_matches_the_page_at_that_offset(
+    run, sort: str, descending: bool, expr: str
+) -> None:
+    """A jump into the middle of an order starts from the nearest of every n-th row
+    (Query.positions) and skips the rest; it must land on the rows at that offset."""
+    q = run.query
+    f = parse_filter(expr)
+    kw = {"sort": sort, "descending": descending, "with_total": False}
+    every = [r.id for r in q.page(f, limit=50, **kw).rows]
+    for n in (1, 2):
+        positions = q.positions(f, sort=sort, descending=descending, every=n)
+        assert len(positions) == len(every) // n
+        for j, anchor in enumerate(positions):
+            for skip in range(n):
+                start = (j + 1) * n + skip
+                rows = q.page(f, after=anchor, offset=skip, limit=2, **kw).rows
+                assert [r.id for r in rows] == every[start : start + 2]
+
+
+def test_a_jump_to_the_middle_reads_positions_in_a_thread(
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table answers a jump far from both ends with placeholders, reads the positions of
+    the order in a thread, then shows the rows at that place."""
+    import asyncio
+    import time
+
+    from textmill.tui import widgets
+    from textmill.tui.app import TextmillApp
+    from textmill.tui.widgets.doctable import DocTable
+
+    monkeypatch.setattr(widgets.doctable, "PAGE", 1)
+    monkeypatch.setattr(widgets.doctable, "NEAR", 1)
+    monkeypatch.setattr(widgets.doctable, "EVERY", 1)
+    monkeypatch.setattr(widgets.doctable, "FEW", 0)
+    want = [r.id for r in run.query.page(limit=10, sort="length", with_total=False).rows]
+
+    async def go() -> None:
+        app = TextmillApp(run.store_path, run.config)
+        async with app.run_test(size=(140, 40)) as pilot:
+            while not app.screen.query(DocTable):
+                await pilot.pause(0.02)
+            table = app.screen.query_one(DocTable)
+            table.sort = "length"
+            table.refresh_rows()
+            assert table.row(0).id == want[0]  # the first page: from the start
+            assert table.row(2) is None  # far from both ends: wait for the positions
+            deadline = time.monotonic() + 60
+            while table.positions is None:
+                assert time.monotonic() < deadline, "the positions never came"
+                await pilot.pause(0.02)
+            assert [table.row(i).id for i in range(5)] == want
+
+    asyncio.run(go())
