@@ -87,14 +87,15 @@ def build(path: Path, n: int) -> None:
 
 
 NAMES = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
-GROUPS = 1000  # story clusters, and entities per name
+GROUPS = 1000  # story clusters
+NIL_GROUPS = 20_000  # entities per name (NIL clusters of one name in different documents)
 
 
 def add_corpus_outputs(path: Path) -> None:
     """Clusters and an entity index for a store of ``build``'s documents: a story cluster per
-    ``i % GROUPS``, a near-duplicate cluster per three consecutive documents (a tenth of them),
+    ``i % GROUPS``, a near-duplicate cluster per three consecutive documents (a third of them),
     and for one document in ten a mention of each name in its text, under an entity per name
-    and group (the commonest name under one entity, a long list of mentions)."""
+    and ``seq % NIL_GROUPS`` (the commonest name under one entity, a long list of mentions)."""
     from textmill.model import Cluster, ClusterMember, Entity, Mention, Span
     from textmill.store import Store
 
@@ -109,7 +110,7 @@ def add_corpus_outputs(path: Path) -> None:
             for g, ms in enumerate(story)
             if ms
         ]
-        for k in range(n // 30):
+        for k in range(n // 9):
             ids = [f"doc{3 * k + j:08d}" for j in range(3)]
             clusters.append(
                 Cluster(
@@ -127,7 +128,7 @@ def add_corpus_outputs(path: Path) -> None:
         ):
             for m in NAMES.finditer(text):
                 name = m.group(0)
-                mentions.setdefault((name, seq % GROUPS), []).append(
+                mentions.setdefault((name, seq % NIL_GROUPS), []).append(
                     Mention(doc_id, Span(m.start(), m.end()), name, "PERSON")
                 )
         conn.close()
@@ -327,6 +328,10 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
         out["entities screen (e)"] = await key("e")
         out["  next entity (its mentions in context)"] = await key("down")
         out["  end of the entity list"] = await key("end")
+        await key("escape")
+        out["clusters screen again (kept)"] = await key("c")
+        await key("escape")
+        out["entities screen again (kept)"] = await key("e")
         await key("escape")
         t = time.perf_counter()
         out["run screen (r)"] = await key("r")

@@ -201,7 +201,8 @@ def test_follow_an_entity_to_another_document(seeds_run) -> None:
             await pilot.press("enter")
             docs = screen.query_one("#side-docs", RowList)
             await until(pilot, lambda: docs.total == 4, "the documents mentioning Kirby")
-            assert "4 other documents mention it" in _plain(screen.query_one("#side-info"))
+            info = "\n".join(screen.query_one("#side-info", TextView).plain_lines())
+            assert "4 other documents mention it" in info
             other = docs.row(0).key
             assert other != first
             docs.focus()
@@ -573,5 +574,50 @@ def test_light_and_16_colour_themes_render(seeds_run, theme: str) -> None:
             assert app.theme == theme
             svg = app.export_screenshot()
             assert "mt_artifacts" in svg and "documents" in svg
+
+    asyncio.run(go())
+
+
+def test_text_of_a_tab_can_be_selected(seeds_run) -> None:
+    """A mouse selection over a tab's text copies the document's words as shown."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, _doc(seeds_run, "001"), "tab-mt_artifacts")
+            text = screen.query_one(TextView)
+            lines = text.plain_lines()
+            screen.selections = {text: Selection.from_offsets(Offset(0, 2), Offset(10, 3))}
+            await pilot.pause()
+            assert screen.get_selected_text() == lines[2] + "\n" + lines[3][:10]
+            assert lines[2].startswith("WASHINGTON")
+
+    asyncio.run(go())
+
+
+def test_clusters_and_entities_screens_keep_their_place(seeds_run) -> None:
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            first = app.screen
+            await pilot.press("down", "escape")
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus")
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            assert app.screen is first
+            assert first.query_one("#cluster-list", RowList).cursor == 1
+            assert first.current is not None and first.current.kind == "event"
+            # From a document opened there, `e` then `c` come back to the same screens.
+            await pilot.press("enter", "enter")
+            await until(pilot, lambda: isinstance(app.screen, DocumentScreen), "a member")
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, EntitiesScreen), "the entities")
+            await pilot.press("c")
+            await until(pilot, lambda: app.screen is first, "the clusters again")
 
     asyncio.run(go())

@@ -58,6 +58,7 @@ class TextmillApp(App[None]):
         self._manager: Any = None
         self._manager_thread: threading.Thread | None = None
         self._document_screen: DocumentScreen | None = None
+        self._kept: dict[str, Any] = {}  # the clusters and entities screens, once shown
 
     def on_mount(self) -> None:
         if self.requested_theme:
@@ -163,11 +164,26 @@ class TextmillApp(App[None]):
 
     def action_clusters(self) -> None:
         if self.query_store is not None:
-            self.push_screen(ClustersScreen(self.query_store))
+            self._show_kept("clusters", ClustersScreen)
 
     def action_entities(self) -> None:
         if self.query_store is not None:
-            self.push_screen(EntitiesScreen(self.query_store))
+            self._show_kept("entities", EntitiesScreen)
+
+    def _show_kept(self, name: str, kind: type[Any]) -> None:
+        """Show the one screen of ``kind``, kept between visits (with its list's place) while
+        the store stays the same: brought up if it is under others, pushed if not shown."""
+        screen = self._kept.get(name)
+        if screen is not None and screen.qs is not self.query_store:  # a run replaced the store
+            screen.reload(self.query_store)
+        if screen is None:
+            screen = self._kept[name] = kind(self.query_store)
+            self.install_screen(screen, name)
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen(screen)
 
     def action_run(self) -> None:
         if isinstance(self.screen, RunScreen):

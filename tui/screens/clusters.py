@@ -44,6 +44,16 @@ class ClustersScreen(Screen[None]):
         self.summaries: dict[str, Any] | None = None  # None: still loading
         self.current: ClusterRow | None = None
 
+    def reload(self, query: Any) -> None:
+        """Read the lists again from ``query`` (a run replaced the store)."""
+        self.qs = query
+        self.kinds = query.cluster_kinds()
+        self.total = sum(n for _, n in self.kinds)
+        self.summaries, self.current = None, None
+        if self.is_mounted:
+            self.query_one("#clusters-head", Static).update(self._head())
+            self.on_mount()
+
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="clusters-head", classes="tab-head")
         with Horizontal(id="clusters-body"):
@@ -56,7 +66,8 @@ class ClustersScreen(Screen[None]):
         yield KeysFooter()
 
     def _head(self) -> Text:
-        t = Text(f"{self.total:,} cluster{'' if self.total == 1 else 's'}", "bold")
+        t = Text()
+        t.append(f"{self.total:,} cluster{'' if self.total == 1 else 's'}", "bold")
         if self.kinds:
             t.append(": " + " · ".join(f"{kind} {n:,}" for kind, n in self.kinds), "dim")
         return t
@@ -123,8 +134,8 @@ class ClustersScreen(Screen[None]):
 
     def _show_info(self, c: ClusterRow) -> None:
         parts: list[RenderableType] = []
-        head = Text(f"{c.kind} cluster ", "bold")
-        head.append(safe_text(c.id), "bold")
+        head = Text()
+        head.append(f"{c.kind} cluster {safe_text(c.id)}", "bold")
         head.append(f" · {c.size:,} documents · from {safe_text(c.plugin)}", "dim")
         parts.append(head)
         rep = Text()

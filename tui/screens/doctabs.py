@@ -238,7 +238,8 @@ def error_result_tab(view: DocumentView, plugin: str) -> TabContent:
 
 def generic_tab(view: DocumentView, plugin: str) -> TabContent:
     r = view.results[plugin]
-    head = Text(f"{plugin} ({r.stage}) · {r.status}", "bold")
+    head = Text()
+    head.append(f"{plugin} ({r.stage}) · {r.status}", "bold")
     if r.score is not None:
         head.append(f" · score {r.score:.3f}")
     if r.label:
@@ -429,7 +430,8 @@ def entities_tab(view: DocumentView, plugin: str) -> TabContent:
 def summary_tab(view: DocumentView, plugin: str) -> TabContent:
     data = view.results[plugin].data
     spans = [(s["start"], s["end"], SUMMARY_STYLE) for s in data.get("sentences", [])]
-    head = Text("Summary  ", "bold")
+    head = Text()
+    head.append("Summary  ", "bold")
     head.append(safe_text(data.get("summary", "")))
     head.append("\n(the summary's sentences are highlighted in the text)", "dim")
     return TabContent(head=head, main=highlighted(view.doc.text, spans))

@@ -84,7 +84,7 @@ class DocumentScreen(Screen[None]):
             with Vertical(id="side", classes="side"):
                 yield Static(id="side-title", classes="side-title")
                 yield RowList(id="side-list")
-                yield Static(id="side-info", classes="side-info")
+                yield TextView(id="side-info", classes="side-info")
                 yield RowList(id="side-docs")
         yield KeysFooter()
 
@@ -208,13 +208,13 @@ class DocumentScreen(Screen[None]):
             lst.show_paged(len(side.rows), side.fetch, side.render, page=40)
         else:
             lst.show_rows(side.rows or [], side.render, wrap=side.wrap)
-        info = self.query_one("#side-info", Static)
+        info = self.query_one("#side-info", TextView)
         info.display = side.info is not None
-        fill = side.rows is None  # the info is all the panel holds
+        # The info takes the panel when it is all the panel holds, and scrolls there.
+        fill = side.rows is None
         info.styles.height = "1fr" if fill else None
         info.styles.max_height = "100%" if fill else None
-        info.styles.overflow_y = "auto" if fill else None
-        info.update(side.info or "")
+        info.show(side.info or Text(""))
         docs = self.query_one("#side-docs", RowList)
         docs.display = False  # until an entity is chosen
         docs.show_rows([], item_text)
@@ -262,7 +262,7 @@ class DocumentScreen(Screen[None]):
                 + ":",
                 "bold",
             )
-        self.query_one("#side-info", Static).update(info)
+        self.query_one("#side-info", TextView).show(info)
         self._mark_mentions(entity_id)
         lst = self.query_one("#side-docs", RowList)
         lst.display = True

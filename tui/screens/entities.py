@@ -56,6 +56,12 @@ class EntitiesScreen(Screen[None]):
         self.load("")
         self.query_one("#entity-table", RowList).focus()
 
+    def reload(self, query: Any) -> None:
+        """Read the index again from ``query`` (a run replaced the store)."""
+        self.qs = query
+        if self.is_mounted:
+            self.load(self.search)
+
     def load(self, search: str) -> None:
         self.search = search
         term = search or None
@@ -97,7 +103,8 @@ class EntitiesScreen(Screen[None]):
             self.app.open_document(event.row.doc_id)  # type: ignore[attr-defined]
 
     def show(self, row: dict[str, Any]) -> None:
-        t = Text(safe_text(row["name"] or row["id"]) + "\n", "bold")
+        t = Text()
+        t.append(safe_text(row["name"] or row["id"]) + "\n", "bold")
         t.append(f"KB id: {safe_text(row['kb_id'] or 'none (NIL)')}   ")
         t.append(f"type: {safe_text(row['type'] or '')}\n")
         if row.get("description"):

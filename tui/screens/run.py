@@ -62,9 +62,7 @@ class RunScreen(Screen[None]):
         yield Static(id="run-state", classes="tab-head")
         with Horizontal(id="run-body"):
             with Vertical(id="run-side", classes="side"):
-                yield Static(
-                    Text("plugins in the chain (p re-runs one)", "bold"), classes="side-title"
-                )
+                yield Static(Text("the chain (p re-runs one)", "bold"), classes="side-title")
                 yield RowList(id="run-plugins")
             with VerticalScroll(id="run-main"):
                 yield Vertical(id="bars")

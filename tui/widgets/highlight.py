@@ -21,7 +21,7 @@ LABEL_STYLE = {
     "NORP": "yellow",
     "FAC": "blue",
 }
-SUMMARY_STYLE = "bold black on green"
+SUMMARY_STYLE = "bold reverse green"  # the background colour on green: dark or light, it reads
 
 # What textmill.display.safe_text replaces with more than one character (C1 controls, bidi
 # overrides), and tabs (whose width depends on the column): one character each here, so that

@@ -224,9 +224,9 @@ class RowList(ScrollView, can_focus=True):
         text.rstrip()  # a wrapped line keeps the space it broke at
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
-        if index == self.cursor:
+        if index == self.cursor:  # under the row's own styles, so its labels keep theirs
             cursor = self._style("rowlist--cursor")
-            segments = [Segment(s.text, (s.style or Style()) + cursor) for s in segments]
+            segments = [Segment(s.text, cursor + (s.style or Style())) for s in segments]
         strip = Strip(segments).extend_cell_length(full).apply_style(base)
         if len(self._strips) > 400:
             self._strips.clear()

@@ -28,6 +28,7 @@ from rich.text import Span, Text
 from textual import work
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 _WORD = re.compile(r"\s*\S+\s*")
@@ -298,17 +299,37 @@ class TextView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
+        selection = self.text_selection
         key = (index, scroll_x, width)
-        strip = self._cache.get(key)
+        strip = self._cache.get(key) if selection is None else None
         if strip is None:
             if self._base is None:  # Textual works it out from every ancestor on each call
                 self._base = self.rich_style
-            strip = Strip(self._line(index)).crop(scroll_x, scroll_x + width)
+            segments = self._line(index)
+            span = selection.get_span(index) if selection is not None else None
+            if span is not None:  # the part of the line under a mouse selection
+                start, end = span
+                line = Text.assemble(*((seg.text, seg.style or "") for seg in segments), end="")
+                style = self.screen.get_component_rich_style("screen--selection")
+                line.stylize(style, start, len(line) if end == -1 else end)
+                segments = list(line.render(self.app.console))
+            strip = Strip(segments).crop(scroll_x, scroll_x + width)
             strip = strip.extend_cell_length(width).apply_style(self._base)
-            if len(self._cache) > 500:
-                self._cache.clear()
-            self._cache[key] = strip
+            # Offsets tell Textual which character is under the mouse, for selecting text.
+            strip = strip.apply_offsets(scroll_x, index)
+            if selection is None:
+                if len(self._cache) > 500:
+                    self._cache.clear()
+                self._cache[key] = strip
         return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under a mouse selection (lines as wrapped)."""
+        return selection.extract("\n".join(self.plain_lines())), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._cache = {}
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
