@@ -187,8 +187,9 @@ def test_a_page_from_a_position_matches_the_page_at_that_offset(
 def test_a_jump_to_the_middle_reads_positions_in_a_thread(
     run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The table answers a jump far from both ends with placeholders, reads the positions of
-    the order in a thread, then shows the rows at that place."""
+    """A jump far from both ends has the positions of the order read in a thread. Meanwhile a
+    column's order skips along its index; a score order shows placeholders. Either way the rows
+    at that place follow."""
     import asyncio
     import time
 
@@ -200,7 +201,6 @@ def test_a_jump_to_the_middle_reads_positions_in_a_thread(
     monkeypatch.setattr(widgets.doctable, "NEAR", 1)
     monkeypatch.setattr(widgets.doctable, "EVERY", 1)
     monkeypatch.setattr(widgets.doctable, "FEW", 0)
-    want = [r.id for r in run.query.page(limit=10, sort="length", with_total=False).rows]
 
     async def go() -> None:
         app = TextmillApp(run.store_path, run.config)
@@ -208,14 +208,17 @@ def test_a_jump_to_the_middle_reads_positions_in_a_thread(
             while not app.screen.query(DocTable):
                 await pilot.pause(0.02)
             table = app.screen.query_one(DocTable)
-            table.sort = "length"
-            table.refresh_rows()
-            assert table.row(0).id == want[0]  # the first page: from the start
-            assert table.row(2) is None  # far from both ends: wait for the positions
-            deadline = time.monotonic() + 60
-            while table.positions is None:
-                assert time.monotonic() < deadline, "the positions never came"
-                await pilot.pause(0.02)
-            assert [table.row(i).id for i in range(5)] == want
+            for sort, placeholder in (("length", False), ("score:counter", True)):
+                want = [r.id for r in run.query.page(limit=10, sort=sort, with_total=False).rows]
+                table.sort = sort
+                table.refresh_rows()
+                assert table.row(0).id == want[0]  # the first page: from the start
+                far = table.row(2)  # far from both ends
+                assert (far is None) if placeholder else (far.id == want[2])
+                deadline = time.monotonic() + 60
+                while table.positions is None:
+                    assert time.monotonic() < deadline, "the positions never came"
+                    await pilot.pause(0.02)
+                assert [table.row(i).id for i in range(5)] == want
 
     asyncio.run(go())
