@@ -590,7 +590,6 @@ def test_text_of_a_tab_can_be_selected(seeds_run) -> None:
             text = screen.query_one(TextView)
             lines = text.plain_lines()
             screen.selections = {text: Selection.from_offsets(Offset(0, 2), Offset(10, 3))}
-            await pilot.pause()
             assert screen.get_selected_text() == lines[2] + "\n" + lines[3][:10]
             assert lines[2].startswith("WASHINGTON")
 

@@ -55,6 +55,7 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
     run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import asyncio
+    import time
 
     from textmill.tui import widgets
     from textmill.tui.app import TextmillApp
@@ -66,7 +67,10 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
     async def go() -> None:
         app = TextmillApp(run.store_path, run.config)
         async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause()
+            deadline = time.monotonic() + 60
+            while not app.screen.query(DocTable):
+                assert time.monotonic() < deadline, "the corpus table never came"
+                await pilot.pause(0.02)
             table = app.screen.query_one(DocTable)
             real = table._loaded
 
@@ -77,11 +81,12 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
             monkeypatch.setattr(table, "_loaded", loaded)
             table.refresh_rows(parse_filter("status:ok"))
             assert table.fetching and table.row(0) is None  # the UI thread read nothing
-            for _ in range(500):  # a loaded machine may take seconds
+            deadline = time.monotonic() + 60  # a loaded machine may take seconds
+            while len(seen) < 2 or "4 documents" not in str(
+                app.screen.query_one("#status").content
+            ):
+                assert time.monotonic() < deadline, "the filter's counts never came"
                 await pilot.pause(0.02)
-                if len(seen) == 2:
-                    break
-            await pilot.pause()
             # The bounded count (2, more may follow) with the first page, then the exact one.
             assert seen == [(2, False), (4, True)]
             assert table.total == 4 and not table.fetching
