@@ -1,12 +1,17 @@
-"""The terminal UI on a large run: launch, and every key a person presses in the corpus table.
+"""The terminal UI on a large run: launch, and every key a person presses on its screens.
 
 Builds a run store of N synthetic documents (sentences from the seeds recombined) with results
-of two plugins each (a score, a label and a finding on some), through the store's own bulk APIs
-(once: ``--store PATH`` keeps it, ``--build-only`` stops there), then drives the app headless
-with Pilot and prints, for each key (page down/up, end, home, each sort, reverse, typing and
-submitting a filter, opening a document and its next tab): the time from the key's event to the
-end of the last screen update it caused, and the UI thread's CPU time meanwhile. For a filter it
-also prints when its first page and its exact count reached the screen.
+of two plugins each (a score, a label and a finding on some), clusters (one story cluster per
+thousandth of the documents, and near-duplicate triples) and an entity index (the names in the
+seeds, one entity per name and group of documents, mentions in one document in ten), through
+the store's own bulk APIs (once: ``--store PATH`` keeps it, and a store built before it had
+clusters gains them; ``--build-only`` stops there). It then drives the app headless with Pilot
+and prints, for each key (page down/up, end, home, each sort, reverse, typing and submitting a
+filter, a jump to the middle of the table as a drag of the scroll bar asks for it, opening a
+document and its tabs, the clusters, entities and run screens): the time from the key's event
+to the end of the last screen update it caused, and the UI thread's CPU time meanwhile. For a
+filter and a jump it also prints when the rows reached the screen; for the query layer alone,
+the old way of reading the same thing next to the new one.
 
     .venv/bin/python benchmarks/tui_scale.py --docs 1000000 --store /tmp/run1m.sqlite
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -76,6 +83,71 @@ def build(path: Path, n: int) -> None:
         st.refresh_search_index()
         st.finish_run("bench", "ok", {})
         st.commit()
+    add_corpus_outputs(path)
+
+
+NAMES = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+GROUPS = 1000  # story clusters
+NIL_GROUPS = 20_000  # entities per name (NIL clusters of one name in different documents)
+
+
+def add_corpus_outputs(path: Path) -> None:
+    """Clusters and an entity index for a store of ``build``'s documents: a story cluster per
+    ``i % GROUPS``, a near-duplicate cluster per three consecutive documents (a third of them),
+    and for one document in ten a mention of each name in its text, under an entity per name
+    and ``seq % NIL_GROUPS`` (the commonest name under one entity, a long list of mentions)."""
+    from textmill.model import Cluster, ClusterMember, Entity, Mention, Span
+    from textmill.store import Store
+
+    rng = random.Random(7)
+    with Store(path) as st:
+        n = st.count_documents()
+        story: list[list[ClusterMember]] = [[] for _ in range(min(GROUPS, n))]
+        for i in range(n):
+            story[i % len(story)].append(ClusterMember(f"doc{i:08d}", round(rng.random(), 3)))
+        clusters = [
+            Cluster(f"story-{g}", "story", tuple(ms), ms[0].doc_id, "grouper")
+            for g, ms in enumerate(story)
+            if ms
+        ]
+        for k in range(n // 9):
+            ids = [f"doc{3 * k + j:08d}" for j in range(3)]
+            clusters.append(
+                Cluster(
+                    f"near-{k}",
+                    "near",
+                    tuple(ClusterMember(d, 1.0 if j == 0 else 0.9) for j, d in enumerate(ids)),
+                    ids[0],
+                    "grouper",
+                )
+            )
+        mentions: dict[tuple[str, int], list[Mention]] = {}
+        conn = sqlite3.connect(path)
+        for doc_id, seq, text in conn.execute(
+            "SELECT id, seq, COALESCE(text, raw) FROM documents WHERE seq % 10 = 1"
+        ):
+            for m in NAMES.finditer(text):
+                name = m.group(0)
+                mentions.setdefault((name, seq % NIL_GROUPS), []).append(
+                    Mention(doc_id, Span(m.start(), m.end()), name, "PERSON")
+                )
+        conn.close()
+        names: dict[str, int] = {}
+        for (name, _), ms in mentions.items():
+            names[name] = names.get(name, 0) + len(ms)
+        common = max(names, key=lambda k: names[k]) if names else ""
+        entities: dict[str, Entity] = {}
+        for (name, g), ms in mentions.items():
+            eid = f"bench:{name}" if name == common else f"bench:{name}:{g}"
+            old = entities.get(eid)
+            listed = (old.mentions if old else ()) + tuple(ms)
+            entities[eid] = Entity(
+                eid, name, "PERSON", listed, None, "", "grouper", {"variants": {name: len(listed)}}
+            )
+        st.begin()
+        st.replace_clusters("grouper", clusters)
+        st.replace_entities("grouper", entities.values())
+        st.commit()
 
 
 QUIET = 0.2  # seconds without a new frame: the app has finished answering a key
@@ -87,12 +159,17 @@ class Frames:
 
     def __init__(self, app: Any) -> None:
         self.times: list[tuple[float, str]] = []
+        self.probe: Any = None  # asked after each frame: did it show what a measure waits for?
+        self.shown: float | None = None  # when a frame first did
         real = app._display
 
         def display(screen: Any, renderable: Any) -> None:
             real(screen, renderable)
             if renderable is not None:
-                self.times.append((time.perf_counter(), type(screen).__name__))
+                now = time.perf_counter()
+                self.times.append((now, type(screen).__name__))
+                if self.probe is not None and self.shown is None and self.probe():
+                    self.shown = now
 
         app._display = display
 
@@ -113,6 +190,7 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
     from textmill.tui.screens.corpus import CorpusScreen
     from textmill.tui.screens.document import DocumentScreen
     from textmill.tui.widgets.doctable import DocTable
+    from textual.scrollbar import ScrollTo
     from textual.widgets import Input
 
     out: dict[str, tuple[float, float | None]] = {}
@@ -203,12 +281,113 @@ async def drive(path: Path) -> dict[str, tuple[float, float | None]]:
         await filter_by("score<0.5")
         await filter_by("severity:warning")
         await timed("page down (filtered)", "pagedown", repeat=5)
-        for name in ("open document (first)", "open document (again)"):
-            out[name] = await key("enter")
+        for name in ("first", "second", "third"):
+            out[f"open document ({name})"] = await key("enter")
             assert isinstance(app.screen, DocumentScreen)
-            out[name.replace("open", "next tab in")] = await key("right")
+            out[f"  next tab ({name} document)"] = await key("right")
+            out[f"  previous tab ({name} document)"] = await key("left")
             await key("escape")
             await key("down")
+
+        # A drag of the scroll bar into the middle asks the table to scroll there: what the
+        # scroll bar posts, posted here. The first jump in an order has its positions read in
+        # a thread; until they arrive a column's order skips along its index and a score order
+        # shows placeholders. Timed: the jump's first frame, the first frame that shows the
+        # rows, and the UI thread's CPU until all is quiet (the positions' arrival included).
+        from textmill.tui.widgets.doctable import PAGE
+
+        await key("escape")  # the filter off
+        for sort in ("seq", "score:scorer"):
+            while table.sort != sort:
+                await key("s")
+            for name, fraction in (("first", 0.5), ("again", 0.3)):
+                target = int(table.total * fraction)
+                await frames.quiet()
+                frames.times.clear()
+                frames.shown = None
+                frames.probe = lambda y=target: y // PAGE in table.pages
+                t, c = time.perf_counter(), time.thread_time()
+                table.post_message(ScrollTo(y=target))
+                while frames.shown is None:
+                    await asyncio.sleep(0.02)  # not pilot.pause: its own work would count
+                await frames.quiet()
+                cpu = time.thread_time() - c
+                frames.probe = None
+                out[f"jump to row {target:,} ({sort}, {name}): first frame"] = (
+                    frames.times[0][0] - t,
+                    cpu,
+                )
+                out[f"  rows on screen ({sort}, {name})"] = (frames.shown - t, None)
+        while table.sort != "seq":
+            await key("s")
+        await key("home")
+
+        out["clusters screen (c)"] = await key("c")
+        out["  next cluster (members of 1,000)"] = await key("down")
+        out["  end of the cluster list"] = await key("end")
+        await key("escape")
+        out["entities screen (e)"] = await key("e")
+        out["  next entity (its mentions in context)"] = await key("down")
+        out["  end of the entity list"] = await key("end")
+        await key("escape")
+        out["clusters screen again (kept)"] = await key("c")
+        await key("escape")
+        out["entities screen again (kept)"] = await key("e")
+        await key("escape")
+        t = time.perf_counter()
+        out["run screen (r)"] = await key("r")
+        await app.workers.wait_for_complete()
+        await frames.quiet()
+        out["  timings and score distributions on screen"] = (
+            frames.times[-1][0] - t if frames.times else 0.0,
+            None,
+        )
+        await key("escape")
+    return out
+
+
+def query_alone(path: Path) -> dict[str, tuple[float, float | None]]:
+    """What the screens read, the old way and the new, on the same store (no UI)."""
+    from textmill.query import Query
+
+    q = Query(path)
+    out: dict[str, tuple[float, float | None]] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        t = time.perf_counter()
+        got = fn()
+        out[name] = (time.perf_counter() - t, None)
+        return got
+
+    try:
+        n = q.count()
+        for sort in ("seq", "score:scorer"):
+            middle = n // 2
+            timed(
+                f"row {middle:,} by {sort}: skip to it (old)",
+                lambda s=sort, m=middle: q.page(offset=m, limit=200, sort=s, with_total=False),
+            )
+            pos = timed(
+                f"  positions of the {sort} order (once, a thread)",
+                lambda s=sort: q.positions(sort=s, every=500),
+            )
+            j = middle // 500 - 1
+            timed(
+                f"  row {middle:,} by {sort} from the nearest position (new)",
+                lambda s=sort, p=pos, m=middle, j=j: q.page(
+                    after=p[j], offset=m - (j + 1) * 500, limit=200, sort=s, with_total=False
+                ),
+            )
+        timed("every cluster with its members (old)", lambda: len(q.clusters()))
+        timed(
+            "  a page of clusters of each kind (new)",
+            lambda: [q.cluster_rows(k, limit=100) for k, _ in q.cluster_kinds()],
+        )
+        top = q.entities(limit=1)[0]["id"]
+        timed("the top entity with every mention (old)", lambda: len(q.entity(top).mentions))
+        timed("  a page of its mentions in context (new)", lambda: len(q.mentions(top, limit=100)))
+    finally:
+        q.close()
     return out
 
 
@@ -246,10 +425,15 @@ def main() -> None:
         t = time.perf_counter()
         build(path, args.docs)
         print(f"built a {args.docs:,}-document store in {time.perf_counter() - t:.0f} s")
+    elif not sqlite3.connect(path).execute("SELECT 1 FROM clusters LIMIT 1").fetchone():
+        t = time.perf_counter()
+        add_corpus_outputs(path)
+        print(f"added clusters and entities in {time.perf_counter() - t:.0f} s")
     if args.build_only:
         return
     bare = asyncio.run(bare_textual())
     res = asyncio.run(drive(path))
+    res |= query_alone(path)
     print(f"{'':<44}{'key to frame':>14}{'UI-thread CPU':>15}")
     print(f"{'bare Textual app launch':<44}{bare * 1000:11.1f} ms")
     for k, (wall, used) in res.items():

@@ -28,6 +28,7 @@ from textmill.model import (
 from textmill.store import OutdatedStore, Store, loads, merge_results, result_from_row
 
 SORTABLE = ("seq", "id", "title", "length", "findings")
+CLUSTER_KINDS = ("exact", "near", "story", "event")  # the order the clusters list shows
 LISTED_MAX = 20_000  # unscored documents listed from indexes up to this many; walked above
 
 
@@ -77,6 +78,42 @@ class Page:
     limit: int
 
 
+@dataclass(frozen=True)
+class ClusterRow:
+    """One line of the clusters list."""
+
+    id: str
+    kind: str
+    size: int
+    representative: str
+    plugin: str
+    title: str  # the representative's title
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member of a cluster, with its similarity to the representative."""
+
+    doc_id: str
+    similarity: float
+    title: str
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """A mention of an entity with the words around it (``before``, ``after``: one line each,
+    cut at word boundaries)."""
+
+    doc_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    label: str
+    before: str
+    after: str
+
+
 @dataclass
 class DocumentView:
     """One document with everything known about it."""
@@ -88,6 +125,7 @@ class DocumentView:
     clusters: list[Cluster]
     mentions: list[dict[str, Any]]
     clean_edits: list[Edit] = field(default_factory=list)  # every cleaner's edits, in raw offsets
+    cluster_sizes: dict[str, int] = field(default_factory=dict)  # members of each cluster in all
 
 
 def parse_filter(expr: str) -> Filter:
@@ -205,18 +243,40 @@ class Query:
         }
 
     def plugin_stats(self) -> dict[str, dict[str, Any]]:
+        """Per plugin: its stage, the documents it has a result for, errors, mean score,
+        findings, the seconds its per-document hook took over the stored results
+        (``seconds``, None for a plugin with only a corpus hook), and from the latest run's
+        summary its time there (``run_seconds``, corpus hook included) and cache hits.
+        One pass over the results, so callers with big runs read it in a thread."""
         out: dict[str, dict[str, Any]] = {}
-        for r in self.conn.execute(
-            "SELECT plugin, COUNT(*), SUM(status='error'), AVG(score), SUM(n_findings), SUM(duration) "
-            "FROM results WHERE phase='doc' GROUP BY plugin"
+        for plugin, phase, stage, n, errors, mean, findings, seconds in self.conn.execute(
+            "SELECT plugin, phase, MIN(stage), COUNT(*), SUM(status='error'), AVG(score), "
+            "SUM(n_findings), SUM(duration) FROM results GROUP BY plugin, phase"
         ):
-            out[r[0]] = {
-                "documents": r[1],
-                "errors": r[2] or 0,
-                "mean_score": r[3],
-                "findings": r[4] or 0,
-                "seconds": r[5] or 0.0,
-            }
+            cur = out.setdefault(
+                plugin,
+                {
+                    "stage": stage or "",
+                    "documents": 0,
+                    "errors": 0,
+                    "mean_score": None,
+                    "findings": 0,
+                    "seconds": None,
+                    "run_seconds": None,
+                    "cached": None,
+                },
+            )
+            cur["errors"] += errors or 0
+            cur["findings"] += findings or 0
+            if phase == "doc":
+                cur.update(documents=n, mean_score=mean, seconds=seconds or 0.0)
+            elif cur["seconds"] is None:  # only a corpus hook so far: what it said about
+                cur["documents"] = max(cur["documents"], n)  # how many documents
+        run = self.latest_run() or {}
+        for plugin, s in ((run.get("summary") or {}).get("plugins") or {}).items():
+            if plugin in out and isinstance(s, dict):
+                out[plugin]["run_seconds"] = s.get("seconds")
+                out[plugin]["cached"] = s.get("cached")
         return out
 
     def score_histogram(self, plugin: str, bins: int = 10) -> list[int]:
@@ -336,28 +396,23 @@ class Query:
         every document in order until a page is full.
 
         Every order walks an index, so a page costs the same wherever it starts from a known
-        row: ``after`` gives the rows that follow that row, ``before`` the ``limit`` rows that
-        precede it, and ``from_end`` counts ``offset`` from the end of the order (the last
-        page of a million rows is read backwards, not skipped to).
+        row: ``after`` gives the rows that follow that row (skipping ``offset`` of them first),
+        ``before`` the ``limit`` rows that precede it, and ``from_end`` counts ``offset`` from
+        the end of the order (the last page of a million rows is read backwards, not skipped
+        to). :meth:`positions` gives rows to start from anywhere in the order.
         """
         f = f or Filter()
         where, args = self._where(f, ordered=not few)
         backwards = before is not None or from_end
         anchor = before if before is not None else after
+        skip = 0 if before is not None else offset
         if sort.startswith("score:"):
             rows = self._page_by_score(
-                sort.split(":", 1)[1],
-                where,
-                args,
-                descending,
-                backwards,
-                offset if anchor is None else 0,
-                limit,
-                anchor,
+                sort.split(":", 1)[1], where, args, descending, backwards, skip, limit, anchor
             )
         else:
             rows = self._page_by_column(
-                sort, where, args, descending != backwards, offset, limit, anchor
+                sort, where, args, descending != backwards, skip, limit, anchor
             )
         if backwards:
             rows.reverse()
@@ -405,7 +460,6 @@ class Query:
                 cond, cargs = f"{key} {cmp} ?", [value]
             else:
                 cond, cargs = f"({key}, d.seq) {cmp} (?, ?)", [value, anchor.seq]
-            offset = 0
         full = _and(where, cond)
         return self.conn.execute(
             f"SELECT {self._COLS} FROM documents d{full} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -461,11 +515,15 @@ class Query:
             else:
                 first = parts.index(part_unscored)
                 cond, cargs = f"d.seq {cmp} ?", [anchor.seq]
-            rows = parts[first](cond, cargs, limit, 0)
+            # The rows to skip are read and dropped: a caller skips fewer than positions()'
+            # spacing, and SQL's OFFSET would need the count of the first part's rows past the
+            # anchor, which is not known.
+            want = limit + offset
+            rows = parts[first](cond, cargs, want, 0)
             for part in parts[first + 1 :]:
-                if len(rows) < limit:
-                    rows += part("", [], limit - len(rows), 0)
-            return rows
+                if len(rows) < want:
+                    rows += part("", [], want - len(rows), 0)
+            return rows[offset:]
         rows = parts[0]("", [], limit, offset)
         if len(rows) < limit:
             # Where the first part ends: known from its rows unless the offset is past it.
@@ -534,6 +592,79 @@ class Query:
             "AND r.phase = 'doc' AND r.score IS NOT NULL)"
         ), [plugin]
 
+    def positions(
+        self,
+        f: Filter | None = None,
+        *,
+        sort: str = "seq",
+        descending: bool = False,
+        every: int = 500,
+    ) -> list[DocRow]:
+        """The rows at positions ``every - 1``, ``2 * every - 1``, … of an order, holding the
+        fields :meth:`page` continues from: row ``n`` of the order is then ``page(after=
+        positions[n // every - 1], offset=n % every)``, a read of fewer than ``every`` rows
+        instead of a skip over ``n``. One walk of the order's index, numbered by SQLite (a
+        window function, so the rows never reach Python), made to run in a thread.
+
+        The rows carry only their sort key (and ``seq`` or ``id`` for ties)."""
+        f = f or Filter()
+        where, args = self._where(f)
+        if sort.startswith("score:"):
+            return self._score_positions(sort.split(":", 1)[1], where, args, descending, every)
+        if sort not in self._KEYS:
+            raise TextmillError(
+                f"cannot sort by {sort!r}; use one of {', '.join(SORTABLE)} or score:PLUGIN"
+            )
+        key = self._KEYS[sort]
+        direction = "DESC" if descending else "ASC"
+        cols = [key] if sort in ("seq", "id") else [key, "d.seq"]
+        order = ", ".join(f"{c} {direction}" for c in cols)
+        rows = self.conn.execute(
+            f"SELECT * FROM (SELECT {', '.join(cols)}, ROW_NUMBER() OVER (ORDER BY {order}) AS n "
+            f"FROM documents d{where}) WHERE n % ? = 0",
+            [*args, every],
+        ).fetchall()
+        if sort == "seq":
+            return [_key_row(seq=r[0]) for r in rows]
+        if sort == "id":
+            return [_key_row(id=r[0]) for r in rows]
+        field_name = {"title": "title", "length": "length", "findings": "findings"}[sort]
+        return [_key_row(seq=r[1], **{field_name: r[0]}) for r in rows]
+
+    def _score_positions(
+        self, plugin: str, where: str, args: list[Any], descending: bool, every: int
+    ) -> list[DocRow]:
+        direction = "DESC" if descending else "ASC"
+        # Without a filter the score index alone holds the scored part's order.
+        join = " JOIN documents d ON d.id = r.doc_id" if where else ""
+        scored_from = (
+            f"FROM results r{join} WHERE r.plugin = ? AND r.phase = 'doc' "
+            "AND r.score IS NOT NULL" + where.replace(" WHERE ", " AND ", 1)
+        )
+        out = [
+            _key_row(id=r[1], sort_key=r[0])
+            for r in self.conn.execute(
+                f"SELECT * FROM (SELECT r.score, r.doc_id, ROW_NUMBER() OVER (ORDER BY r.score "
+                f"{direction}, r.doc_id {direction}) AS n {scored_from}) WHERE n % ? = 0",
+                [plugin, *args, every],
+            )
+        ]
+        unscored, uargs = self._unscored(plugin)
+        if unscored is None:
+            return out
+        n_scored = int(
+            self.conn.execute(f"SELECT COUNT(*) {scored_from}", [plugin, *args]).fetchone()[0]
+        )
+        out += [
+            _key_row(seq=r[0])
+            for r in self.conn.execute(
+                f"SELECT * FROM (SELECT d.seq, ROW_NUMBER() OVER (ORDER BY d.seq {direction}) "
+                f"AS n FROM documents d{_and(where, unscored)}) WHERE (n + ?) % ? = 0",
+                [*args, *uargs, n_scored, every],
+            )
+        ]
+        return out
+
     def _count_part(self, part: Any) -> int:
         return int(part("", [], None, 0)[0][0])
 
@@ -572,7 +703,10 @@ class Query:
             for r in rows
         ]
 
-    def document(self, doc_id: str) -> DocumentView | None:
+    def document(self, doc_id: str, *, members: int | None = None) -> DocumentView | None:
+        """One document with everything known about it. ``members``: list at most that many
+        members of each of its clusters (the most similar first); ``cluster_sizes`` has the
+        full counts."""
         row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
         if row is None:
             return None
@@ -590,7 +724,8 @@ class Query:
                 results[p] = merged
         findings = [f for r in results.values() for f in r.findings]
         findings.sort(key=lambda f: (f.span.start if f.span else -1, f.plugin))
-        clusters = self.clusters_of(doc_id)
+        sized = self._clusters_of(doc_id, members)
+        clusters = [c for c, _ in sized]
         mentions = [
             dict(m) | {"name": m["name"], "kb_id": m["kb_id"]}
             for m in self.conn.execute(
@@ -601,10 +736,17 @@ class Query:
         ]
         edits = [e for r in results.values() if r.stage == "clean" for e in r.edits]
         edits.sort(key=lambda e: e.span.start)
-        return DocumentView(doc, row["error"], results, findings, clusters, mentions, edits)
+        sizes = {c.id: n for c, n in sized}
+        return DocumentView(
+            doc, row["error"], results, findings, clusters, mentions, edits, cluster_sizes=sizes
+        )
 
-    def clusters_of(self, doc_id: str) -> list[Cluster]:
-        """The clusters ``doc_id`` belongs to, from the members index (not every cluster)."""
+    def clusters_of(self, doc_id: str, *, members: int | None = None) -> list[Cluster]:
+        """The clusters ``doc_id`` belongs to, from the members index (not every cluster);
+        with ``members``, at most that many members of each, the most similar first."""
+        return [c for c, _ in self._clusters_of(doc_id, members)]
+
+    def _clusters_of(self, doc_id: str, members: int | None) -> list[tuple[Cluster, int]]:
         from textmill.model import ClusterMember
 
         out = []
@@ -613,24 +755,18 @@ class Query:
             "WHERE m.doc_id = ? ORDER BY c.id",
             (doc_id,),
         ).fetchall():
-            members = tuple(
+            listed = tuple(
                 ClusterMember(m[0], m[1])
                 for m in self.conn.execute(
                     "SELECT doc_id, similarity FROM cluster_members WHERE cluster_id=? "
-                    "ORDER BY similarity DESC, doc_id",
-                    (r["id"],),
+                    "ORDER BY similarity DESC, doc_id LIMIT ?",
+                    (r["id"], -1 if members is None else members),
                 )
             )
-            out.append(
-                Cluster(
-                    r["id"],
-                    r["kind"],
-                    members,
-                    r["representative"],
-                    r["plugin"],
-                    loads(r["data"]) or {},
-                )
+            cluster = Cluster(
+                r["id"], r["kind"], listed, r["representative"], r["plugin"], loads(r["data"]) or {}
             )
+            out.append((cluster, int(r["size"] if r["size"] is not None else len(listed))))
         return out
 
     def resolve_id(self, ref: str) -> str | None:
@@ -718,14 +854,9 @@ class Query:
         offset: int = 0,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        clauses, args = [], []
-        if search:
-            clauses.append("(name LIKE ? OR kb_id = ? OR id = ?)")
-            args += [f"%{search}%", search, search]
-        if type:
-            clauses.append("type = ?")
-            args.append(type)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        """Entities of the index, the most mentioned first (ties by name), a page at a time
+        (the entities_rank index); ``search`` matches part of the name, or a KB id or id."""
+        where, args = self._entity_where(search, type)
         rows = self.conn.execute(
             f"SELECT * FROM entities{where} ORDER BY mention_count DESC, name LIMIT ? OFFSET ?",
             [*args, limit, offset],
@@ -734,6 +865,155 @@ class Query:
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.corpus.entity(entity_id)
+
+    # --- paged lists: clusters, members, entities, mentions -----------------------------------
+
+    def cluster_kinds(self) -> list[tuple[str, int]]:
+        """``(kind, number of clusters)`` for each kind in the run, exact, near, story and event
+        first (counted from the clusters_kind index)."""
+        rows = self.conn.execute("SELECT kind, COUNT(*) FROM clusters GROUP BY kind").fetchall()
+        rank = {k: i for i, k in enumerate(CLUSTER_KINDS)}
+        return sorted(
+            ((k or "", int(n)) for k, n in rows),
+            key=lambda kn: (rank.get(kn[0], len(rank)), kn[0]),
+        )
+
+    _CLUSTER_COLS = (
+        "SELECT c.id, c.kind, c.size, c.representative, c.plugin, d.title FROM clusters c "
+        "LEFT JOIN documents d ON d.id = c.representative"
+    )
+
+    def cluster_rows(self, kind: str, *, offset: int = 0, limit: int = 100) -> list[ClusterRow]:
+        """Clusters of ``kind``, the largest first (ties by id), a page at a time from the
+        clusters_kind index, with the representative's title."""
+        rows = self.conn.execute(
+            f"{self._CLUSTER_COLS} WHERE c.kind = ? ORDER BY c.size DESC, c.id LIMIT ? OFFSET ?",
+            (kind, limit, offset),
+        ).fetchall()
+        return [_cluster_row(r) for r in rows]
+
+    def cluster_row(self, cluster_id: str) -> ClusterRow | None:
+        row = self.conn.execute(f"{self._CLUSTER_COLS} WHERE c.id = ?", (cluster_id,)).fetchone()
+        return _cluster_row(row) if row else None
+
+    def cluster_members(
+        self, cluster_id: str, *, offset: int = 0, limit: int = 100
+    ) -> list[MemberRow]:
+        """Members of a cluster, the most similar to the representative first (ties by id),
+        a page at a time from the members_rank index, with their titles."""
+        rows = self.conn.execute(
+            "SELECT m.doc_id, m.similarity, d.title FROM cluster_members m "
+            "LEFT JOIN documents d ON d.id = m.doc_id WHERE m.cluster_id = ? "
+            "ORDER BY m.similarity DESC, m.doc_id LIMIT ? OFFSET ?",
+            (cluster_id, limit, offset),
+        ).fetchall()
+        return [MemberRow(r[0], float(r[1] or 0.0), r[2] or "") for r in rows]
+
+    def titles(self, doc_ids: list[str]) -> dict[str, str]:
+        """The titles of some documents (those without one are left out)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(doc_ids), 900):
+            chunk = doc_ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, title in self.conn.execute(
+                f"SELECT id, title FROM documents WHERE id IN ({marks})", chunk
+            ):
+                if title:
+                    out[doc_id] = title
+        return out
+
+    def _entity_where(self, search: str | None, type: str | None) -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if search:
+            clauses.append("(name LIKE ? ESCAPE '\\' OR kb_id = ? OR id = ?)")
+            like = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args += [f"%{like}%", search, search]
+        if type:
+            clauses.append("type = ?")
+            args.append(type)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def entity_count(self, *, search: str | None = None, type: str | None = None) -> int:
+        where, args = self._entity_where(search, type)
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM entities{where}", args).fetchone()[0])
+
+    def entity_row(self, entity_id: str) -> dict[str, Any] | None:
+        """One entity of the index as :meth:`entities` lists it, without its mentions."""
+        row = self.conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return dict(row) | {"data": loads(row["data"]) or {}} if row else None
+
+    def mentions(
+        self, entity_id: str, *, offset: int = 0, limit: int = 100, context: int = 60
+    ) -> list[MentionRow]:
+        """Mentions of an entity in store order, a page at a time from the mentions_entity
+        index, each with up to ``context`` characters of the document on either side."""
+        rows = self.conn.execute(
+            'SELECT m.doc_id, d.title, m.start, m."end", m.text, m.label, '
+            "substr(COALESCE(d.text, d.raw), max(1, m.start + 1 - ?), min(m.start, ?)), "
+            'substr(COALESCE(d.text, d.raw), m."end" + 1, ?) '
+            "FROM mentions m LEFT JOIN documents d ON d.id = m.doc_id "
+            "WHERE m.entity_id = ? ORDER BY m.rowid LIMIT ? OFFSET ?",
+            (context, context, context, entity_id, limit, offset),
+        ).fetchall()
+        return [
+            MentionRow(
+                r[0],
+                r[1] or "",
+                int(r[2]),
+                int(r[3]),
+                r[4] or "",
+                r[5] or "",
+                _words_before(r[6] or "", whole=int(r[2]) <= context),
+                _words_after(r[7] or ""),
+            )
+            for r in rows
+        ]
+
+    def entity_documents(
+        self, entity_id: str, *, exclude: str | None = None, limit: int = 200
+    ) -> list[tuple[str, str]]:
+        """``(doc id, title)`` of up to ``limit`` documents that mention an entity, in store
+        order; the scan of its mentions stops once that many are found."""
+        rows = self.conn.execute(
+            "SELECT u.doc_id, d.title FROM (SELECT DISTINCT doc_id FROM mentions "
+            "WHERE entity_id = ? AND doc_id IS NOT ? LIMIT ?) u "
+            "LEFT JOIN documents d ON d.id = u.doc_id",
+            (entity_id, exclude, limit),
+        ).fetchall()
+        return [(r[0], r[1] or "") for r in rows]
+
+
+def _cluster_row(r: Any) -> ClusterRow:
+    return ClusterRow(r[0], r[1] or "", int(r[2] or 0), r[3] or "", r[4] or "", r[5] or "")
+
+
+def _words_before(text: str, whole: bool) -> str:
+    """The end of ``text`` on one line, from a word boundary (``whole``: it starts the document)."""
+    flat = " ".join(text.split())
+    if not whole and " " in flat and not text[:1].isspace():
+        flat = flat.split(" ", 1)[1]  # the first word was cut
+    return flat + (" " if text[-1:].isspace() else "")
+
+
+def _words_after(text: str) -> str:
+    """The start of ``text`` on one line, up to a word boundary."""
+    flat = " ".join(text.split())
+    if " " in flat and not text[-1:].isspace():
+        flat = flat.rsplit(" ", 1)[0]  # the last word was cut
+    return (" " if text[:1].isspace() else "") + flat
+
+
+def _key_row(
+    *,
+    id: str = "",
+    seq: int = 0,
+    title: str = "",
+    length: int = 0,
+    findings: int = 0,
+    sort_key: Any = None,
+) -> DocRow:
+    """A row that holds only what :meth:`Query.page` continues an order from."""
+    return DocRow(id, seq, title, length, None, findings, {}, sort_key)
 
 
 def _run(row: sqlite3.Row) -> dict[str, Any]:

@@ -87,6 +87,8 @@ CREATE TABLE IF NOT EXISTS cluster_members (
     cluster_id TEXT, doc_id TEXT, similarity REAL, PRIMARY KEY (cluster_id, doc_id)
 );
 CREATE INDEX IF NOT EXISTS members_doc ON cluster_members (doc_id);
+CREATE INDEX IF NOT EXISTS members_rank ON cluster_members (cluster_id, similarity DESC, doc_id);
+CREATE INDEX IF NOT EXISTS clusters_kind ON clusters (kind, size DESC, id);
 CREATE TABLE IF NOT EXISTS alignments (
     cluster_id TEXT, plugin TEXT, doc_a TEXT, a_start INTEGER, a_end INTEGER, doc_b TEXT,
     b_start INTEGER, b_end INTEGER, score REAL, data TEXT
@@ -99,6 +101,7 @@ CREATE TABLE IF NOT EXISTS entities (
     mention_count INTEGER, doc_count INTEGER, data TEXT
 );
 CREATE INDEX IF NOT EXISTS entities_count ON entities (mention_count);
+CREATE INDEX IF NOT EXISTS entities_rank ON entities (mention_count DESC, name);
 CREATE TABLE IF NOT EXISTS mentions (
     entity_id TEXT, doc_id TEXT, start INTEGER, "end" INTEGER, text TEXT, label TEXT
 );

@@ -55,6 +55,7 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
     run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import asyncio
+    import time
 
     from textmill.tui import widgets
     from textmill.tui.app import TextmillApp
@@ -66,7 +67,10 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
     async def go() -> None:
         app = TextmillApp(run.store_path, run.config)
         async with app.run_test(size=(140, 40)) as pilot:
-            await pilot.pause()
+            deadline = time.monotonic() + 60
+            while not app.screen.query(DocTable):
+                assert time.monotonic() < deadline, "the corpus table never came"
+                await pilot.pause(0.02)
             table = app.screen.query_one(DocTable)
             real = table._loaded
 
@@ -77,11 +81,12 @@ def test_table_filters_in_a_thread_and_counts_in_the_background(
             monkeypatch.setattr(table, "_loaded", loaded)
             table.refresh_rows(parse_filter("status:ok"))
             assert table.fetching and table.row(0) is None  # the UI thread read nothing
-            for _ in range(500):  # a loaded machine may take seconds
+            deadline = time.monotonic() + 60  # a loaded machine may take seconds
+            while len(seen) < 2 or "4 documents" not in str(
+                app.screen.query_one("#status").content
+            ):
+                assert time.monotonic() < deadline, "the filter's counts never came"
                 await pilot.pause(0.02)
-                if len(seen) == 2:
-                    break
-            await pilot.pause()
             # The bounded count (2, more may follow) with the first page, then the exact one.
             assert seen == [(2, False), (4, True)]
             assert table.total == 4 and not table.fetching
@@ -186,3 +191,65 @@ def test_a_version_1_store_is_upgraded_when_opened(run, tmp_path) -> None:
         )
     finally:
         q.close()
+
+
+@pytest.mark.parametrize("sort", ["seq", "id", "length", "findings", "score:counter"])
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("expr", ["", "status:ok"])
+def test_a_page_from_a_position_matches_the_page_at_that_offset(
+    run, sort: str, descending: bool, expr: str
+) -> None:
+    """A jump into the middle of an order starts from the nearest of every n-th row
+    (Query.positions) and skips the rest; it must land on the rows at that offset."""
+    q = run.query
+    f = parse_filter(expr)
+    kw = {"sort": sort, "descending": descending, "with_total": False}
+    every = [r.id for r in q.page(f, limit=50, **kw).rows]
+    for n in (1, 2):
+        positions = q.positions(f, sort=sort, descending=descending, every=n)
+        assert len(positions) == len(every) // n
+        for j, anchor in enumerate(positions):
+            for skip in range(n):
+                start = (j + 1) * n + skip
+                rows = q.page(f, after=anchor, offset=skip, limit=2, **kw).rows
+                assert [r.id for r in rows] == every[start : start + 2]
+
+
+def test_a_jump_to_the_middle_reads_positions_in_a_thread(
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A jump far from both ends has the positions of the order read in a thread. Meanwhile a
+    column's order skips along its index; a score order shows placeholders. Either way the rows
+    at that place follow."""
+    import asyncio
+    import time
+
+    from textmill.tui import widgets
+    from textmill.tui.app import TextmillApp
+    from textmill.tui.widgets.doctable import DocTable
+
+    monkeypatch.setattr(widgets.doctable, "PAGE", 1)
+    monkeypatch.setattr(widgets.doctable, "NEAR", 1)
+    monkeypatch.setattr(widgets.doctable, "EVERY", 1)
+    monkeypatch.setattr(widgets.doctable, "FEW", 0)
+
+    async def go() -> None:
+        app = TextmillApp(run.store_path, run.config)
+        async with app.run_test(size=(140, 40)) as pilot:
+            while not app.screen.query(DocTable):
+                await pilot.pause(0.02)
+            table = app.screen.query_one(DocTable)
+            for sort, placeholder in (("length", False), ("score:counter", True)):
+                want = [r.id for r in run.query.page(limit=10, sort=sort, with_total=False).rows]
+                table.sort = sort
+                table.refresh_rows()
+                assert table.row(0).id == want[0]  # the first page: from the start
+                far = table.row(2)  # far from both ends
+                assert (far is None) if placeholder else (far.id == want[2])
+                deadline = time.monotonic() + 60
+                while table.positions is None:
+                    assert time.monotonic() < deadline, "the positions never came"
+                    await pilot.pause(0.02)
+                assert [table.row(i).id for i in range(5)] == want
+
+    asyncio.run(go())

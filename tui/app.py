@@ -6,6 +6,7 @@ in thread workers. All document text is shown as literal text (``textmill.displa
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class TextmillApp(App[None]):
         self.query_store: Query | None = None
         self._manager: Any = None
         self._manager_thread: threading.Thread | None = None
+        self._document_screen: DocumentScreen | None = None
+        self._kept: dict[str, Any] = {}  # the clusters and entities screens, once shown
 
     def on_mount(self) -> None:
         if self.requested_theme:
@@ -92,6 +95,10 @@ class TextmillApp(App[None]):
             self._manager = PluginManager(self.config.load.modules if self.config else ())
         except Exception:  # renderers are optional; the UI works without them
             self._manager = None
+        # What is loaded by now (Textual, Rich, the plugins and their libraries) lives as long
+        # as the app: leave it out of the collector's full passes, which would otherwise walk
+        # every one of those objects in the middle of some later key (100-300 ms).
+        gc.freeze()
 
     @property
     def manager(self) -> Any:
@@ -120,20 +127,36 @@ class TextmillApp(App[None]):
     # --- navigation -----------------------------------------------------------------------------
 
     def open_document(self, doc_id: str) -> None:
+        """Show a document on the one document screen: brought to the top of the stack if it
+        is under other screens, pushed if it is not shown."""
         assert self.query_store is not None
-        if self.query_store.document(doc_id) is None:
+        from textmill.tui.screens.document import DOC_LIMIT
+
+        view = self.query_store.document(doc_id, members=DOC_LIMIT)
+        if view is None:
             self.notify(f"no document {doc_id!r} in this run", severity="error")
             return
-        self.push_screen(DocumentScreen(self.query_store, doc_id, self.manager))
-
-    def _switch_base(self, screen: Any) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        self.push_screen(screen)
+        screen = self._document_screen
+        if screen is None:
+            screen = self._document_screen = DocumentScreen()
+            self.install_screen(screen, "document")
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+            screen.open(view, fresh=False)
+        else:
+            screen.open(view, fresh=True)
+            self.push_screen(screen)
 
     def action_corpus(self) -> None:
         if self.query_store is None or self.query_store.latest_run() is None:
             self.notify("No run yet: press r to run the pipeline.")
+            return
+        corpus = next((s for s in self.screen_stack if isinstance(s, CorpusScreen)), None)
+        if corpus is not None and corpus.qs is self.query_store:
+            # The table keeps its filter, order and place (unless a run replaced the store).
+            while self.screen is not corpus:
+                self.pop_screen()
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -141,11 +164,26 @@ class TextmillApp(App[None]):
 
     def action_clusters(self) -> None:
         if self.query_store is not None:
-            self.push_screen(ClustersScreen(self.query_store))
+            self._show_kept("clusters", ClustersScreen)
 
     def action_entities(self) -> None:
         if self.query_store is not None:
-            self.push_screen(EntitiesScreen(self.query_store))
+            self._show_kept("entities", EntitiesScreen)
+
+    def _show_kept(self, name: str, kind: type[Any]) -> None:
+        """Show the one screen of ``kind``, kept between visits (with its list's place) while
+        the store stays the same: brought up if it is under others, pushed if not shown."""
+        screen = self._kept.get(name)
+        if screen is not None and screen.qs is not self.query_store:  # a run replaced the store
+            screen.reload(self.query_store)
+        if screen is None:
+            screen = self._kept[name] = kind(self.query_store)
+            self.install_screen(screen, name)
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen(screen)
 
     def action_run(self) -> None:
         if isinstance(self.screen, RunScreen):

@@ -1,95 +1,203 @@
-"""Clusters by kind and size, their representative, members and the cluster summary."""
+"""Clusters by kind and size; the selected one's representative, summary and members.
+
+Both lists read the store a page at a time (the clusters_kind and members_rank indexes), so a
+run with a hundred thousand clusters opens as fast as one with two. Cluster summaries are one
+payload of the summarizer's corpus hook, read in a thread when the screen opens.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
-from textmill.display import one_line, safe
+from textmill.display import one_line, safe, safe_text
+from textmill.query import ClusterRow, MemberRow, Query
+from textmill.tui.widgets.doctable import fit
 from textmill.tui.widgets.footer import KeysFooter
+from textmill.tui.widgets.rowlist import RowList
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
+
+KIND_W, SIZE_W = 6, 7
 
 
 class ClustersScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="clusters.back")]
     HELP = (
-        "Clusters of the run: exact and near duplicates, versions of one story, and events. "
-        "Select a cluster to see its members and summary; select a member to open it."
+        "Clusters of the run: exact and near duplicates, versions of one story, and events, the "
+        "largest of each kind first. The panel on the right shows the selected cluster: its "
+        "representative (★), the cluster summary and what only some versions say, and its "
+        "members with their similarity to the representative. Enter on a cluster (or Tab) "
+        "moves to its members; Enter on a member opens it."
     )
-    LIMIT = 5000
 
     def __init__(self, query: Any) -> None:
         super().__init__()
         self.qs = query
-        order = {"exact": 0, "near": 1, "story": 2, "event": 3}
-        self.clusters = sorted(
-            query.clusters(), key=lambda c: (order.get(c.kind, 9), -len(c.members))
-        )[: self.LIMIT]
-        self.summaries = _cluster_summaries(query)
+        self.kinds: list[tuple[str, int]] = query.cluster_kinds()
+        self.total = sum(n for _, n in self.kinds)
+        self.summaries: dict[str, Any] | None = None  # None: still loading
+        self.current: ClusterRow | None = None
+
+    def reload(self, query: Any) -> None:
+        """Read the lists again from ``query`` (a run replaced the store)."""
+        self.qs = query
+        self.kinds = query.cluster_kinds()
+        self.total = sum(n for _, n in self.kinds)
+        self.summaries, self.current = None, None
+        if self.is_mounted:
+            self.query_one("#clusters-head", Static).update(self._head())
+            self.on_mount()
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text(f"{len(self.clusters)} cluster{'s' if len(self.clusters) != 1 else ''}", "bold"),
-            classes="tab-head",
-        )
-        with Horizontal():
-            table: DataTable[Any] = DataTable(
-                id="cluster-table", cursor_type="row", zebra_stripes=True
-            )
-            yield table
-            with VerticalScroll(classes="side"):
-                yield Static(id="cluster-info")
-                yield OptionList(id="cluster-members")
+        yield Static(self._head(), id="clusters-head", classes="tab-head")
+        with Horizontal(id="clusters-body"):
+            yield RowList(empty="This run has no clusters.", id="cluster-list")
+            with Vertical(id="cluster-side", classes="side"):
+                with VerticalScroll(id="cluster-about"):
+                    yield Static(id="cluster-info")
+                yield Static(id="members-title", classes="side-title")
+                yield RowList(id="cluster-members")
         yield KeysFooter()
 
+    def _head(self) -> Text:
+        t = Text()
+        t.append(f"{self.total:,} cluster{'' if self.total == 1 else 's'}", "bold")
+        if self.kinds:
+            t.append(": " + " · ".join(f"{kind} {n:,}" for kind, n in self.kinds), "dim")
+        return t
+
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("kind", "id", "size", "representative")
-        for c in self.clusters:
-            table.add_row(c.kind, c.id, len(c.members), one_line(c.representative, 40), key=c.id)
-        table.focus()
-        if self.clusters:
-            self.show(self.clusters[0].id)
+        lst = self.query_one("#cluster-list", RowList)
+        lst.show_paged(self.total, self._fetch, cluster_line, header=cluster_header)
+        lst.focus()
+        self._load_summaries()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value:
-            self.show(event.row_key.value)
+    def _fetch(self, offset: int, limit: int) -> list[ClusterRow]:
+        """Rows ``offset`` … of the list: the kinds in order, each a page from its index."""
+        out: list[ClusterRow] = []
+        start = 0
+        for kind, n in self.kinds:
+            if offset < start + n and len(out) < limit:
+                local = max(0, offset - start)
+                out += self.qs.cluster_rows(kind, offset=local, limit=limit - len(out))
+            start += n
+        return out
 
-    def show(self, cluster_id: str) -> None:
-        c = next(c for c in self.clusters if c.id == cluster_id)
-        parts: list[Any] = [Text(f"{c.kind} cluster {c.id}: {len(c.members)} documents", "bold")]
-        s = self.summaries.get(c.id)
-        if s:
-            parts += [Text("Summary", "bold underline"), safe(s.get("summary", ""))]
-            if s.get("only_in_some"):
-                parts.append(Text("Only in some versions", "bold underline"))
-                parts += [safe("• " + x["text"]) for x in s["only_in_some"]]
-        parts.append(Text("Members (similarity to the representative)", "bold underline"))
-        self.query_one("#cluster-info", Static).update(Group(*parts))
-        members = self.query_one("#cluster-members", OptionList)
-        members.clear_options()
-        members.add_options(
-            [
-                Option(
-                    Text(
-                        ("★ " if m.doc_id == c.representative else "  ")
-                        + f"{one_line(m.doc_id, 40)} {m.similarity:.2f}"
-                    ),
-                    id=m.doc_id,
-                )
-                for m in c.members
-            ]
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load_summaries(self) -> None:
+        q = Query(self.qs.store.path)
+        try:
+            found = _cluster_summaries(q)
+        finally:
+            q.close()
+        self.app.call_from_thread(self._summaries_loaded, found)
+
+    def _summaries_loaded(self, found: dict[str, Any]) -> None:
+        self.summaries = found
+        if self.current is not None:
+            self._show_info(self.current)
+
+    # --- the selected cluster ---------------------------------------------------------------
+
+    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
+        if event.rowlist.id == "cluster-list" and event.row is not None:
+            self.show(event.row)
+
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
+        if event.rowlist.id == "cluster-list":
+            self.query_one("#cluster-members", RowList).focus()
+        elif event.row is not None:
+            self.app.open_document(event.row.doc_id)  # type: ignore[attr-defined]
+
+    def show(self, c: ClusterRow) -> None:
+        self.current = c
+        self._show_info(c)
+        self.query_one("#members-title", Static).update(
+            Text(
+                f"{c.size:,} member{'' if c.size == 1 else 's'} (similarity to the "
+                "representative) · Enter opens one",
+                "bold",
+            )
+        )
+        members = self.query_one("#cluster-members", RowList)
+        members.show_paged(
+            c.size,
+            lambda offset, limit: self.qs.cluster_members(c.id, offset=offset, limit=limit),
+            lambda m, width: member_line(m, width, c.representative),
         )
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.app.open_document(event.option.id)  # type: ignore[attr-defined]
+    def _show_info(self, c: ClusterRow) -> None:
+        parts: list[RenderableType] = []
+        head = Text()
+        head.append(f"{c.kind} cluster {safe_text(c.id)}", "bold")
+        head.append(f" · {c.size:,} documents · from {safe_text(c.plugin)}", "dim")
+        parts.append(head)
+        rep = Text()
+        rep.append("★ ", "yellow")
+        rep.append(one_line(c.title or c.representative, 200))
+        rep.append(f"  {one_line(c.representative, 60)}", "dim")
+        parts.append(rep)
+        if self.summaries is None:
+            parts.append(Text("loading the cluster summaries…", "dim"))
+        else:
+            s = self.summaries.get(c.id)
+            if s:
+                parts += [Text(""), Text("Summary", "bold underline"), safe(s.get("summary", ""))]
+                if s.get("only_in_some"):
+                    parts.append(Text("Only in some versions", "bold underline"))
+                    parts += [safe("• " + x["text"]) for x in s["only_in_some"]]
+            else:
+                parts.append(Text("No summary of this cluster in the run.", "dim"))
+        self.query_one("#cluster-info", Static).update(Group(*parts))
+        self.query_one("#cluster-about", VerticalScroll).scroll_home(animate=False)
+
+
+def _cluster_widths(width: int) -> tuple[int, int]:
+    """The representative's column and the id's."""
+    room = max(8, width - KIND_W - SIZE_W - 3)
+    id_w = min(18, max(8, room // 4))
+    return room - id_w - 1, id_w
+
+
+def cluster_header(width: int) -> Text:
+    title_w, id_w = _cluster_widths(width)
+    return Text(
+        fit("kind", KIND_W)
+        + " "
+        + fit("size", SIZE_W, right=True)
+        + "  "
+        + fit("representative", title_w)
+        + " "
+        + fit("id", id_w, right=True)
+    )
+
+
+def cluster_line(c: ClusterRow, width: int) -> Text:
+    title_w, id_w = _cluster_widths(width)
+    t = Text()
+    t.append(fit(c.kind, KIND_W) + " ", "bold")
+    t.append(fit(f"{c.size:,}", SIZE_W, right=True) + "  ")
+    t.append(fit(c.title or c.representative, title_w) + " ")
+    t.append(fit(c.id, id_w, right=True), "dim")
+    return t
+
+
+def member_line(m: MemberRow, width: int, representative: str) -> Text:
+    t = Text()
+    t.append("★ " if m.doc_id == representative else "  ", "yellow")
+    t.append(f"{m.similarity:.2f}  ", "bold")
+    room = max(8, width - 8)
+    id_w = min(26, room * 2 // 5) if room > 50 else 0
+    t.append(fit(m.title or m.doc_id, room - id_w - (1 if id_w else 0)))
+    if id_w:
+        t.append(" " + fit(m.doc_id, id_w, right=True), "dim")
+    return t
 
 
 def _cluster_summaries(query: Any) -> dict[str, Any]:

@@ -1,21 +1,35 @@
-"""The run screen: start or re-run the pipeline, progress per stage, cancel, timings and errors."""
+"""The run screen: start or re-run the pipeline, progress per stage, cancel; per-plugin timings,
+score distributions and errors.
+
+The timings and distributions read every result (one pass, and one walk of the score index per
+plugin), so they are counted in a thread and fill in when ready.
+"""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+from rich import box
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textmill.display import one_line, safe
+from textmill.query import Query
+from textmill.tui.screens.doctabs import Item, item_text
 from textmill.tui.widgets.footer import KeysFooter
+from textmill.tui.widgets.histogram import histogram
+from textmill.tui.widgets.rowlist import RowList
 from textmill.tui.workers import Progress, RunFinished, run_pipeline
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, ProgressBar, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ProgressBar, Static
+
+ERRORS_LISTED = 500
+HIST_W = 34  # the cells one histogram takes, with its gap
 
 
 class RunScreen(Screen[None]):
@@ -28,7 +42,10 @@ class RunScreen(Screen[None]):
     HELP = (
         "r runs the whole chain of the config (unchanged work comes from the cache), p re-runs "
         "only the plugin selected on the left, x cancels (finished work is kept and the next run "
-        "resumes). The table shows each plugin's timings; select an error to read its traceback."
+        "resumes). The table shows each plugin's results and time: the per-document hook's "
+        "seconds over the stored results, and each plugin's time in the latest run (its corpus "
+        "hook included). Below it, the distribution of each plugin's scores. Select an error "
+        "to read its traceback."
     )
 
     def __init__(self, query: Any, config: Any, store_path: Any) -> None:
@@ -39,20 +56,21 @@ class RunScreen(Screen[None]):
         self.cancel = threading.Event()
         self.running = False
         self.bars: dict[str, ProgressBar] = {}
+        self.stats: dict[str, dict[str, Any]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-state", classes="tab-head")
-        with Horizontal():
-            with Vertical(classes="side"):
-                yield Static(Text("plugins in the chain (p re-runs one)", "bold"))
-                names = self._chain()
-                yield OptionList(*[Option(n, id=n) for n in names], id="run-plugins")
+        with Horizontal(id="run-body"):
+            with Vertical(id="run-side", classes="side"):
+                yield Static(Text("the chain (p re-runs one)", "bold"), classes="side-title")
+                yield RowList(id="run-plugins")
             with VerticalScroll(id="run-main"):
                 yield Vertical(id="bars")
-                yield DataTable(id="timings", cursor_type="row")
-                yield Static(Text("errors", "bold"), id="errors-title")
-                yield OptionList(id="run-errors")
+                yield Static(Text("counting…", "dim"), id="timings")
+                yield Static(id="errors-title")
+                yield RowList(id="run-errors")
                 yield Static(id="traceback")
+                yield Static(id="scores")
         yield KeysFooter()
 
     def _chain(self) -> list[str]:
@@ -62,52 +80,132 @@ class RunScreen(Screen[None]):
         return list(self.qs.plugins())
 
     def on_mount(self) -> None:
-        table = self.query_one("#timings", DataTable)
-        table.add_columns("plugin", "documents", "errors", "mean score", "findings", "seconds")
+        names = self._chain()
+        self.query_one("#run-plugins", RowList).show_rows(
+            [Item(n, Text(n)) for n in names], item_text
+        )
+        self.query_one("#run-errors", RowList).display = False
         self.refresh_stats()
 
     def refresh_stats(self) -> None:
-        table = self.query_one("#timings", DataTable)
-        table.clear()
-        stats = self.qs.plugin_stats()
-        chain = self._chain()
-        for name in [p for p in chain if p in stats] + sorted(set(stats) - set(chain)):
-            s = stats[name]
-            mean = s["mean_score"]
-            table.add_row(
-                name,
-                s["documents"],
-                Text(str(s["errors"]), "red bold" if s["errors"] else ""),
-                "" if mean is None else f"{mean:.3f}",
-                s["findings"],
-                f"{s['seconds']:.2f}",
-            )
-        errors = self.query_one("#run-errors", OptionList)
-        errors.clear_options()
-        rows = self.qs.conn.execute(
-            "SELECT doc_id, plugin, error FROM results WHERE status='error' LIMIT 500"
-        ).fetchall()
-        errors.add_options(
-            [
-                Option(safe(f"{p}: {one_line(d, 30)}: {one_line(e or '', 80)}"), id=f"{d}\t{p}")
-                for d, p, e in rows
-            ]
-        )
-        errors.display = bool(rows)
-        self.query_one("#errors-title", Static).update(
-            Text(f"errors ({len(rows)}{'+' if len(rows) == 500 else ''})", "bold")
-            if rows
-            else Text("errors: none", "bold")
-        )
         run = self.qs.latest_run() or {}
         state = Text(f"latest run {run.get('id', '-')}: {run.get('status', 'none')}", "bold")
         if not run:
             state = Text("No run yet: press r to run the chain of the config.", "bold yellow")
         self.query_one("#run-state", Static).update(state)
+        self._count(self.qs.store.path)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "run-errors" and event.option.id:
-            doc_id, plugin = event.option.id.split("\t")
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def _count(self, path: Any) -> None:
+        q = Query(path)
+        try:
+            stats = q.plugin_stats()
+            hists = {
+                p: q.score_histogram(p) for p, s in stats.items() if s["mean_score"] is not None
+            }
+            errors = [
+                tuple(r)
+                for p in stats
+                for r in q.conn.execute(
+                    "SELECT doc_id, plugin, error FROM results WHERE plugin = ? "
+                    "AND status = 'error' LIMIT ?",
+                    (p, ERRORS_LISTED),
+                )
+            ][:ERRORS_LISTED]
+        finally:
+            q.close()
+        self.app.call_from_thread(self._counted, stats, hists, errors)
+
+    def _counted(
+        self,
+        stats: dict[str, dict[str, Any]],
+        hists: dict[str, list[int]],
+        errors: list[tuple[str, str, str]],
+    ) -> None:
+        self.stats = stats
+        self.query_one("#timings", Static).update(self._timings(stats))
+        self.query_one("#scores", Static).update(self._scores(stats, hists))
+        lst = self.query_one("#run-errors", RowList)
+        lst.display = bool(errors)
+        lst.show_rows(
+            [
+                Item(f"{d}\t{p}", safe(f"{p}: {one_line(d, 30)}: {one_line(e or '', 200)}"))
+                for d, p, e in errors
+            ],
+            item_text,
+        )
+        n = len(errors)
+        self.query_one("#errors-title", Static).update(
+            Text(f"errors ({n}{'+' if n == ERRORS_LISTED else ''}); Enter shows one", "bold")
+            if errors
+            else Text("errors: none", "bold")
+        )
+
+    def _order(self, names: list[str] | set[str]) -> list[str]:
+        chain = self._chain()
+        return [p for p in chain if p in names] + sorted(set(names) - set(chain))
+
+    def _timings(self, stats: dict[str, dict[str, Any]]) -> Table:
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
+            caption="doc s: the per-document hook's time over the stored results; run s: the "
+            "plugin's time in the latest run, its corpus hook included",
+            caption_justify="left",
+            caption_style="dim",
+        )
+        for col, right in (
+            ("plugin", False),
+            ("stage", False),
+            ("docs", True),
+            ("errors", True),
+            ("mean", True),
+            ("findings", True),
+            ("doc s", True),
+            ("run s", True),
+            ("cached", True),
+        ):
+            table.add_column(col, justify="right" if right else "left", no_wrap=True)
+        for name in self._order(set(stats)):
+            s = stats[name]
+            mean, secs, run_s, cached = (
+                s["mean_score"],
+                s["seconds"],
+                s["run_seconds"],
+                s["cached"],
+            )
+            table.add_row(
+                name,
+                s["stage"],
+                f"{s['documents']:,}",
+                Text(f"{s['errors']:,}", "red bold" if s["errors"] else ""),
+                "" if mean is None else f"{mean:.3f}",
+                f"{s['findings']:,}",
+                Text("corpus", "dim") if secs is None else f"{secs:.2f}",
+                "" if run_s is None else f"{run_s:.2f}",
+                "" if cached is None else f"{cached:,}",
+            )
+        return table
+
+    def _scores(self, stats: dict[str, dict[str, Any]], hists: dict[str, list[int]]) -> Any:
+        shown = [p for p in self._order(set(hists)) if any(hists[p])]
+        if not shown:
+            return Text("No plugin of this run gives scores.", "dim")
+        width = max(HIST_W, self.query_one("#scores").content_region.width or 100)
+        per_row = max(1, width // HIST_W)
+        grid = Table.grid(padding=(1, 4, 0, 0))
+        for _ in range(min(per_row, len(shown))):
+            grid.add_column()
+        charts = [histogram(p, hists[p], mean=stats[p]["mean_score"]) for p in shown]
+        for i in range(0, len(charts), per_row):
+            grid.add_row(*charts[i : i + per_row])
+        title = Text("score distributions (ten bins from 0 to 1)", "bold")
+        return Group(title, grid)
+
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
+        if event.rowlist.id == "run-errors" and event.row is not None:
+            doc_id, plugin = event.row.key.split("\t")
             r = self.qs.store.result(doc_id, plugin)
             tb = (r.traceback or r.error or "") if r else ""
             self.query_one("#traceback", Static).update(safe(tb, "red"))
@@ -116,12 +214,12 @@ class RunScreen(Screen[None]):
         self.start(())
 
     def action_run_plugin(self) -> None:
-        lst = self.query_one("#run-plugins", OptionList)
-        if lst.highlighted is None:
+        row = self.query_one("#run-plugins", RowList)
+        item = row.row(row.cursor)
+        if item is None:
             self.notify("Select a plugin on the left first.")
             return
-        option = lst.get_option_at_index(lst.highlighted)
-        self.start((option.id or "",))
+        self.start((item.key,))
 
     def start(self, only: tuple[str, ...]) -> None:
         if self.running:
@@ -152,10 +250,10 @@ class RunScreen(Screen[None]):
         if bar is None:
             bar = ProgressBar(total=msg.total, show_eta=False, id=None)
             self.bars[msg.label] = bar
-            box = Horizontal(
+            row = Horizontal(
                 Static(Text(one_line(msg.label, 28)), classes="bar-label"), bar, classes="bar-row"
             )
-            self.query_one("#bars").mount(box)
+            self.query_one("#bars").mount(row)
         bar.update(total=msg.total, progress=msg.done)
 
     def on_run_finished(self, msg: RunFinished) -> None:

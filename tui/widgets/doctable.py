@@ -2,9 +2,13 @@
 
 Only visible lines are rendered (``ScrollView.render_line``), straight to segments, and pages
 come from the query layer with an LRU cache. A page next to a cached one continues from that
-page's edge row, and pages past the middle are read from the end, so every page costs the
-same on a million rows. A filter is counted and its first page read in a thread: the UI
-answers the key at once and the rows arrive by message.
+page's edge row, pages near the end are read from the end, and a page anywhere else (a drag of
+the scroll bar) starts from the nearest of every 500th row of the order, which a thread reads
+once per order (``Query.positions``), so every page costs the same on a million rows. Until
+they arrive, a jump in a column's order skips along that column's index, and a jump in a score
+order or a filtered one shows placeholders. A filter
+is counted and its first page read in a thread: the UI answers the key at once and the rows
+arrive by message.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from textual.strip import Strip
 FEW = 20_000
 PAGE = 200
 CACHED_PAGES = 32
+NEAR = 10 * PAGE  # a page this close to either end is read from that end
+EVERY = 500  # the spacing of the rows a jump starts from (Query.positions)
 LEN_W, FIND_W = 7, 4
 DOC_MIN, DOC_MAX = 24, 60
 CELL_MIN, CELL_MAX = 8, 22
@@ -127,6 +133,8 @@ class DocTable(ScrollView, can_focus=True):
         self._widths_from_content = False
         self._styles: dict[str, Style] = {}
         self._cols: tuple[int, list[Column]] | None = None
+        self.positions: list[DocRow] | None = None  # of the current order, once read
+        self._positions_asked = False
         self.refresh_rows()
 
     # --- data -----------------------------------------------------------------------------------
@@ -140,6 +148,7 @@ class DocTable(ScrollView, can_focus=True):
             self.filter = f
         self.generation += 1
         self.pages.clear()
+        self.positions, self._positions_asked = None, False
         self.cursor = 0
         self.scroll_to(y=0, animate=False)
         if self.filter == Filter():
@@ -187,11 +196,16 @@ class DocTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.content_width, self.total + 1)  # + the header line
 
     def row(self, index: int) -> DocRow | None:
+        """Row ``index`` of the order, or None (also while the rows a jump to it starts from
+        are being read)."""
         if not 0 <= index < self.total:
             return None
         n = index // PAGE
         if n not in self.pages:
-            self.pages[n] = self._fetch(n)
+            rows = self._fetch(n)
+            if rows is None:
+                return None
+            self.pages[n] = rows
             if len(self.pages) > CACHED_PAGES:
                 self.pages.popitem(last=False)
         else:
@@ -200,8 +214,9 @@ class DocTable(ScrollView, can_focus=True):
         i = index - n * PAGE
         return rows[i] if i < len(rows) else None
 
-    def _fetch(self, n: int) -> list[DocRow]:
-        """Page ``n``, continuing from a cached neighbour where there is one."""
+    def _fetch(self, n: int) -> list[DocRow] | None:
+        """Page ``n``: after or before a cached neighbour, from the nearer end, or from the
+        nearest known position; None while the positions are still being read."""
         kw: dict[str, Any] = {
             "sort": self.sort,
             "descending": self.descending,
@@ -215,12 +230,44 @@ class DocTable(ScrollView, can_focus=True):
             page = self.qs.page(self.filter, after=prev[-1], **kw)
         elif nxt:
             page = self.qs.page(self.filter, before=nxt[0], **kw)
-        elif self.exact and start > self.total // 2:
+        elif start < NEAR or kw["few"]:  # few: the page starts from the matches anyway
+            page = self.qs.page(self.filter, offset=start, **kw)
+        elif self.exact and self.total - stop < NEAR:
             kw["limit"] = stop - start
             page = self.qs.page(self.filter, offset=self.total - stop, from_end=True, **kw)
+        elif self.positions is not None:
+            j = min(start // EVERY, len(self.positions)) - 1
+            if j < 0:
+                page = self.qs.page(self.filter, offset=start, **kw)
+            else:
+                skip = start - (j + 1) * EVERY
+                page = self.qs.page(self.filter, after=self.positions[j], offset=skip, **kw)
         else:
+            if not self._positions_asked:
+                self._positions_asked = True
+                self._read_positions(self.generation, self.filter, self.sort, self.descending)
+            if self.filter != Filter() or self.sort.startswith("score:"):
+                return None  # the skip would walk the matches or a join: wait for positions
+            # A column's own index: skipping to the row costs tens of milliseconds, less than
+            # the wait for the positions (which later jumps use).
             page = self.qs.page(self.filter, offset=start, **kw)
         return page.rows
+
+    @work(thread=True, exclusive=True, group="positions", exit_on_error=False)
+    def _read_positions(self, generation: int, f: Filter, sort: str, descending: bool) -> None:
+        q = Query(self.qs.store.path)
+        try:
+            found = q.positions(f, sort=sort, descending=descending, every=EVERY)
+        finally:
+            q.close()
+        self.app.call_from_thread(self._positions_read, generation, found)
+
+    def _positions_read(self, generation: int, found: list[DocRow]) -> None:
+        if generation != self.generation:
+            return  # the order or the filter changed meanwhile
+        self.positions = found
+        self.refresh()
+        self.post_message(self.Moved(self.row(self.cursor)))
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -303,6 +350,8 @@ class DocTable(ScrollView, can_focus=True):
                     segments = [Segment("filtering…", self._style("doctable--dim"))]
                 elif self.total == 0 and y == 1:
                     segments = [Segment("no documents match", self._style("doctable--dim"))]
+                elif 0 <= index < self.total:  # a jump whose rows are on their way
+                    segments = [Segment("…", self._style("doctable--dim"))]
                 else:
                     return Strip.blank(width, self.rich_style)
             else:
