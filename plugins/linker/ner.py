@@ -58,16 +58,21 @@ def add_ruler(nlp: Any, kb: KB, max_ruler_aliases: int = 50_000) -> None:
             break
     config = {"phrase_matcher_attr": "ORTH"}
     has_ner = has_statistical_model(nlp) and "ner" in nlp.pipe_names
-    before = nlp.add_pipe(
-        "entity_ruler",
-        config={**config, "overwrite_ents": True},
-        **({"before": "ner"} if has_ner else {}),
-    )
-    before.add_patterns([p for p in patterns if " " in p["pattern"]])
-    after = nlp.add_pipe(
-        "entity_ruler", name="alias_gaps", config={**config, "overwrite_ents": False}
-    )
-    after.add_patterns([p for p in patterns if " " not in p["pattern"]])
+    # A ruler with no patterns is left out (spaCy warns on every call to an empty one).
+    several = [p for p in patterns if " " in p["pattern"]]
+    one = [p for p in patterns if " " not in p["pattern"]]
+    if several:
+        before = nlp.add_pipe(
+            "entity_ruler",
+            config={**config, "overwrite_ents": True},
+            **({"before": "ner"} if has_ner else {}),
+        )
+        before.add_patterns(several)
+    if one:
+        after = nlp.add_pipe(
+            "entity_ruler", name="alias_gaps", config={**config, "overwrite_ents": False}
+        )
+        after.add_patterns(one)
 
 
 def _aliases(kb: KB, entity_id: str) -> list[str]:
