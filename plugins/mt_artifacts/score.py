@@ -22,6 +22,7 @@ import numpy as np
 from textmill import Finding
 from textmill.plugins.mt_artifacts.features import (
     WORD,
+    Tables,
     bilingual_features,
     finding_features,
     fluency_features,
@@ -119,14 +120,16 @@ def sentence_features(
     findings: Sequence[Finding],
     source: str | None = None,
     source_lang: str | None = None,
+    tables: Tables | None = None,
 ) -> dict[str, float]:
-    """All features of one sentence; ``tokens`` are its spaCy tokens (None without a parser)."""
+    """All features of one sentence; ``tokens`` are its spaCy tokens (None without a parser);
+    ``tables`` replace the shipped lexicon and n-gram model (for training)."""
     feats = fluency_features(text)
     if tokens:
         feats.update(parse_features(tokens))
     feats.update(finding_features(findings, len(WORD.findall(text))))
     if source is not None:
-        feats.update(bilingual_features(text, source, source_lang))
+        feats.update(bilingual_features(text, source, source_lang, tables))
     return feats
 
 
