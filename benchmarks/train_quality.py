@@ -26,7 +26,10 @@ sentences with their human post-edited English).
    the held-out figures), so gibberish the human-judged data lacks is not rated mid-range.
 5. Calibration: each model's outputs on a held-out fifth of the real sentences (models fitted
    on the rest) are mapped to the expected z_mean (binned, isotonic), rescaled so that 0 and 1
-   are the 1st and 99th percentiles of z_mean; saved as points. Then everything is refitted.
+   are the 1st and 99th percentiles of z_mean; saved as points. On the same held-out
+   sentences, the share of content words the post-editors changed (the post-editing split's
+   word-level tags) is mapped from the calibrated score (binned, isotonic), for the expected
+   errors (:mod:`textmill.plugins.mt_artifacts.errors`). Then everything is refitted.
 
     .venv/bin/python benchmarks/train_quality.py [--per-pair 7000] [--cache /tmp/qe_features.json.gz]
 """
@@ -91,6 +94,33 @@ def post_edits(pair: str, rows: list[dict[str, str]]) -> list[tuple[str, str]]:
     ):
         sys.exit(f"the post-editing and direct-assessment training splits of {pair} differ")
     return pe
+
+
+def changed_words(pair: str, n_rows: int, split: str = "train") -> list[tuple[int, int]]:
+    """(content words the post-editor changed, content words) of each machine translation of
+    ``split``, from the post-editing split's word-level tags (OK/BAD per word, with
+    gap tags between words)."""
+    from textmill.plugins.mt_artifacts.errors import is_content
+
+    with tarfile.open(EVAL / f"post-editing-{pair}-en-{split}.tar.gz") as tar:
+        files = {m.name.rsplit("/", 1)[-1]: m for m in tar.getmembers() if m.isfile()}
+
+        def lines(name: str) -> list[str]:
+            fh = tar.extractfile(files[name])
+            assert fh is not None
+            return fh.read().decode("utf-8").split("\n")[:n_rows]
+
+        mt, tags = lines(f"{split}.mt"), lines(f"{split}.tags")
+    out = []
+    for sent, tag_line in zip(mt, tags, strict=True):
+        words, marks = sent.split(), tag_line.split()
+        if len(marks) == 2 * len(words) + 1:
+            marks = marks[1::2]
+        if len(marks) != len(words):
+            sys.exit(f"the word tags of {pair} do not match its translations")
+        content = [m for w, m in zip(words, marks, strict=True) if is_content(w)]
+        out.append((sum(m == "BAD" for m in content), len(content)))
+    return out
 
 
 def item_features(
@@ -280,6 +310,27 @@ def calibration(
     }
 
 
+def error_map(
+    scores: np.ndarray, changed: np.ndarray, content: np.ndarray, bins: int = 20
+) -> dict[str, Any]:
+    """The share of content words post-editors changed as a monotone (non-increasing) function
+    of the calibrated score: ``bins`` quantile bins of held-out scores, each bin's share of
+    changed words, made monotone by isotonic regression (weighted by words); saved as points."""
+    from sklearn.isotonic import IsotonicRegression
+
+    groups = [g for g in np.array_split(np.argsort(scores), bins) if content[g].sum()]
+    bx = np.array([scores[g].mean() for g in groups])
+    share = np.array([changed[g].sum() / content[g].sum() for g in groups])
+    words = np.array([content[g].sum() for g in groups], dtype=float)
+    by = IsotonicRegression(increasing=False).fit(bx, share, sample_weight=words).predict(bx)
+    expected = np.interp(scores, bx, by) * content
+    return {
+        "errors_x": bx.round(4).tolist(),
+        "errors_y": by.round(4).tolist(),
+        "heldout_errors_pearson": round(float(np.corrcoef(expected, changed)[0, 1]), 4),
+    }
+
+
 def choose_net(
     items: list[dict[str, Any]], heldout: np.ndarray, mode: str
 ) -> tuple[tuple[int, ...], float]:
@@ -354,6 +405,7 @@ def featurize_all(
     for pair in PAIRS:
         rows = all_rows[pair]
         pe = post_edits(pair, rows)
+        changed = changed_words(pair, len(rows))
         idx = chosen[pair]
         fold = np.full(len(rows), -1)
         fold[idx] = np.random.default_rng(2).permutation(len(idx)) % FOLDS
@@ -366,7 +418,16 @@ def featurize_all(
             for i in np.flatnonzero(fold == k):
                 r = rows[i]
                 mono, bi = item_features(r["translation"], r["original"], pair, tables)
-                out.append({"pair": pair, "y": float(r["z_mean"]), "mono": mono, "bi": bi})
+                out.append(
+                    {
+                        "pair": pair,
+                        "y": float(r["z_mean"]),
+                        "mono": mono,
+                        "bi": bi,
+                        "changed": changed[i][0],
+                        "content": changed[i][1],
+                    }
+                )
                 if i in garbled:
                     text = garble(r["translation"], rng)
                     mono, bi = item_features(text, r["original"], pair, tables)
@@ -421,7 +482,7 @@ def main() -> None:
     for lang in PAIRS:
         all_rows[lang] = da_rows(lang, "train")
         chosen[lang] = np.sort(rng.permutation(len(all_rows[lang]))[: args.per_pair])
-    key = {"per_pair": args.per_pair, "synthetic": args.synthetic, "folds": FOLDS}
+    key = {"per_pair": args.per_pair, "synthetic": args.synthetic, "folds": FOLDS, "version": 2}
     cached = None
     if args.cache is not None and args.cache.exists():
         with gzip.open(args.cache, "rt", encoding="utf-8") as fh:
@@ -438,7 +499,7 @@ def main() -> None:
     print(f"{int(real.sum())} scored sentences, {int((~real).sum())} garbled", flush=True)
     # Calibrate on a held-out fifth of the real sentences with models fitted on the rest; then
     # refit on everything.
-    from textmill.plugins.mt_artifacts.score import pick_model, predict_raw
+    from textmill.plugins.mt_artifacts.score import calibrate, pick_model, predict_raw
 
     heldout = (np.random.default_rng(1).random(len(items)) < 0.2) & real
     t0 = time.perf_counter()
@@ -451,8 +512,17 @@ def main() -> None:
         model = pick_model(trial, pair, mode == "bi")
         raw = predict_raw(model, [it[mode] for it in sub])
         calib[(mode, pair)] = calibration(raw, np.array([it["y"] for it in sub]), y_all)
+        scores = calibrate(calib[(mode, pair)], raw)
+        calib[(mode, pair)].update(
+            error_map(
+                scores,
+                np.array([it["changed"] for it in sub], dtype=float),
+                np.array([it["content"] for it in sub], dtype=float),
+            )
+        )
         print(
-            f"{mode} {pair or 'all'}: held-out r {calib[(mode, pair)]['heldout_pearson']:.3f}",
+            f"{mode} {pair or 'all'}: held-out r {calib[(mode, pair)]['heldout_pearson']:.3f}, "
+            f"expected against changed words r {calib[(mode, pair)]['heldout_errors_pearson']:.3f}",
             flush=True,
         )
     weights = build_models(items, y_all, None, net_cfg)

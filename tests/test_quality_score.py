@@ -322,3 +322,29 @@ def test_shipped_ngram_model_tracks_human_judgements() -> None:
     assert np.corrcoef([f["ngram_z"] for f in feats], z)[0, 1] > 0.35
     # Only the source languages it was fitted on have a model.
     assert "ngram_z" not in bilingual_features("The schools opened.", "Die Schulen.", "de")
+
+
+def test_expected_errors_follow_damage_and_post_edits(
+    seeds: list[Document], ro_dev: list[dict[str, str]]
+) -> None:
+    from train_quality import changed_words
+
+    doc = seeds[3]
+    _, clean = score_document(doc.text, run_checks(doc.text))
+    garbled_text = _garble(doc.text, random.Random(5))
+    _, garbled = score_document(garbled_text, run_checks(garbled_text))
+    assert all(s["errors"] >= 0 for s in clean)
+    assert 0 < sum(s["errors"] for s in clean) < sum(s["errors"] for s in garbled)
+    # Against the words human post-editors changed in real translations (dev split tags).
+    rows = ro_dev[:100]
+    changed = [c for c, _ in changed_words("ro", len(rows), "dev")]
+    expected = [
+        sum(
+            s["errors"]
+            for s in score_document(
+                r["translation"], [], source_text=r["original"], source_lang="ro"
+            )[1]
+        )
+        for r in rows
+    ]
+    assert np.corrcoef(expected, changed)[0, 1] > 0.4

@@ -28,7 +28,8 @@ REVERSE_PATH = Path(__file__).with_name("lexicon_reverse.json.gz")
 PREFIX = 5
 NULL = "<null>"
 _TOKEN = re.compile(r"[^\s\d.,;:!?\"'()\[\]{}«»“”„‘’\-–—/\\|।॥*#%&+=<>_`~^@$]+")
-_EN_STOP = frozenset(
+# The most frequent English function words, which carry no lexical translation.
+FUNCTION_WORDS = frozenset(
     [
         "the",
         "a",
@@ -65,7 +66,7 @@ def tokens(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    return [w[:PREFIX] for w in _TOKEN.findall(text.lower()) if w not in _EN_STOP]
+    return [w[:PREFIX] for w in _TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS]
 
 
 def train_ibm1(
