@@ -10,8 +10,9 @@
    Fluency/Punctuation minor 0.1, summed per rater and averaged over raters; lower MQM is
    better, so the sign is flipped), and against MQM per word. MQM adds up errors, so it grows
    with length: the "shorter segment" and "fewer content words" baselines show how much length
-   alone ranks. The checks run on each system's whole document (segments one per line), so
-   checks across sentences see the document, and each finding goes to its segment; span
+   alone ranks, and a bootstrap over source documents gives the interval of the expected
+   errors' gain over each. The checks run on each system's whole document (segments one per
+   line), so checks across sentences see the document, and each finding goes to its segment; span
    precision and recall are against Fluency/* and Accuracy/* error spans (any overlap counts),
    per finding code and per MQM category.
 
@@ -133,7 +134,7 @@ def mqm_set(limit: int) -> None:
     docs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for s in segs:
         docs[(s["system"], s["doc"])].append(s)
-    ours, errors, gold, words, content = [], [], [], [], []
+    ours, errors, gold, words, content, source_doc = [], [], [], [], [], []
     tp_f = n_f = tp_g = n_g = 0
     by_code: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -148,6 +149,7 @@ def mqm_set(limit: int) -> None:
             gold.append(-mqm_score(s.get("errors", []), s.get("raters", [])))
             words.append(max(1, len(t.split())))
             content.append(content_words(t))
+            source_doc.append(s["doc"])
             spans = [
                 (tuple(e["span"]), str(e["category"]))
                 for e in s.get("errors", [])
@@ -186,6 +188,12 @@ def mqm_set(limit: int) -> None:
             f"{kendalltau(pred, g)[0]:7.3f} ({pearsonr(pred, g)[0]:6.3f})" for g in (gold, per_word)
         ]
         print(f"  {name:<40}{cells[0]:>16}{cells[1]:>18}")
+    for name, base in [("shorter segment", -w), ("fewer content words", -np.array(content))]:
+        lo, hi = tau_gain_interval(-np.array(errors), base, np.array(gold), source_doc)
+        print(
+            f"  expected errors minus {name}: tau {lo:+.3f} to {hi:+.3f} (95% bootstrap over "
+            f"the {len(set(source_doc))} source documents, all systems' versions together)"
+        )
     print(
         f"  findings vs Fluency/Accuracy spans: precision {tp_f / max(1, n_f):.3f} ({tp_f}/{n_f}), "
         f"recall {tp_g / max(1, n_g):.3f} ({tp_g}/{n_g})"
@@ -196,6 +204,26 @@ def mqm_set(limit: int) -> None:
     for cat, (hit, n) in sorted(by_cat.items(), key=lambda kv: -kv[1][1])[:12]:
         print(f"    {cat:<36} {hit:>5} / {n}")
     marked_texts(segs)
+
+
+def tau_gain_interval(
+    pred: np.ndarray, base: np.ndarray, gold: np.ndarray, groups: list[str], n: int = 1000
+) -> tuple[float, float]:
+    """95% interval of Kendall tau(pred) - tau(base) against ``gold``, resampling whole groups
+    (source documents, so that the versions of one document stay together) with replacement."""
+    from scipy.stats import kendalltau
+
+    keys = sorted(set(groups))
+    members = {k: [] for k in keys}
+    for i, g in enumerate(groups):
+        members[g].append(i)
+    rng = np.random.default_rng(0)
+    gains = []
+    for _ in range(n):
+        idx = np.concatenate([members[keys[j]] for j in rng.integers(len(keys), size=len(keys))])
+        gains.append(kendalltau(pred[idx], gold[idx])[0] - kendalltau(base[idx], gold[idx])[0])
+    lo, hi = np.percentile(gains, [2.5, 97.5])
+    return float(lo), float(hi)
 
 
 def marked_texts(segs: list[dict[str, Any]], top: int = 8) -> None:
