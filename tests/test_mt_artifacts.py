@@ -162,3 +162,28 @@ def test_source_text_switches_to_bilingual_mode(tmp_path: Path) -> None:
     res = out.result("bi", "mt_artifacts")
     assert res.data["mode"] == "bilingual"
     assert "mt.bi.number" in {f.code for f in res.findings}
+
+
+def test_comma_splices() -> None:
+    text = (
+        "The purchasing managers' index fell for the seventh consecutive month, the consumer "
+        "price index is rising again. Prices rose in March, analysts said. Exports fell, and "
+        "imports rose. The plan, which was announced in May, has failed. When the rain stopped, "
+        "the match began."
+    )
+    found = [
+        text[f.span.start : f.span.end] for f in run_checks(text) if f.code == "mt.comma-splice"
+    ]
+    assert found == [", the consumer price index is rising"]
+
+
+def test_abbreviations_and_organisations_are_not_punctuation_or_article_errors() -> None:
+    text = (
+        "Students from Germany, the U.S., and Australia came. Sales at Acme Co., Ltd. and Initech "
+        "Inc., etc., grew. The EU's plan and the KMT's leaders differ from the China's plan. "
+        "Reduction, expansion and growth., promote the priority."
+    )
+    found = {(f.code, text[f.span.start : f.span.end]) for f in run_checks(text) if f.span}
+    assert ("mt.punctuation", ".,") in found  # after "growth", not after an abbreviation
+    assert sum(code == "mt.punctuation" for code, _ in found) == 1
+    assert {t for code, t in found if code == "mt.article"} == {"the China's"}

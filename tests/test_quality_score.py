@@ -260,3 +260,91 @@ def test_lexicon_sees_omissions_and_wrong_pairs(ro_dev: list[dict[str, str]]) ->
         own = coverage_features(r["translation"], r["original"], "ro")["lex_src_covered"]
         assert coverage_features(r["translation"], other, "ro")["lex_src_covered"] < own
     assert lower >= 18
+
+
+def test_lexicon_training_learns_word_translations() -> None:
+    if not QUALITY.exists():
+        pytest.skip("quality set not available")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from textmill.plugins.mt_artifacts.lexicon import train_ibm1
+    from train_quality import pe_pairs
+
+    pairs = pe_pairs("ro", "train")[:1500]
+    table = train_ibm1(pairs)
+    # Word prefixes of 5 letters: război (war), oraș (city), biserică (church), guvern.
+    for ro, en in [("războ", "war"), ("orașu", "city"), ("biser", "churc"), ("guver", "gover")]:
+        assert max(table[ro], key=table[ro].__getitem__) == en, (ro, table[ro])
+    assert all(len(t) <= 6 and min(t.values()) >= 0.02 for t in table.values())
+    assert train_ibm1(pairs) == table  # deterministic, ties included
+
+
+def test_ngram_features_match_scikit_learn(ro_dev: list[dict[str, str]]) -> None:
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import Ridge
+    from textmill.plugins.mt_artifacts import ngrams
+
+    rows = ro_dev[:400]
+    src = [r["original"] for r in rows]
+    tgt = [r["translation"] for r in rows]
+    y = [float(r["z_mean"]) for r in rows]
+    analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams.NGRAM_RANGE).build_analyzer()
+    assert all(analyzer(t) == ngrams.char_ngrams(t) for t in src[:50] + tgt[:50])
+    model = ngrams.fit(tgt[:300], src[:300], y[:300], max_features=2000)
+
+    def vec() -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), min_df=3, sublinear_tf=True, max_features=2000
+        )
+
+    vs, vt = vec(), vec()
+    x = hstack([vs.fit_transform(src[:300]), vt.fit_transform(tgt[:300])]).tocsr()
+    ridge = Ridge(alpha=10.0).fit(x, y[:300])
+    expected = ridge.predict(hstack([vs.transform(src[300:]), vt.transform(tgt[300:])]).tocsr())
+    ours = [ngrams.predict(model, t, s) for t, s in zip(tgt[300:], src[300:], strict=True)]
+    assert np.allclose(ours, expected, atol=2e-3)
+
+
+def test_shipped_ngram_model_tracks_human_judgements() -> None:
+    if not QUALITY.exists():
+        pytest.skip("quality set not available")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from textmill.plugins.mt_artifacts.features import bilingual_features
+    from train_quality import da_rows
+
+    rows = da_rows("ru", "dev")[:300]
+    feats = [bilingual_features(r["translation"], r["original"], "ru") for r in rows]
+    z = [float(r["z_mean"]) for r in rows]
+    assert np.corrcoef([f["ngram_z"] for f in feats], z)[0, 1] > 0.35
+    # Only the source languages it was fitted on have a model.
+    assert "ngram_z" not in bilingual_features("The schools opened.", "Die Schulen.", "de")
+
+
+def test_expected_errors_follow_damage_and_post_edits(
+    seeds: list[Document], ro_dev: list[dict[str, str]]
+) -> None:
+    from train_quality import changed_words
+
+    doc = seeds[3]
+    _, clean = score_document(doc.text, run_checks(doc.text))
+    garbled_text = _garble(doc.text, random.Random(5))
+    _, garbled = score_document(garbled_text, run_checks(garbled_text))
+    assert all(s["errors"] >= 0 for s in clean)
+    assert 0 < sum(s["errors"] for s in clean) < sum(s["errors"] for s in garbled)
+    # Against the words human post-editors changed in real translations (dev split tags).
+    rows = ro_dev[:100]
+    changed = [c for c, _ in changed_words("ro", len(rows), "dev")]
+    expected = [
+        sum(
+            s["errors"]
+            for s in score_document(
+                r["translation"], [], source_text=r["original"], source_lang="ro"
+            )[1]
+        )
+        for r in rows
+    ]
+    assert np.corrcoef(expected, changed)[0, 1] > 0.4

@@ -21,7 +21,7 @@ from textmill.plugins.mt_artifacts.checks import run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
 from textmill.plugins.mt_artifacts.score import bilingual_language, load, score_document
 
-VERSION = "1"
+VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
         data={
             "sentences": sentences,
             "worst_sentence": worst,
+            "expected_errors": round(sum(x["errors"] for x in sentences), 2),
             "mode": (
                 "bilingual"
                 if s.bilingual and bilingual_language(load(), doc.source_text, doc.source_lang)

@@ -113,8 +113,11 @@ def _names(source: str) -> list[str]:
     return out
 
 
-def bilingual_checks(doc: Document) -> list[Finding]:
-    """The bilingual rules for ``doc`` (none without ``source_text``)."""
+def bilingual_checks(
+    doc: Document, *, lexicon_table: dict[str, dict[str, float]] | None = None
+) -> list[Finding]:
+    """The bilingual rules for ``doc`` (none without ``source_text``); ``lexicon_table``
+    replaces the shipped lexicon of the source language (for training)."""
     src, tgt = doc.source_text or "", doc.text
     if not src.strip() or not tgt.strip():
         return []
@@ -124,7 +127,7 @@ def bilingual_checks(doc: Document) -> list[Finding]:
     out += _urls(src, tgt)
     out += _punctuation(src, tgt)
     out += _copy(src, tgt)
-    out += _entities(src, tgt, doc.source_lang)
+    out += _entities(src, tgt, doc.source_lang, lexicon_table)
     out += _languages(doc)
     return out
 
@@ -244,12 +247,15 @@ def _copy(src: str, tgt: str) -> list[Finding]:
     ]
 
 
-def _entities(src: str, tgt: str, source_lang: str | None) -> list[Finding]:
+def _entities(
+    src: str, tgt: str, source_lang: str | None, table: dict[str, dict[str, float]] | None
+) -> list[Finding]:
     from textmill.plugins.mt_artifacts import lexicon
 
     folded = _fold(tgt)
     tgt_prefixes = set(lexicon.tokens(tgt))
-    table = lexicon.load().get(source_lang or "", {})
+    if table is None:
+        table = lexicon.load().get(source_lang or "", {})
     out = []
     for name in _names(src):
         key = _fold(name)

@@ -22,4 +22,5 @@ def run_checks(text: str, *, mentions: list[dict] | None = None) -> list[Finding
         out += parsed.pronoun_gender(doc, mentions)
         out += parsed.fragments(doc)
         out += parsed.proper_noun_articles(doc)
+        out += parsed.comma_splices(doc)
     return sorted(out, key=lambda f: (f.span.start if f.span else -1, f.code))

@@ -9,8 +9,8 @@ trained on, so a feature added here is ignored by older weights instead of shift
   root, unlabelled ``dep`` arcs, arc length, tree depth, subjects).
 - :func:`finding_features`: the checks' findings in the sentence, counted per code.
 - :func:`bilingual_features`: with a source, length ratio, number/punctuation/name agreement,
-  copied source text, language of both sides and lexical translation coverage
-  (:mod:`.lexicon`).
+  copied source text, language of both sides, lexical translation coverage (:mod:`.lexicon`)
+  and the character n-gram model's estimate (:mod:`.ngrams`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -151,9 +152,25 @@ def _char_grams(text: str, n: int = 4) -> set[str]:
     return {s[i : i + n] for i in range(max(0, len(s) - n + 1))}
 
 
-def bilingual_features(text: str, source: str, source_lang: str | None) -> dict[str, float]:
-    """Adequacy proxies of a translation against its source (language-independent part)."""
-    from textmill.plugins.mt_artifacts import lexicon
+@dataclass(frozen=True)
+class Tables:
+    """The learned tables the bilingual features of one source language read: the IBM Model 1
+    tables both ways and the n-gram model. ``None`` takes the shipped one; training passes
+    tables fitted without the sentence being featurized, so that its features look as they
+    will on new text."""
+
+    forward: dict[str, dict[str, float]] | None = None
+    reverse: dict[str, dict[str, float]] | None = None
+    ngram: dict[str, Any] | None = None
+
+
+def bilingual_features(
+    text: str, source: str, source_lang: str | None, tables: Tables | None = None
+) -> dict[str, float]:
+    """Adequacy proxies of a translation against its source."""
+    from textmill.plugins.mt_artifacts import lexicon, ngrams
+
+    tables = tables or Tables()
 
     tl, sl = max(1, len(text.strip())), max(1, len(source.strip()))
     tw, sw = WORD.findall(text), WORD.findall(source)
@@ -190,8 +207,9 @@ def bilingual_features(text: str, source: str, source_lang: str | None) -> dict[
     if source_lang:
         out[f"src:{source_lang}"] = 1.0
     out.update(source_rarity(source, source_lang))
-    out.update(lexicon.coverage_features(text, source, source_lang))
-    out.update(lexicon.reverse_features(text, source, source_lang))
+    out.update(lexicon.coverage_features(text, source, source_lang, tables.forward))
+    out.update(lexicon.reverse_features(text, source, source_lang, tables.reverse))
+    out.update(ngrams.features(text, source, source_lang, tables.ngram))
     return out
 
 

@@ -15,17 +15,21 @@ import gzip
 import json
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 PATH = Path(__file__).with_name("lexicon.json.gz")
 REVERSE_PATH = Path(__file__).with_name("lexicon_reverse.json.gz")
 PREFIX = 5
 NULL = "<null>"
 _TOKEN = re.compile(r"[^\s\d.,;:!?\"'()\[\]{}«»“”„‘’\-–—/\\|।॥*#%&+=<>_`~^@$]+")
-_EN_STOP = frozenset(
+# The most frequent English function words, which carry no lexical translation.
+FUNCTION_WORDS = frozenset(
     [
         "the",
         "a",
@@ -62,38 +66,52 @@ def tokens(text: str) -> list[str]:
 
 
 def content_tokens(text: str) -> list[str]:
-    return [w[:PREFIX] for w in _TOKEN.findall(text.lower()) if w not in _EN_STOP]
+    return [w[:PREFIX] for w in _TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS]
 
 
 def train_ibm1(
     pairs: Iterable[tuple[str, str]], *, iterations: int = 6, keep: float = 0.02, per_word: int = 6
 ) -> dict[str, dict[str, float]]:
     """IBM Model 1 ``t(e|f)`` by EM over ``(source, english)`` pairs, pruned to the ``per_word``
-    most likely translations of each source word with probability at least ``keep``."""
+    most likely translations of each source word with probability at least ``keep`` (ties in
+    alphabetical order, so the same pairs give the same table).
+
+    Every co-occurring (english word, source word) pair of the corpus gets an index; one EM
+    iteration is then three ``numpy.bincount`` calls over all (english token, source token)
+    links of all sentences."""
     corpus = [([*tokens(s), NULL], content_tokens(e)) for s, e in pairs]
     corpus = [(f, e) for f, e in corpus if e and len(f) > 1]
-    e_vocab = {w for _, e in corpus for w in e}
-    uniform = 1.0 / max(1, len(e_vocab))
-    t: dict[tuple[str, str], float] = defaultdict(lambda: uniform)
+    f_ids: dict[str, int] = {}
+    e_ids: dict[str, int] = {}
+    pair_ids: dict[tuple[int, int], int] = {}
+    links = array("q")  # pair index of every link
+    owner = array("q")  # the english token occurrence each link belongs to
+    n_occ = 0
+    for fs, es in corpus:
+        fi = [f_ids.setdefault(f, len(f_ids)) for f in fs]
+        for e in es:
+            ei = e_ids.setdefault(e, len(e_ids))
+            links.extend(pair_ids.setdefault((ei, f), len(pair_ids)) for f in fi)
+            owner.extend([n_occ] * len(fi))
+            n_occ += 1
+    if not pair_ids:
+        return {}
+    link = np.frombuffer(links, dtype=np.int64)
+    occ = np.frombuffer(owner, dtype=np.int64)
+    keys = np.array(list(pair_ids), dtype=np.int64)
+    pair_f = keys[:, 1]
+    t = np.full(len(pair_ids), 1.0 / len(e_ids))
     for _ in range(iterations):
-        count: dict[tuple[str, str], float] = defaultdict(float)
-        total: dict[str, float] = defaultdict(float)
-        for fs, es in corpus:
-            for e in es:
-                z = sum(t[(e, f)] for f in fs)
-                for f in fs:
-                    c = t[(e, f)] / z
-                    count[(e, f)] += c
-                    total[f] += c
-        t = defaultdict(float, {(e, f): c / total[f] for (e, f), c in count.items()})
-    table: dict[str, dict[str, float]] = defaultdict(dict)
-    for (e, f), p in t.items():
-        if p >= keep and f != NULL:
-            table[f][e] = p
-    return {
-        f: dict(sorted(((e, round(p, 3)) for e, p in es.items()), key=lambda x: -x[1])[:per_word])
-        for f, es in table.items()
-    }
+        tl = t[link]
+        z = np.bincount(occ, weights=tl, minlength=n_occ)
+        count = np.bincount(link, weights=tl / z[occ], minlength=len(t))
+        t = count / np.bincount(pair_f, weights=count, minlength=len(f_ids))[pair_f]
+    f_names, e_names = list(f_ids), list(e_ids)
+    null = f_ids[NULL]
+    table: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for j in np.flatnonzero((t >= keep) & (pair_f != null)):
+        table[f_names[pair_f[j]]].append((e_names[keys[j, 0]], round(float(t[j]), 3)))
+    return {f: dict(sorted(es, key=lambda x: (-x[1], x[0]))[:per_word]) for f, es in table.items()}
 
 
 @lru_cache(maxsize=2)

@@ -1,5 +1,5 @@
 """Checks that need spaCy's parse: pronoun gender, sentence fragments, articles before proper
-nouns, and headings that read as literal translations."""
+nouns, comma splices, and headings that read as literal translations."""
 
 from __future__ import annotations
 
@@ -143,10 +143,11 @@ def fragments(doc: Any) -> Iterator[Finding]:
 
 
 def proper_noun_articles(doc: Any) -> Iterator[Finding]:
-    """ "the China's efforts": a definite article before a possessive proper noun that takes no
-    article."""
+    """ "the China's efforts": a definite article before a possessive country, place or person
+    name, which takes no article. Organisations and acronyms often do ("the EU's", "the
+    Party's", "the KMT's"), so they are left alone."""
     for ent in doc.ents:
-        if ent.label_ not in ("GPE", "PERSON", "ORG", "NORP") or len(ent) != 1:
+        if ent.label_ not in ("GPE", "PERSON") or len(ent) != 1 or ent.text.isupper():
             continue
         prev = doc[ent.start - 1] if ent.start > 0 else None
         nxt = doc[ent.end] if ent.end < len(doc) else None
@@ -159,6 +160,167 @@ def proper_noun_articles(doc: Any) -> Iterator[Finding]:
             span=Span(prev.idx, nxt.idx + len(nxt.text)),
             suggestion=f"{ent.text}{nxt.text}",
         )
+
+
+# Reporting and thinking verbs: "The plan works, he said" and "Prices rise, analysts expect"
+# put a comma between two clauses correctly.
+_SAYING = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "note",
+        "state",
+        "ask",
+        "write",
+        "report",
+        "explain",
+        "stress",
+        "announce",
+        "believe",
+        "think",
+        "claim",
+        "argue",
+        "warn",
+        "insist",
+        "emphasize",
+        "emphasise",
+        "declare",
+        "reply",
+        "recall",
+        "continue",
+        "know",
+        "hope",
+        "feel",
+        "suggest",
+        "show",
+        "reveal",
+        "learn",
+        "admit",
+        "estimate",
+        "expect",
+        "predict",
+        "confirm",
+        "deny",
+        "agree",
+        "mean",
+        "find",
+        "see",
+        "hear",
+        "indicate",
+        "acknowledge",
+        "assert",
+        "remark",
+        "comment",
+        "observe",
+        "conclude",
+        "point",
+        "urge",
+        "reckon",
+        "guess",
+        "suppose",
+        "quote",
+        "cite",
+        "wonder",
+    ]
+)
+# A clause that starts with one of these is joined to the other by it, not by the comma alone.
+_JOINERS = frozenset(
+    [
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "while",
+        "and",
+        "but",
+        "or",
+        "nor",
+        "so",
+        "yet",
+        "as",
+        "if",
+        "because",
+        "although",
+        "though",
+        "then",
+        "since",
+        "unless",
+        "whereas",
+        "until",
+        "before",
+        "after",
+        "once",
+    ]
+)
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_SUBJECTS = ("nsubj", "nsubjpass", "expl")
+
+
+def _subject(verb: Any) -> Any | None:
+    return next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+
+
+def _finite_clause(verb: Any) -> bool:
+    """A verb with a subject of its own and a tense (its own or an auxiliary's)."""
+    return (
+        verb.pos_ in ("VERB", "AUX")
+        and _subject(verb) is not None
+        and (
+            verb.tag_ in _FINITE
+            or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in verb.children)
+        )
+    )
+
+
+def comma_splices(doc: Any) -> Iterator[Finding]:
+    """Two complete clauses joined by a bare comma: "The index fell for a seventh month, the
+    consumer price index is rising". Chinese and Arabic run sentences on with commas, and
+    machine translation keeps them. spaCy attaches one clause to the other (``ccomp`` before
+    the main verb; ``conj``, ``parataxis`` or ``ccomp`` after it); the comma is reported when
+    no conjunction, subordinator, quotation or reporting verb ("…, he said") explains it. The
+    span runs from the comma to the second clause's verb."""
+    for sent in doc.sents:
+        root = sent.root
+        if not _finite_clause(root):
+            continue
+        for clause in root.children:
+            if not _finite_clause(clause) or any(c.dep_ in ("cc", "mark") for c in clause.children):
+                continue
+            sub = list(clause.subtree)
+            if clause.i < root.i and clause.dep_ == "ccomp" and root.lemma_ not in _SAYING:
+                comma, second, between = sub[-1].i + 1, root, doc[sub[0].i : root.i]
+            elif (
+                clause.i > root.i
+                and clause.dep_ in ("conj", "parataxis", "ccomp")
+                and clause.lemma_ not in _SAYING
+            ):
+                comma, second, between = sub[0].i - 1, clause, doc[root.i : sub[0].i]
+            else:
+                continue
+            subject = _subject(second)
+            if (
+                not sent.start <= comma < sent.end - 1
+                or doc[comma].text != ","
+                or doc[comma + 1].lower_ in _JOINERS
+                or subject is None
+                or subject.i < comma
+                or any(t.text in '"“”;:' for t in between)
+            ):
+                continue
+            yield Finding(
+                code="mt.comma-splice",
+                message=(
+                    "Two complete clauses are joined by a comma alone, a calque of source "
+                    "languages that chain clauses with commas; English needs a full stop, a "
+                    "semicolon or a conjunction."
+                ),
+                severity="warning",
+                span=Span(doc[comma].idx, second.idx + len(second.text)),
+                evidence=sent.text.strip()[:240],
+            )
 
 
 def headings(text: str) -> Iterator[Finding]:

@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 from textmill import Finding
+from textmill.plugins.mt_artifacts.errors import expected_errors
 from textmill.plugins.mt_artifacts.features import (
     WORD,
+    Tables,
     bilingual_features,
     finding_features,
     fluency_features,
@@ -119,14 +121,16 @@ def sentence_features(
     findings: Sequence[Finding],
     source: str | None = None,
     source_lang: str | None = None,
+    tables: Tables | None = None,
 ) -> dict[str, float]:
-    """All features of one sentence; ``tokens`` are its spaCy tokens (None without a parser)."""
+    """All features of one sentence; ``tokens`` are its spaCy tokens (None without a parser);
+    ``tables`` replace the shipped lexicon and n-gram model (for training)."""
     feats = fluency_features(text)
     if tokens:
         feats.update(parse_features(tokens))
     feats.update(finding_features(findings, len(WORD.findall(text))))
     if source is not None:
-        feats.update(bilingual_features(text, source, source_lang))
+        feats.update(bilingual_features(text, source, source_lang, tables))
     return feats
 
 
@@ -153,7 +157,9 @@ def score_document(
     source_text: str | None = None,
     source_lang: str | None = None,
 ) -> tuple[float, list[dict[str, Any]]]:
-    """``(document score, [{"start", "end", "score"}])``, scores in 0..1 (1 = good).
+    """``(document score, [{"start", "end", "score", "errors"}])``, scores in 0..1 (1 = good);
+    ``errors`` is the sentence's expected number of words a post-editor would change
+    (:mod:`.errors`).
 
     Bilingual when ``source_text`` is given in a language a bilingual model was trained on (see
     :func:`bilingual_language`), monolingual otherwise.
@@ -190,8 +196,9 @@ def score_document(
     scores = calibrate(model, predict_raw(model, rows))
     lengths = np.array([b - a for a, b in spans], dtype=float)
     doc = float(np.average(scores, weights=lengths))
+    errors = expected_errors(model, scores, [text[a:b] for a, b in spans])
     sentences = [
-        {"start": a, "end": b, "score": round(float(s), 3)}
-        for (a, b), s in zip(spans, scores, strict=True)
+        {"start": a, "end": b, "score": round(float(s), 3), "errors": round(float(e), 2)}
+        for (a, b), s, e in zip(spans, scores, errors, strict=True)
     ]
     return round(doc, 3), sentences

@@ -17,6 +17,11 @@ _ABBREV = re.compile(
 
 def punctuation(text: str) -> Iterator[Finding]:
     for m in re.finditer(r"(?<=\w)([.!?])\s+\.(?!\.)|\s,|,,|(?<![.])\.\s*,|;;|::", text):
+        # "the U.S., Japan", "etc., and", "Co., Ltd.": an abbreviation's full stop before a comma.
+        if m.group(0).startswith(".") and _ABBREV.search(
+            text[max(0, m.start() - 12) : m.start() + 1]
+        ):
+            continue
         yield Finding(
             code="mt.punctuation",
             message="Doubled or stray punctuation, a typical leftover of machine translation.",
