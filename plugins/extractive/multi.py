@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from textmill import Corpus
-from textmill.plugins.extractive.rank import centrality, penalties, terms, tfidf
+from textmill.plugins.extractive.rank import centrality, cosines, penalties, terms, tfidf
 from textmill.plugins.extractive.select import mmr
 from textmill.sentences import split_spans
 
@@ -74,7 +74,8 @@ def cluster_summary(
     for i in range(len(sents)):
         units[find(i)].append(i)
     strings = [texts[d][a:b] for d, a, b in sents]
-    x = tfidf([terms(s) for s in strings])
+    x = tfidf([s.split() for s in strings])
+    pen = penalties(strings)
     cent = centrality(x)
     order_in_doc = {}
     for d in members:
@@ -88,7 +89,6 @@ def cluster_summary(
         idx = units[u]
         docs = {sents[i][0] for i in idx}
         support = len(docs) / len(members)
-        pen = {i: penalties(strings[i]) for i in idx}
         # The unit is voiced by the best-translated version; its content is the same in every
         # version, so it is scored by its best wording.
         best = max(idx, key=lambda i: (quality[sents[i][0]], cent[i]))
@@ -97,7 +97,7 @@ def cluster_summary(
         # News puts the core fact first: the lead weighs as much as agreement between versions.
         lead = (1 - pos) ** 2
         scores.append(
-            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * max(pen.values())
+            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * float(pen[idx].max())
         )
     vx = x[voice]
     # Versions restate the core fact in different words, so redundancy also counts shared terms
@@ -106,10 +106,14 @@ def cluster_summary(
     overlap = np.array(
         [[len(a & b) / max(1, min(len(a), len(b))) for b in bags] for a in bags], dtype=np.float32
     )
-    sim = np.maximum(vx @ vx.T, overlap)
+    sim = np.maximum(cosines(vx), overlap)
     lengths = [len(strings[i].split()) for i in voice]
     picked = mmr(
-        np.array(scores), sim, lengths, limit=("sentences", sentences), redundancy=redundancy
+        np.array(scores),
+        sim,
+        lengths,
+        limit=("sentences", sentences),
+        redundancy=redundancy,
     )
     # Order: by mean relative position of the unit across versions.
     picked.sort(key=lambda k: float(np.mean([order_in_doc[i] for i in units[unit_ids[k]]])))
