@@ -10,7 +10,9 @@
 2. Per-cluster summaries on the MQM translation set (10 MT versions of each of 38 documents,
    clustered and aligned by the dedup plugin): redundancy (share of summary sentence pairs
    aligned to each other) and coverage (share of segments carried by most versions that the
-   summary covers).
+   summary covers), beside the ceiling for summaries of the configured length (each sentence
+   starts in one segment), the same ranking without taking what most versions carry first,
+   and the first sentences of one version (the cluster's first member).
 
     .venv/bin/python benchmarks/eval_summarize.py [--limit N] [--part speed|rouge|clusters]
 """
@@ -174,50 +176,84 @@ def main() -> None:
 
 
 def cluster_eval() -> None:
+    """Redundancy and coverage of the story-cluster summaries, beside the ceiling that summaries
+    of the configured length can reach, the same ranking without putting what most versions
+    carry first, and the first sentences of one version."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from eval_dedup import EVAL as MQM
     from eval_dedup import load_versions, seg_at
     from textmill import Document
+    from textmill.plugins.extractive import ExtractiveSettings
+    from textmill.plugins.extractive.multi import cluster_summary
+    from textmill.sentences import split_spans
     from textmill.testing import run_chain
 
     if not MQM.exists():
         return
+    settings = ExtractiveSettings()
+    k = settings.cluster_sentences
     texts, _truth, spans = load_versions()
     docs = [Document(id=v, raw=t) for v, t in texts.items()]
+    picks: dict[str, dict[str, list[tuple[str, int]]]] = defaultdict(dict)
     with tempfile.TemporaryDirectory() as tmp:
         out = run_chain(docs, {"dedup": ["dedup"], "summarize": ["extractive"]}, tmp_path=Path(tmp))
         cached = out.query.corpus.store.cache_get("extractive", "corpus")
         clusters = {c.id: c for c in out.query.clusters("story")}
         alignments = out.query.alignments()
-    summaries = cached[1]["data"]["clusters"] if cached else {}
+        summaries = cached[1]["data"]["clusters"] if cached else {}
+        for cid, c in clusters.items():
+            if cid in summaries:
+                picks["textmill"][cid] = [
+                    (x["doc_id"], x["start"]) for x in summaries[cid]["sentences"]
+                ]
+            ablated = cluster_summary(
+                out.query.corpus,
+                c,
+                sentences=k,
+                redundancy=settings.cluster_redundancy,
+                majority_first=False,
+            )
+            picks["without majority first"][cid] = [
+                (x["doc_id"], x["start"]) for x in ablated["sentences"]
+            ]
+            first = c.members[0].doc_id
+            picks[f"lead-{k} of one version"][cid] = [
+                (first, a) for a, _ in split_spans(texts[first])[:k]
+            ]
     aligned = defaultdict(set)
-    for a in alignments:
-        aligned[(a.doc_a, a.span_a.start)].add((a.doc_b, a.span_b.start))
-        aligned[(a.doc_b, a.span_b.start)].add((a.doc_a, a.span_a.start))
-    pairs = red = covered = majority = 0
+    for al in alignments:
+        aligned[(al.doc_a, al.span_a.start)].add((al.doc_b, al.span_b.start))
+        aligned[(al.doc_b, al.span_b.start)].add((al.doc_a, al.span_a.start))
+    majors = {}
     for cid, c in clusters.items():
-        s = summaries.get(cid)
-        if not s:
-            continue
-        sents = [(x["doc_id"], x["start"]) for x in s["sentences"]]
-        for i, a in enumerate(sents):
-            for b in sents[i + 1 :]:
-                pairs += 1
-                red += b in aligned[a]
-        members = [m.doc_id for m in c.members]
         count: dict[int, int] = defaultdict(int)
-        for m in members:
-            for seg in {seg for _, _, seg in spans[m]}:
+        for m in c.members:
+            for seg in {seg for _, _, seg in spans[m.doc_id]}:
                 count[seg] += 1
-        major = {seg for seg, k in count.items() if k > len(members) / 2}
-        got = {seg_at(spans[d], st) for d, st in sents}
-        majority += len(major)
-        covered += len(major & got)
+        majors[cid] = {seg for seg, n in count.items() if n > len(c.members) / 2}
+    majority = sum(map(len, majors.values()))
+    # Each summary sentence starts in one segment, so k sentences cover at most k of them.
+    ceiling = sum(min(k, len(m)) for m in majors.values())
     print(
-        f"cluster summaries ({len(clusters)} story clusters): redundancy {red / max(1, pairs):.3f} "
-        f"({red}/{pairs} sentence pairs aligned); coverage {covered / max(1, majority):.3f} "
-        f"of segments most versions carry ({covered}/{majority})"
+        f"cluster summaries ({len(clusters)} story clusters, {k} sentences each): coverage of the "
+        f"{majority} segments most versions carry, ceiling {ceiling / majority:.3f} ({ceiling}); "
+        "redundancy = share of summary sentence pairs aligned to each other"
     )
+    for name, chosen in picks.items():
+        pairs = red = covered = at_ceiling = 0
+        for cid, sents in chosen.items():
+            for i, a in enumerate(sents):
+                for b in sents[i + 1 :]:
+                    pairs += 1
+                    red += b in aligned[a]
+            got = majors[cid] & {seg_at(spans[d], st) for d, st in sents}
+            covered += len(got)
+            at_ceiling += len(got) == min(k, len(majors[cid]))
+        print(
+            f"  {name:<24} coverage {covered / max(1, majority):.3f} ({covered}), "
+            f"{at_ceiling}/{len(chosen)} clusters at their ceiling; redundancy "
+            f"{red / max(1, pairs):.3f} ({red}/{pairs})"
+        )
 
 
 if __name__ == "__main__":

@@ -55,6 +55,18 @@ def test_story_summary_states_the_core_fact_once(seeds_run) -> None:
     assert all(s["doc_id"] in members for s in summary["sentences"] + summary["only_in_some"])
 
 
+def test_cluster_summaries_say_first_what_most_versions_carry(seeds_run) -> None:
+    # The sample's event cluster has 5 members: 4 summary sentences carried by at least 3 exist,
+    # and without putting such sentences first the ranking picks two that one member carries.
+    summaries = _cluster_summaries(seeds_run)
+    clusters = list(seeds_run.query.clusters())
+    assert {c.kind for c in clusters} == {"story", "event"}
+    for c in clusters:
+        support = [s["support"] for s in summaries[c.id]["sentences"]]
+        assert len(support) == 4
+        assert all(n > len(c.members) / 2 for n in support), (c.id, support)
+
+
 def test_no_summary_sentence_is_boilerplate(seeds_run) -> None:
     texts = []
     for doc_id in seeds_run.ids():

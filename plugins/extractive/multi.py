@@ -3,7 +3,8 @@
 Sentences of all versions are grouped into content units by dedup's alignments; a unit's support
 is the share of versions carrying it. Units are ranked by support, centrality over the cluster
 and position; each unit is voiced by its sentence from the best-quality version; MMR removes
-what remains redundant. Unaligned sentences with high salience form "only in some versions".
+what remains redundant, taking units most versions carry before any other. Unaligned sentences
+with high salience form "only in some versions".
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def cluster_summary(
     redundancy: float = 0.3,
     only_in_some: int = 3,
     min_words: int = 6,
+    majority_first: bool = True,
 ) -> dict[str, Any]:
     members = [m.doc_id for m in cluster.members]
     texts = {}
@@ -85,6 +87,7 @@ def cluster_summary(
     unit_ids = list(units)
     voice = []
     scores = []
+    agreed = []  # carried by most versions
     for u in unit_ids:
         idx = units[u]
         docs = {sents[i][0] for i in idx}
@@ -99,6 +102,7 @@ def cluster_summary(
         scores.append(
             (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * float(pen[idx].max())
         )
+        agreed.append(len(docs) > len(members) / 2)
     vx = x[voice]
     # Versions restate the core fact in different words, so redundancy also counts shared terms
     # (overlap coefficient of the term sets), not only TF-IDF cosine.
@@ -114,6 +118,11 @@ def cluster_summary(
         lengths,
         limit=("sentences", sentences),
         redundancy=redundancy,
+        # What the versions agree on comes first: otherwise an early sentence that one version
+        # alone has (often a sentence split differently there) outranks the agreed ones that MMR
+        # marks down for sharing the story's terms. ``majority_first=False`` is the ranking
+        # without it, for comparison.
+        first=np.array(agreed) if majority_first else None,
     )
     # Order: by mean relative position of the unit across versions.
     picked.sort(key=lambda k: float(np.mean([order_in_doc[i] for i in units[unit_ids[k]]])))

@@ -26,12 +26,13 @@ def mmr(
     limit: tuple[str, int],
     redundancy: float = 0.3,
     blocked: set[tuple[int, int]] | None = None,
+    first: np.ndarray | None = None,
 ) -> list[int]:
     """Indices chosen by maximal marginal relevance, returned in source order.
 
     ``redundancy`` (λ) weighs similarity (non-negative) to what is already chosen; ``blocked``
-    pairs (e.g. sentences aligned to each other) are never both chosen. Ties go to the lower
-    index."""
+    pairs (e.g. sentences aligned to each other) are never both chosen. Candidates marked in
+    ``first`` (a boolean mask) are all considered before any other. Ties go to the lower index."""
     kind, size = limit
     gain = (1 - redundancy) * np.array(scores, dtype=np.float64)
     closest = np.zeros(len(gain))  # each candidate's highest similarity to a chosen sentence
@@ -39,6 +40,8 @@ def mmr(
     used = 0
     for _ in range(len(gain)):
         value = gain - redundancy * closest
+        if first is not None and (value[first] > -math.inf).any():
+            value[~first] = -math.inf
         best = int(value.argmax())
         if value[best] == -math.inf:  # every candidate was considered
             break
