@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 from textmill.plugins.boilerplate.patterns import PATTERNS
 from textmill.plugins.extractive import ExtractiveSettings, summarize_text
+from textmill.plugins.extractive.rank import cosines, penalties, terms, tfidf
+from textmill.sentences import split
 from textmill.testing import SEEDS, run_chain
 
 CHAIN = {
@@ -50,6 +55,18 @@ def test_story_summary_states_the_core_fact_once(seeds_run) -> None:
     assert all(s["doc_id"] in members for s in summary["sentences"] + summary["only_in_some"])
 
 
+def test_cluster_summaries_say_first_what_most_versions_carry(seeds_run) -> None:
+    # The sample's event cluster has 5 members: 4 summary sentences carried by at least 3 exist,
+    # and without putting such sentences first the ranking picks two that one member carries.
+    summaries = _cluster_summaries(seeds_run)
+    clusters = list(seeds_run.query.clusters())
+    assert {c.kind for c in clusters} == {"story", "event"}
+    for c in clusters:
+        support = [s["support"] for s in summaries[c.id]["sentences"]]
+        assert len(support) == 4
+        assert all(n > len(c.members) / 2 for n in support), (c.id, support)
+
+
 def test_no_summary_sentence_is_boilerplate(seeds_run) -> None:
     texts = []
     for doc_id in seeds_run.ids():
@@ -86,3 +103,43 @@ def test_length_controls() -> None:
     assert lead["sentences"][0]["start"] == 0
     with pytest.raises(ValueError, match="unknown"):
         summarize_text(text, ExtractiveSettings(method="neural"))
+
+
+def test_penalties_and_tfidf_on_seed_sentences() -> None:
+    sents = split(next(SEEDS.glob("002_*")).read_text(encoding="utf-8"))
+    pen = dict(zip(sents, penalties(sents), strict=True))
+    follow = next(s for s in sents if "follow him on Twitter" in s)
+    assert pen[follow] == pytest.approx(0.2)  # a credit line: furniture
+    assert pen["Author: Dave DeCamp"] == pytest.approx(0.5)  # no sentence ending
+    unattributed = next(s for s in sents if s.startswith("“We certainly don’t support"))
+    assert pen[unattributed] == pytest.approx(0.7)
+    attributed = next(s for s in sents if s.startswith("“We don’t support calls"))
+    assert "Kirby said" in attributed and pen[attributed] == 1.0
+    # TF-IDF rows: unit length, zero for a sentence of stop words; repeating a sentence gives
+    # cosine 1, a sentence sharing no term with it cosine 0.
+    rows = [*sents[:6], sents[0], "It is what it was."]
+    x = tfidf([s.split() for s in rows])
+    norms = np.linalg.norm(x, axis=1)
+    assert np.allclose(norms[:-1], 1.0) and norms[-1] == 0.0
+    sim = cosines(x)
+    assert sim[0, 6] == pytest.approx(1.0)
+    assert set(terms(rows[0])).isdisjoint(terms(rows[1])) == (sim[0, 1] == 0.0)
+    assert sim[0, 1] < 1.0
+
+
+BBC = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "summarization" / "bbc.jsonl"
+
+
+@pytest.mark.skipif(not BBC.exists(), reason="evaluation data not present")
+def test_furniture_words_count_only_as_whole_words() -> None:
+    # News about subscribers or a company named Doubleclick is not a "subscribe"/"click" line.
+    with BBC.open(encoding="utf-8") as fh:
+        sents = [s for line in fh for s in split(json.loads(line)["text"])]
+    for word in ("subscribers", "Doubleclick"):
+        plain = [
+            s
+            for s in sents
+            if word in s and len(s.split()) >= 6 and s.endswith(".") and not re.search('["“”@]', s)
+        ]
+        assert len(plain) >= 2, word
+        assert all(p == 1.0 for p in penalties(plain)), word

@@ -9,17 +9,18 @@ Clusters (:mod:`.multi`, corpus hook after dedup): one summary per story and eve
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
 from textmill.plugins.extractive.multi import cluster_summary
-from textmill.plugins.extractive.rank import salience, terms, tfidf
+from textmill.plugins.extractive.rank import cosines, salience, tfidf
 from textmill.plugins.extractive.select import budget, mmr
 from textmill.sentences import split_spans
 
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,19 @@ def textmill_plugin_info() -> PluginInfo:
 
 
 def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None = None) -> dict:
-    spans = [(a, b) for a, b in split_spans(text) if len(text[a:b].split()) >= 3]
+    spans, strings, words = [], [], []
+    for a, b in split_spans(text):
+        sent = text[a:b]
+        w = sent.split()
+        if len(w) >= 3:
+            spans.append((a, b))
+            strings.append(sent)
+            words.append(w)
+    lengths = [len(w) for w in words]
     if not spans:
         return {"summary": "", "sentences": []}
     if s.method not in ("lexrank", "lead"):
         raise ValueError(f'extractive method "{s.method}" is unknown; use lexrank or lead')
-    strings = [text[a:b] for a, b in spans]
-    lengths = [len(x.split()) for x in strings]
     limit = budget(len(spans), lengths, sentences=s.sentences, words=s.words, ratio=s.ratio)
     if s.method == "lead":
         chosen, used = [], 0
@@ -90,9 +97,12 @@ def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None
         scores = np.linspace(1, 0, len(spans))
     else:
         ent = _entity_weights(spans, mentions) if mentions else None
-        x = tfidf([terms(t) for t in strings])
-        scores = salience(strings, lead_bias=s.lead_bias, entity_weight=ent, x=x)
-        chosen = mmr(scores, x @ x.T, lengths, limit=limit, redundancy=s.redundancy)
+        x = tfidf(words)
+        sim = cosines(x)
+        scores = salience(
+            strings, lead_bias=s.lead_bias, entity_weight=ent, x=x, sim=sim, lengths=lengths
+        )
+        chosen = mmr(scores, sim, lengths, limit=limit, redundancy=s.redundancy)
     return {
         "summary": " ".join(strings[i] for i in chosen),
         "sentences": [
@@ -104,13 +114,17 @@ def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None
 
 
 def _entity_weights(spans: list[tuple[int, int]], mentions: list[dict]) -> list[float]:
+    """Per sentence: the summed frequency (relative to the top entity's) of the linked entities
+    mentioned in it, halved and capped at 1."""
     freq = Counter(m["entity"] for m in mentions)
     top = max(freq.values()) if freq else 1
-    out = []
-    for a, b in spans:
-        w = sum(freq[m["entity"]] / top for m in mentions if a <= m["start"] < b)
-        out.append(min(1.0, w / 2))
-    return out
+    starts = [a for a, _ in spans]
+    weights = [0.0] * len(spans)
+    for m in mentions:
+        i = bisect_right(starts, m["start"]) - 1
+        if i >= 0 and m["start"] < spans[i][1]:
+            weights[i] += freq[m["entity"]] / top
+    return [min(1.0, w / 2) for w in weights]
 
 
 @hookimpl

@@ -3,7 +3,8 @@
 Sentences of all versions are grouped into content units by dedup's alignments; a unit's support
 is the share of versions carrying it. Units are ranked by support, centrality over the cluster
 and position; each unit is voiced by its sentence from the best-quality version; MMR removes
-what remains redundant. Unaligned sentences with high salience form "only in some versions".
+what remains redundant, taking units most versions carry before any other. Unaligned sentences
+with high salience form "only in some versions".
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from textmill import Corpus
-from textmill.plugins.extractive.rank import centrality, penalties, terms, tfidf
+from textmill.plugins.extractive.rank import centrality, cosines, penalties, terms, tfidf
 from textmill.plugins.extractive.select import mmr
 from textmill.sentences import split_spans
 
@@ -29,6 +30,7 @@ def cluster_summary(
     redundancy: float = 0.3,
     only_in_some: int = 3,
     min_words: int = 6,
+    majority_first: bool = True,
 ) -> dict[str, Any]:
     members = [m.doc_id for m in cluster.members]
     texts = {}
@@ -74,7 +76,8 @@ def cluster_summary(
     for i in range(len(sents)):
         units[find(i)].append(i)
     strings = [texts[d][a:b] for d, a, b in sents]
-    x = tfidf([terms(s) for s in strings])
+    x = tfidf([s.split() for s in strings])
+    pen = penalties(strings)
     cent = centrality(x)
     order_in_doc = {}
     for d in members:
@@ -84,11 +87,11 @@ def cluster_summary(
     unit_ids = list(units)
     voice = []
     scores = []
+    agreed = []  # carried by most versions
     for u in unit_ids:
         idx = units[u]
         docs = {sents[i][0] for i in idx}
         support = len(docs) / len(members)
-        pen = {i: penalties(strings[i]) for i in idx}
         # The unit is voiced by the best-translated version; its content is the same in every
         # version, so it is scored by its best wording.
         best = max(idx, key=lambda i: (quality[sents[i][0]], cent[i]))
@@ -97,8 +100,9 @@ def cluster_summary(
         # News puts the core fact first: the lead weighs as much as agreement between versions.
         lead = (1 - pos) ** 2
         scores.append(
-            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * max(pen.values())
+            (0.4 * support + 0.2 * float(np.mean(cent[idx])) + 0.4 * lead) * float(pen[idx].max())
         )
+        agreed.append(len(docs) > len(members) / 2)
     vx = x[voice]
     # Versions restate the core fact in different words, so redundancy also counts shared terms
     # (overlap coefficient of the term sets), not only TF-IDF cosine.
@@ -106,10 +110,19 @@ def cluster_summary(
     overlap = np.array(
         [[len(a & b) / max(1, min(len(a), len(b))) for b in bags] for a in bags], dtype=np.float32
     )
-    sim = np.maximum(vx @ vx.T, overlap)
+    sim = np.maximum(cosines(vx), overlap)
     lengths = [len(strings[i].split()) for i in voice]
     picked = mmr(
-        np.array(scores), sim, lengths, limit=("sentences", sentences), redundancy=redundancy
+        np.array(scores),
+        sim,
+        lengths,
+        limit=("sentences", sentences),
+        redundancy=redundancy,
+        # What the versions agree on comes first: otherwise an early sentence that one version
+        # alone has (often a sentence split differently there) outranks the agreed ones that MMR
+        # marks down for sharing the story's terms. ``majority_first=False`` is the ranking
+        # without it, for comparison.
+        first=np.array(agreed) if majority_first else None,
     )
     # Order: by mean relative position of the unit across versions.
     picked.sort(key=lambda k: float(np.mean([order_in_doc[i] for i in units[unit_ids[k]]])))

@@ -26,24 +26,26 @@ def mmr(
     limit: tuple[str, int],
     redundancy: float = 0.3,
     blocked: set[tuple[int, int]] | None = None,
+    first: np.ndarray | None = None,
 ) -> list[int]:
     """Indices chosen by maximal marginal relevance, returned in source order.
 
-    ``redundancy`` (λ) weighs similarity to what is already chosen; ``blocked`` pairs (e.g.
-    sentences aligned to each other) are never both chosen."""
+    ``redundancy`` (λ) weighs similarity (non-negative) to what is already chosen; ``blocked``
+    pairs (e.g. sentences aligned to each other) are never both chosen. Candidates marked in
+    ``first`` (a boolean mask) are all considered before any other. Ties go to the lower index."""
     kind, size = limit
+    gain = (1 - redundancy) * np.array(scores, dtype=np.float64)
+    closest = np.zeros(len(gain))  # each candidate's highest similarity to a chosen sentence
     chosen: list[int] = []
     used = 0
-    candidates = set(range(len(scores)))
-    while candidates:
-        best, best_v = None, -math.inf
-        for i in candidates:
-            red = max((sim[i, j] for j in chosen), default=0.0)
-            v = (1 - redundancy) * scores[i] - redundancy * red
-            if v > best_v:
-                best, best_v = i, v
-        assert best is not None
-        candidates.discard(best)
+    for _ in range(len(gain)):
+        value = gain - redundancy * closest
+        if first is not None and (value[first] > -math.inf).any():
+            value[~first] = -math.inf
+        best = int(value.argmax())
+        if value[best] == -math.inf:  # every candidate was considered
+            break
+        gain[best] = -math.inf
         if blocked and any((min(best, j), max(best, j)) in blocked for j in chosen):
             continue
         if kind == "words" and chosen and used + lengths[best] > size * 1.1:
@@ -52,4 +54,5 @@ def mmr(
         used += lengths[best]
         if (kind == "sentences" and len(chosen) >= size) or (kind == "words" and used >= size):
             break
+        np.maximum(closest, sim[best], out=closest)
     return sorted(chosen)
