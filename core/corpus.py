@@ -82,18 +82,7 @@ class StoreCorpus:
     def alignments(self, cluster_id: str | None = None) -> list[Alignment]:
         q = "SELECT * FROM alignments" + (" WHERE cluster_id=?" if cluster_id else "")
         rows = self.store.conn.execute(q, (cluster_id,) if cluster_id else ()).fetchall()
-        return [
-            Alignment(
-                r["cluster_id"],
-                r["doc_a"],
-                Span(r["a_start"], r["a_end"]),
-                r["doc_b"],
-                Span(r["b_start"], r["b_end"]),
-                r["score"],
-                loads(r["data"]) or {},
-            )
-            for r in rows
-        ]
+        return [alignment_from_row(r) for r in rows]
 
     def entities(self) -> list[Entity]:
         rows = self.store.conn.execute(
@@ -121,3 +110,16 @@ class StoreCorpus:
             r["plugin"],
             loads(r["data"]) or {},
         )
+
+
+def alignment_from_row(r: Any) -> Alignment:
+    """An :class:`Alignment` from a row of the ``alignments`` table."""
+    return Alignment(
+        r["cluster_id"],
+        r["doc_a"],
+        Span(r["a_start"], r["a_end"]),
+        r["doc_b"],
+        Span(r["b_start"], r["b_end"]),
+        r["score"],
+        loads(r["data"]) or {},
+    )

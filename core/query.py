@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textmill.corpus import StoreCorpus
+from textmill.corpus import StoreCorpus, alignment_from_row
 from textmill.errors import TextmillError
 from textmill.model import (
     Alignment,
@@ -22,7 +22,6 @@ from textmill.model import (
     Edit,
     Entity,
     Finding,
-    Span,
     StageResult,
 )
 from textmill.store import OutdatedStore, Store, loads, merge_results, result_from_row
@@ -833,15 +832,7 @@ class Query:
             (doc_id, doc_id, doc_id),
         ).fetchall()
         return [
-            Alignment(
-                r["cluster_id"],
-                r["doc_a"],
-                Span(r["a_start"], r["a_end"]),
-                r["doc_b"],
-                Span(r["b_start"], r["b_end"]),
-                r["score"],
-                loads(r["data"]) or {},
-            )
+            alignment_from_row(r)
             for r in rows
             if cluster_id is None or r["cluster_id"] == cluster_id
         ]

@@ -126,6 +126,22 @@ def load(reverse: bool = False) -> dict[str, dict[str, dict[str, float]]]:
     return data
 
 
+def _explained(
+    table: dict[str, dict[str, float]], known: list[str], other: list[str], norm: int
+) -> tuple[dict[str, float], float]:
+    """The best probability of each word of the other side given the ``known`` words, and the
+    log-likelihood of ``other`` under the table (IBM Model 1, each word's sum over ``norm``)."""
+    explained: dict[str, float] = {}
+    for k in known:
+        for w, p in table[k].items():
+            explained[w] = max(p, explained.get(w, 0.0))
+    logp = 0.0
+    for w in other:
+        p = sum(table[k].get(w, 0.0) for k in known) / norm
+        logp += math.log(max(p, 1e-4))
+    return explained, logp
+
+
 def reverse_features(
     text: str,
     source: str,
@@ -141,14 +157,7 @@ def reverse_features(
     tgt = tokens(text)
     src = content_tokens(source)
     known = [e for e in tgt if e in table]
-    explained: dict[str, float] = {}
-    for e in known:
-        for f, p in table[e].items():
-            explained[f] = max(p, explained.get(f, 0.0))
-    logp = 0.0
-    for f in src:
-        p = sum(table[e].get(f, 0.0) for e in known) / (len(tgt) + 1)
-        logp += math.log(max(p, 1e-4))
+    explained, logp = _explained(table, known, src, len(tgt) + 1)
     n = max(1, len(src))
     return {
         "rev_src_explained": sum(f in explained for f in src) / n,
@@ -175,14 +184,7 @@ def coverage_features(
     covered = [f for f in known if any(e in tset for e in table[f])]
     # The probability of the best translation of each known source word found in the target.
     best = [max((p for e, p in table[f].items() if e in tset), default=0.0) for f in known]
-    explained: dict[str, float] = {}
-    for f in known:
-        for e, p in table[f].items():
-            explained[e] = max(p, explained.get(e, 0.0))
-    logp = 0.0
-    for e in tgt:
-        p = sum(table[f].get(e, 0.0) for f in known) / (len(src) + 1)
-        logp += math.log(max(p, 1e-4))
+    explained, logp = _explained(table, known, tgt, len(src) + 1)
     n_t = max(1, len(tgt))
     return {
         "lex_src_known": len(known) / max(1, len(src)),
