@@ -169,12 +169,16 @@ def test_comma_splices() -> None:
         "The purchasing managers' index fell for the seventh consecutive month, the consumer "
         "price index is rising again. Prices rose in March, analysts said. Exports fell, and "
         "imports rose. The plan, which was announced in May, has failed. When the rain stopped, "
-        "the match began."
+        "the match began. The more you eat, the fatter you get."
     )
     found = [
         text[f.span.start : f.span.end] for f in run_checks(text) if f.code == "mt.comma-splice"
     ]
-    assert found == [", the consumer price index is rising"]
+    assert found == [", the consumer price index is rising"]  # a comparative correlative is English
+    chain = "I came, I saw, I conquered."
+    spans = [f.span for f in run_checks(chain) if f.code == "mt.comma-splice"]
+    # One finding per comma, each to the clause after it, so they do not overlap.
+    assert [chain[s.start : s.end] for s in spans] == [", I saw", ", I conquered"]
 
 
 def test_abbreviations_and_organisations_are_not_punctuation_or_article_errors() -> None:

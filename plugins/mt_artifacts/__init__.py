@@ -21,7 +21,7 @@ from textmill.plugins.mt_artifacts.checks import run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
 from textmill.plugins.mt_artifacts.score import bilingual_language, load, score_document
 
-VERSION = "3"
+VERSION = "4"
 
 
 @dataclass(frozen=True)

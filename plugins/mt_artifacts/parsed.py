@@ -275,6 +275,21 @@ def _finite_clause(verb: Any) -> bool:
     )
 
 
+def _comparative_correlative(sent: Any) -> bool:
+    """A sentence of the form "The more X, the Y": both halves start with "the" and a
+    comparative, and the comma between them is English."""
+    words = [t for t in sent if not t.is_punct]
+    if len(words) < 4 or words[0].lower_ != "the" or words[1].tag_ not in ("JJR", "RBR"):
+        return False
+    return any(
+        t.text == ","
+        and t.i + 2 < sent.end
+        and t.nbor(1).lower_ == "the"
+        and t.nbor(2).tag_ in ("JJR", "RBR")
+        for t in sent
+    )
+
+
 def comma_splices(doc: Any) -> Iterator[Finding]:
     """Two complete clauses joined by a bare comma: "The index fell for a seventh month, the
     consumer price index is rising". Chinese and Arabic run sentences on with commas, and
@@ -286,12 +301,25 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
         root = sent.root
         if not _finite_clause(root):
             continue
+        if _comparative_correlative(sent):
+            continue  # "The more you eat, the fatter you get"
         for clause in root.children:
             if not _finite_clause(clause) or any(c.dep_ in ("cc", "mark") for c in clause.children):
                 continue
             sub = list(clause.subtree)
             if clause.i < root.i and clause.dep_ == "ccomp" and root.lemma_ not in _SAYING:
-                comma, second, between = sub[-1].i + 1, root, doc[sub[0].i : root.i]
+                comma = sub[-1].i + 1
+                # The next clause after the comma: in "I came, I saw, I conquered" each comma
+                # joins its neighbours, so the findings do not overlap.
+                second = next(
+                    (
+                        t
+                        for t in doc[comma + 1 : root.i]
+                        if t.head.i == root.i and _finite_clause(t)
+                    ),
+                    root,
+                )
+                between = doc[sub[0].i : second.i]
             elif (
                 clause.i > root.i
                 and clause.dep_ in ("conj", "parataxis", "ccomp")
