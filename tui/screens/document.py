@@ -77,7 +77,7 @@ class DocumentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="doc-title")
-        yield TabBar(id="tabs")
+        yield TabBar(self._show_tab, id="tabs")
         yield Static(id="tab-head", classes="tab-head")
         with Horizontal(id="tab-body"):
             yield TextView(id="doc-text", classes="doc-text")
@@ -138,9 +138,6 @@ class DocumentScreen(Screen[None]):
         self._show_document(view, tab)
 
     # --- tabs -----------------------------------------------------------------------------------
-
-    def on_tab_bar_changed(self, event: TabBar.Changed) -> None:
-        self._show_tab(event.tab_id)
 
     def action_tab(self, index: int) -> None:
         self.query_one(TabBar).select(index)

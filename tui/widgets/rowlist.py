@@ -59,9 +59,18 @@ class RowList(ScrollView, can_focus=True):
     class Selected(Highlighted):
         pass
 
-    def __init__(self, empty: str = "", **kw: Any) -> None:
+    def __init__(
+        self,
+        empty: str = "",
+        highlighted: Callable[[RowList.Highlighted], None] | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(**kw)
         self.empty = empty
+        # Called with each new cursor row as it moves, in place of posting Highlighted: what
+        # the call changes elsewhere on the screen then reaches it in the same update as the
+        # list (a message would arrive after the list's own update, a second one).
+        self.highlighted = highlighted
         self.render_row: Render = lambda row, width: Text(str(row))
         self.header: Callable[[int], Text] | None = None
         self.total = 0
@@ -123,7 +132,7 @@ class RowList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
         self._layout()
         self._scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.cursor, self.row(self.cursor)))
+        self._highlight(self.cursor)
 
     def row(self, index: int) -> Any:
         if not 0 <= index < self.total:
@@ -261,7 +270,14 @@ class RowList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self, new, self.row(new)))
+        self._highlight(new)
+
+    def _highlight(self, index: int) -> None:
+        event = self.Highlighted(self, index, self.row(index))
+        if self.highlighted is not None:
+            self.highlighted(event)
+        else:
+            self.post_message(event)
 
     def action_cursor(self, delta: int) -> None:
         if self.total:
