@@ -620,3 +620,35 @@ def test_clusters_and_entities_screens_keep_their_place(seeds_run) -> None:
             await until(pilot, lambda: app.screen is first, "the clusters again")
 
     asyncio.run(go())
+
+
+def test_screens_are_built_while_the_app_waits_for_keys(seeds_run) -> None:
+    """Once the plugins are loaded, the document, clusters and entities screens are built and
+    filled (not shown); the first visit shows those very screens with their content."""
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            await until(pilot, lambda: "entities" in app._kept, "the screens built")
+            built = app._kept["clusters"]
+            await until(
+                pilot,
+                lambda: built.is_running and built.current is not None,
+                "the clusters screen filled",
+            )
+            assert isinstance(app.screen, CorpusScreen)  # still the one shown
+            assert app._document_screen is not None and app._document_screen.is_running
+            first = built.current
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            assert app.screen is built
+            assert built.current is first
+            assert built.query_one("#cluster-list", RowList).total == sum(n for _, n in built.kinds)
+            await pilot.press("escape", "e")
+            await until(pilot, lambda: isinstance(app.screen, EntitiesScreen), "the entities")
+            assert app.screen is app._kept["entities"]
+            top = app.screen.query_one("#entity-table", RowList).row(0)
+            assert top is not None and top["mention_count"] >= 1
+
+    asyncio.run(go())

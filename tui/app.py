@@ -21,6 +21,7 @@ from textmill.tui.screens.help import HelpScreen
 from textmill.tui.screens.run import RunScreen
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 
 
 class TextmillApp(App[None]):
@@ -85,8 +86,21 @@ class TextmillApp(App[None]):
 
     def _start_manager_thread(self) -> None:
         if self._manager_thread is None:
-            self._manager_thread = threading.Thread(target=self._load_manager, daemon=True)
+            self._manager_thread = threading.Thread(target=self._background, daemon=True)
             self._manager_thread.start()
+
+    def _background(self) -> None:
+        self._load_manager()
+        # Not call_from_thread, which would wait for the UI thread, and that may be waiting for
+        # this thread (the manager property).
+        self.post_message(self.ManagerLoaded())
+
+    class ManagerLoaded(Message):
+        """The plugins are loaded (in a thread)."""
+
+    def on_textmill_app_manager_loaded(self, message: ManagerLoaded) -> None:
+        self._build_screens()
+        self._freeze()
 
     def _load_manager(self) -> None:
         try:
@@ -95,10 +109,37 @@ class TextmillApp(App[None]):
             self._manager = PluginManager(self.config.load.modules if self.config else ())
         except Exception:  # renderers are optional; the UI works without them
             self._manager = None
+
+    def _freeze(self) -> None:
         # What is loaded by now (Textual, Rich, the plugins and their libraries) lives as long
         # as the app: leave it out of the collector's full passes, which would otherwise walk
         # every one of those objects in the middle of some later key (100-300 ms).
         gc.freeze()
+
+    def _build_screens(self) -> None:
+        """Build the document screen, and the clusters and entities screens of a run, while
+        the UI waits for keys: a screen's first visit then costs what a later one does, not
+        the making of its widgets and a first layout that their new content undoes."""
+        if self._document_screen is None:
+            self._document_screen = DocumentScreen()
+            self.install_screen(self._document_screen, "document")
+        screens: list[Any] = [self._document_screen]
+        if self.query_store is not None and self.query_store.latest_run() is not None:
+            for name, kind in (("clusters", ClustersScreen), ("entities", EntitiesScreen)):
+                if name not in self._kept:
+                    self._kept[name] = kind(self.query_store)
+                    self.install_screen(self._kept[name], name)
+                screens.append(self._kept[name])
+        for screen in screens:
+            if not screen.is_running:
+                self._get_screen(screen)  # composed and mounted, not shown
+                # Laid out at the app's size once its content is in: shown, it then finds its
+                # widgets at their sizes, and does not lay out twice.
+                screen.call_after_refresh(self._lay_out, screen)
+
+    def _lay_out(self, screen: Any) -> None:
+        if not screen.is_current:
+            screen._refresh_layout(self.size)
 
     @property
     def manager(self) -> Any:
@@ -106,6 +147,7 @@ class TextmillApp(App[None]):
         loads in a background thread started after the first screen."""
         if self._manager_thread is None:
             self._load_manager()
+            self._freeze()
         else:
             self._manager_thread.join()
         return self._manager

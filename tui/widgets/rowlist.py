@@ -83,7 +83,7 @@ class RowList(ScrollView, can_focus=True):
         self._first_line: list[int] = []  # the first line of each row (wrapped rows)
         self._width = 0
         self._styles: dict[str, Style] = {}
-        self._strips: dict[tuple[int, bool, int], Strip] = {}  # drawn lines
+        self._strips: dict[tuple[int, bool, int, int], Strip] = {}  # drawn lines
         self.generation = 0
 
     # --- content ----------------------------------------------------------------------------
@@ -157,11 +157,12 @@ class RowList(ScrollView, can_focus=True):
 
     def _layout(self) -> None:
         width = self.scrollable_content_region.width
-        if width <= 0:
+        wrapped = self.wrap and self._items is not None
+        if width <= 0 and wrapped:
             return
         self._width = width
         self._strips.clear()
-        if self.wrap and self._items is not None:
+        if wrapped and self._items is not None:
             self._lines, self._first_line = [], []
             for i, row in enumerate(self._items):
                 text = self.render_row(row, width)
@@ -173,11 +174,20 @@ class RowList(ScrollView, can_focus=True):
             height = len(self._lines)
         else:
             height = self.total
-        self.virtual_size = Size(width, height + self.head_lines)
+        # Rows are cut to the width, so only the height is virtual: known before the first
+        # layout (which then places the scroll bar at once), and unchanged when the width
+        # changes (which would ask for one more layout pass).
+        self.virtual_size = Size(0, height + self.head_lines)
         self.refresh()
 
     def on_resize(self, event: Any) -> None:
-        if self.scrollable_content_region.width != self._width:
+        # Only wrapped rows depend on the width; the others are cut to it as they are drawn
+        # (and drawn lines are kept by width), so a new width needs no pass over the rows.
+        if (
+            self.wrap
+            and self._items is not None
+            and self.scrollable_content_region.width != self._width
+        ):
             self._layout()
 
     # --- rendering ----------------------------------------------------------------------------
@@ -220,7 +230,7 @@ class RowList(ScrollView, can_focus=True):
         else:
             index = line_no
             text = None
-        key = (line_no, index == self.cursor, full)
+        key = (line_no, index == self.cursor, full, width)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
