@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ class TextmillApp(App[None]):
         self._manager: Any = None
         self._manager_thread: threading.Thread | None = None
         self._document_screen: DocumentScreen | None = None
-        self._kept: dict[str, Any] = {}  # the clusters and entities screens, once shown
+        self._kept: dict[str, Any] = {}  # the clusters, entities and run screens, once made
 
     def on_mount(self) -> None:
         if self.requested_theme:
@@ -117,7 +118,7 @@ class TextmillApp(App[None]):
         gc.freeze()
 
     def _build_screens(self) -> None:
-        """Build the document screen, and the clusters and entities screens of a run, while
+        """Build the document screen, and the clusters, entities and run screens of a run, while
         the UI waits for keys: a screen's first visit then costs what a later one does, not
         the making of its widgets and a first layout that their new content undoes."""
         if self._document_screen is None:
@@ -125,9 +126,9 @@ class TextmillApp(App[None]):
             self.install_screen(self._document_screen, "document")
         screens: list[Any] = [self._document_screen]
         if self.query_store is not None and self.query_store.latest_run() is not None:
-            for name, kind in (("clusters", ClustersScreen), ("entities", EntitiesScreen)):
+            for name, make in self._keepable().items():
                 if name not in self._kept:
-                    self._kept[name] = kind(self.query_store)
+                    self._kept[name] = make()
                     self.install_screen(self._kept[name], name)
                 screens.append(self._kept[name])
         for screen in screens:
@@ -204,22 +205,30 @@ class TextmillApp(App[None]):
             self.pop_screen()
         self.push_screen(CorpusScreen(self.query_store))
 
+    def _keepable(self) -> dict[str, Callable[[], Any]]:
+        """The screens kept between visits, and how each is made."""
+        return {
+            "clusters": lambda: ClustersScreen(self.query_store),
+            "entities": lambda: EntitiesScreen(self.query_store),
+            "run": lambda: RunScreen(self.query_store, self.config, self.store_path),
+        }
+
     def action_clusters(self) -> None:
         if self.query_store is not None:
-            self._show_kept("clusters", ClustersScreen)
+            self._show_kept("clusters")
 
     def action_entities(self) -> None:
         if self.query_store is not None:
-            self._show_kept("entities", EntitiesScreen)
+            self._show_kept("entities")
 
-    def _show_kept(self, name: str, kind: type[Any]) -> None:
-        """Show the one screen of ``kind``, kept between visits (with its list's place) while
-        the store stays the same: brought up if it is under others, pushed if not shown."""
+    def _show_kept(self, name: str) -> None:
+        """Show the one screen called ``name``, kept between visits (with its list's place)
+        while the store stays the same: brought up if it is under others, pushed if not shown."""
         screen = self._kept.get(name)
         if screen is not None and screen.qs is not self.query_store:  # a run replaced the store
             screen.reload(self.query_store)
         if screen is None:
-            screen = self._kept[name] = kind(self.query_store)
+            screen = self._kept[name] = self._keepable()[name]()
             self.install_screen(screen, name)
         if screen in self.screen_stack:
             while self.screen is not screen:
@@ -230,9 +239,9 @@ class TextmillApp(App[None]):
     def action_run(self) -> None:
         if isinstance(self.screen, RunScreen):
             return
-        self.push_screen(
-            RunScreen(self.query_store or self._empty_query(), self.config, self.store_path)
-        )
+        if self.query_store is None:
+            self._empty_query()
+        self._show_kept("run")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.focused, self.screen))
