@@ -23,11 +23,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 Render = Callable[[Any, int], Text]  # a row and the width -> what the row shows
 PAGE = 100
 CACHED_PAGES = 16
+BAR = 2  # the scroll bar's width, as Textual's
 
 
 class RowList(ScrollView, can_focus=True):
@@ -82,6 +84,8 @@ class RowList(ScrollView, can_focus=True):
         self._lines: list[tuple[int, Text]] = []  # wrapped rows: (row index, line)
         self._first_line: list[int] = []  # the first line of each row (wrapped rows)
         self._width = 0
+        self._height = 0
+        self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
         self._styles: dict[str, Style] = {}
         self._strips: dict[tuple[int, bool, int, int], Strip] = {}  # drawn lines
         self.generation = 0
@@ -156,21 +160,16 @@ class RowList(ScrollView, can_focus=True):
         return 1 if self.header is not None else 0
 
     def _layout(self) -> None:
-        width = self.scrollable_content_region.width
+        width = self.size.width
         wrapped = self.wrap and self._items is not None
         if width <= 0 and wrapped:
             return
-        self._width = width
+        self._width, self._height = width, self.size.height
         self._strips.clear()
         if wrapped and self._items is not None:
-            self._lines, self._first_line = [], []
-            for i, row in enumerate(self._items):
-                text = self.render_row(row, width)
-                self._first_line.append(len(self._lines))
-                plain = text.plain
-                starts = [0, *breaks(plain, width)]
-                for a, b in zip(starts, [*starts[1:], len(plain)], strict=True):
-                    self._lines.append((i, text[a:b]))
+            self._wrap_rows(width)
+            if len(self._lines) + self.head_lines > self.size.height > 0:
+                self._wrap_rows(max(1, width - BAR))  # beside the scroll bar
             height = len(self._lines)
         else:
             height = self.total
@@ -180,13 +179,24 @@ class RowList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, height + self.head_lines)
         self.refresh()
 
+    def _wrap_rows(self, width: int) -> None:
+        assert self._items is not None
+        self._lines, self._first_line = [], []
+        for i, row in enumerate(self._items):
+            text = self.render_row(row, width)
+            self._first_line.append(len(self._lines))
+            plain = text.plain
+            starts = [0, *breaks(plain, width)]
+            for a, b in zip(starts, [*starts[1:], len(plain)], strict=True):
+                self._lines.append((i, text[a:b]))
+
     def on_resize(self, event: Any) -> None:
         # Only wrapped rows depend on the width; the others are cut to it as they are drawn
         # (and drawn lines are kept by width), so a new width needs no pass over the rows.
         if (
             self.wrap
             and self._items is not None
-            and self.scrollable_content_region.width != self._width
+            and (self.size.width, self.size.height) != (self._width, self._height)
         ):
             self._layout()
 
@@ -206,10 +216,67 @@ class RowList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._strips.clear()
+        self._bar_cells = None
+
+    # --- the scroll bar -------------------------------------------------------------------------
+
+    def _bar_shown(self) -> bool:
+        return 0 < self.size.height < self.virtual_size.height
+
+    def _row_width(self) -> int:
+        """The cells a row takes: the width, less the scroll bar's when it shows."""
+        return max(1, self.size.width - (BAR if self._bar_shown() else 0))
+
+    def _bar(self) -> list[Segment]:
+        """The scroll bar's cells, a segment per line of the view, drawn as Textual draws its
+        own (``ScrollBarRender``). The list draws it with its lines rather than use Textual's
+        scroll bar widgets, which come and go with a layout pass each time the rows outgrow
+        the view or fit in it again, and repaint one screen update after every layout."""
+        key = (self.scroll_offset.y, self.virtual_size.height, self.size.height)
+        if self._bar_cells is not None and self._bar_cells[0] == key:
+            return self._bar_cells[1]
+        styles = self.styles
+        background = styles.scrollbar_background
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        color = background + styles.scrollbar_color
+        bar = ScrollBarRender.render_bar(
+            size=self.size.height,
+            virtual_size=self.virtual_size.height,
+            window_size=self.size.height,
+            position=self.scroll_offset.y,
+            thickness=BAR,
+            vertical=True,
+            back_color=background.rich_color,
+            bar_color=color.rich_color,
+        )
+        cells = [  # without the bar's mouse actions, which only Textual's scroll bar answers
+            Segment(
+                seg.text,
+                Style(color=seg.style.color, bgcolor=seg.style.bgcolor, reverse=seg.style.reverse),
+            )
+            for seg in bar.segments
+            if seg.style is not None
+        ]
+        self._bar_cells = (key, cells)
+        return cells
+
+    def _with_bar(self, strip: Strip, y: int) -> Strip:
+        if not self._bar_shown():
+            return strip
+        cells = self._bar()
+        return Strip([*strip, cells[y]]) if y < len(cells) else strip
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls the list when its bar shows (Textual asks for its own)."""
+        return not self._check_disabled() and self._bar_shown()
 
     def render_line(self, y: int) -> Strip:
-        full = self.size.width
-        width = self.scrollable_content_region.width or full  # without the scroll bar
+        return self._with_bar(self._render_line(y), y)
+
+    def _render_line(self, y: int) -> Strip:
+        width = full = self._row_width()  # the bar's cells follow
         base = self._style("")
         if self.header is not None and y == 0:
             style = self._style("rowlist--header")
@@ -306,6 +373,12 @@ class RowList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, self.cursor, row))
 
     def on_click(self, event: Any) -> None:
+        at = event.get_content_offset(self)
+        if at is not None and self._bar_shown() and at.x >= self._row_width():
+            # On the scroll bar: there, as far down the list as the click is down the bar.
+            room = self.virtual_size.height - self.size.height
+            self.scroll_to(y=round(room * at.y / max(1, self.size.height - 1)), animate=False)
+            return
         line = round(self.scroll_offset.y) + event.y - self.head_lines
         if event.y < self.head_lines or line < 0:
             return
