@@ -694,3 +694,29 @@ def test_a_long_list_draws_its_scroll_bar_and_scrolls_by_it(seeds_run) -> None:
             assert mentions.cursor == 0  # a click on the bar scrolls, it selects nothing
 
     asyncio.run(go())
+
+
+def test_a_long_text_draws_its_scroll_bar_beside_the_lines(seeds_run) -> None:
+    """A document's text longer than its view keeps two cells right of its lines for the
+    scroll bar and draws it there (the thumb at the top); the wheel scrolls the text, and the
+    lines are wrapped to the width left of the bar."""
+    from textual import events
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, _doc(seeds_run, "001"), "tab-mt_artifacts")
+            text = screen.query_one(TextView)
+            width, height = text.size
+            assert text.line_count > height
+            assert text.width == width - 2
+            assert all(len(line) <= width - 2 for line in text.plain_lines())
+            first, last = text.render_line(0), text.render_line(height - 1)
+            assert first.cell_length == last.cell_length == width
+            thumb, track = list(first)[-1].style, list(last)[-1].style
+            assert thumb is not None and thumb.reverse
+            assert track is not None and track.bgcolor is not None and not track.reverse
+            text.post_message(events.MouseScrollDown(text, 1, 1, 0, 1, 0, False, False, False))
+            await until(pilot, lambda: text.scroll_offset.y > 0, "a turn of the wheel")
+
+    asyncio.run(go())

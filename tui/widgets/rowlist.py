@@ -17,19 +17,18 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textmill.tui.widgets.scrollbar import BAR, bar_cells, position_at
 from textmill.tui.widgets.textview import breaks
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 Render = Callable[[Any, int], Text]  # a row and the width -> what the row shows
 PAGE = 100
 CACHED_PAGES = 16
-BAR = 2  # the scroll bar's width, as Textual's
 
 
 class RowList(ScrollView, can_focus=True):
@@ -228,38 +227,10 @@ class RowList(ScrollView, can_focus=True):
         return max(1, self.size.width - (BAR if self._bar_shown() else 0))
 
     def _bar(self) -> list[Segment]:
-        """The scroll bar's cells, a segment per line of the view, drawn as Textual draws its
-        own (``ScrollBarRender``). The list draws it with its lines rather than use Textual's
-        scroll bar widgets, which come and go with a layout pass each time the rows outgrow
-        the view or fit in it again, and repaint one screen update after every layout."""
         key = (self.scroll_offset.y, self.virtual_size.height, self.size.height)
-        if self._bar_cells is not None and self._bar_cells[0] == key:
-            return self._bar_cells[1]
-        styles = self.styles
-        background = styles.scrollbar_background
-        if background.a < 1:
-            background = self.background_colors[0] + background
-        color = background + styles.scrollbar_color
-        bar = ScrollBarRender.render_bar(
-            size=self.size.height,
-            virtual_size=self.virtual_size.height,
-            window_size=self.size.height,
-            position=self.scroll_offset.y,
-            thickness=BAR,
-            vertical=True,
-            back_color=background.rich_color,
-            bar_color=color.rich_color,
-        )
-        cells = [  # without the bar's mouse actions, which only Textual's scroll bar answers
-            Segment(
-                seg.text,
-                Style(color=seg.style.color, bgcolor=seg.style.bgcolor, reverse=seg.style.reverse),
-            )
-            for seg in bar.segments
-            if seg.style is not None
-        ]
-        self._bar_cells = (key, cells)
-        return cells
+        if self._bar_cells is None or self._bar_cells[0] != key:
+            self._bar_cells = (key, bar_cells(self, key[2], key[1], key[0]))
+        return self._bar_cells[1]
 
     def _with_bar(self, strip: Strip, y: int) -> Strip:
         if not self._bar_shown():
@@ -376,8 +347,8 @@ class RowList(ScrollView, can_focus=True):
         at = event.get_content_offset(self)
         if at is not None and self._bar_shown() and at.x >= self._row_width():
             # On the scroll bar: there, as far down the list as the click is down the bar.
-            room = self.virtual_size.height - self.size.height
-            self.scroll_to(y=round(room * at.y / max(1, self.size.height - 1)), animate=False)
+            y = position_at(at.y, self.size.height, self.virtual_size.height)
+            self.scroll_to(y=y, animate=False)
             return
         line = round(self.scroll_offset.y) + event.y - self.head_lines
         if event.y < self.head_lines or line < 0:
