@@ -620,3 +620,103 @@ def test_clusters_and_entities_screens_keep_their_place(seeds_run) -> None:
             await until(pilot, lambda: app.screen is first, "the clusters again")
 
     asyncio.run(go())
+
+
+def test_screens_are_built_while_the_app_waits_for_keys(seeds_run) -> None:
+    """Once the plugins are loaded, the document, clusters and entities screens are built and
+    filled (not shown); the first visit shows those very screens with their content."""
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            await until(pilot, lambda: "entities" in app._kept, "the screens built")
+            built = app._kept["clusters"]
+            await until(
+                pilot,
+                lambda: built.is_running and built.current is not None,
+                "the clusters screen filled",
+            )
+            assert isinstance(app.screen, CorpusScreen)  # still the one shown
+            assert app._document_screen is not None and app._document_screen.is_running
+            first = built.current
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            assert app.screen is built
+            assert built.current is first
+            assert built.query_one("#cluster-list", RowList).total == sum(n for _, n in built.kinds)
+            await pilot.press("escape", "e")
+            await until(pilot, lambda: isinstance(app.screen, EntitiesScreen), "the entities")
+            assert app.screen is app._kept["entities"]
+            top = app.screen.query_one("#entity-table", RowList).row(0)
+            assert top is not None and top["mention_count"] >= 1
+
+    asyncio.run(go())
+
+
+def test_a_long_list_draws_its_scroll_bar_and_scrolls_by_it(seeds_run) -> None:
+    """A list longer than its view draws the scroll bar in its last two cells (the thumb at the
+    top, then the track), the mouse wheel scrolls it, and a click low on the bar jumps there."""
+    from textual import events
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, EntitiesScreen), "the entities")
+            await settled(pilot)
+            mentions = app.screen.query_one("#entity-mentions", RowList)
+            assert 0 < mentions.size.height < mentions.total  # Ukraine's 37 do not fit
+            width, height = mentions.size
+            first, last = mentions.render_line(0), mentions.render_line(height - 1)
+            assert first.cell_length == last.cell_length == width
+            thumb, track = list(first)[-1].style, list(last)[-1].style
+            assert thumb is not None and thumb.reverse  # the thumb, drawn in reverse
+            assert track is not None and track.bgcolor is not None and not track.reverse
+            # The rows take the width less the bar's two cells.
+            line = mentions.render_row(mentions.row(0), width - 2)
+            line.rstrip()
+            line.truncate(width - 2, overflow="ellipsis", pad=True)
+            assert first.crop(0, width - 2).text == line.plain
+            assert "Ukraine" in line.plain
+
+            def wheel(kind: type[events.MouseEvent]) -> events.MouseEvent:
+                return kind(mentions, 1, 1, 0, 1, 0, False, False, False)
+
+            mentions.post_message(wheel(events.MouseScrollDown))
+            await until(pilot, lambda: mentions.scroll_offset.y > 0, "a turn of the wheel")
+            mentions.post_message(wheel(events.MouseScrollUp))
+            await until(pilot, lambda: mentions.scroll_offset.y == 0, "a turn back")
+            room = mentions.virtual_size.height - height
+            await pilot.click(mentions, offset=(mentions.region.width - 1, height - 1))
+            await until(pilot, lambda: mentions.scroll_offset.y == room, "the end of the list")
+            assert mentions.cursor == 0  # a click on the bar scrolls, it selects nothing
+
+    asyncio.run(go())
+
+
+def test_a_long_text_draws_its_scroll_bar_beside_the_lines(seeds_run) -> None:
+    """A document's text longer than its view keeps two cells right of its lines for the
+    scroll bar and draws it there (the thumb at the top); the wheel scrolls the text, and the
+    lines are wrapped to the width left of the bar."""
+    from textual import events
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, _doc(seeds_run, "001"), "tab-mt_artifacts")
+            text = screen.query_one(TextView)
+            width, height = text.size
+            assert text.line_count > height
+            assert text.width == width - 2
+            assert all(len(line) <= width - 2 for line in text.plain_lines())
+            first, last = text.render_line(0), text.render_line(height - 1)
+            assert first.cell_length == last.cell_length == width
+            thumb, track = list(first)[-1].style, list(last)[-1].style
+            assert thumb is not None and thumb.reverse
+            assert track is not None and track.bgcolor is not None and not track.reverse
+            text.post_message(events.MouseScrollDown(text, 1, 1, 0, 1, 0, False, False, False))
+            await until(pilot, lambda: text.scroll_offset.y > 0, "a turn of the wheel")
+
+    asyncio.run(go())

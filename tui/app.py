@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from textmill.tui.screens.help import HelpScreen
 from textmill.tui.screens.run import RunScreen
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 
 
 class TextmillApp(App[None]):
@@ -58,7 +60,7 @@ class TextmillApp(App[None]):
         self._manager: Any = None
         self._manager_thread: threading.Thread | None = None
         self._document_screen: DocumentScreen | None = None
-        self._kept: dict[str, Any] = {}  # the clusters and entities screens, once shown
+        self._kept: dict[str, Any] = {}  # the clusters, entities and run screens, once made
 
     def on_mount(self) -> None:
         if self.requested_theme:
@@ -85,8 +87,21 @@ class TextmillApp(App[None]):
 
     def _start_manager_thread(self) -> None:
         if self._manager_thread is None:
-            self._manager_thread = threading.Thread(target=self._load_manager, daemon=True)
+            self._manager_thread = threading.Thread(target=self._background, daemon=True)
             self._manager_thread.start()
+
+    def _background(self) -> None:
+        self._load_manager()
+        # Not call_from_thread, which would wait for the UI thread, and that may be waiting for
+        # this thread (the manager property).
+        self.post_message(self.ManagerLoaded())
+
+    class ManagerLoaded(Message):
+        """The plugins are loaded (in a thread)."""
+
+    def on_textmill_app_manager_loaded(self, message: ManagerLoaded) -> None:
+        self._build_screens()
+        self._freeze()
 
     def _load_manager(self) -> None:
         try:
@@ -95,10 +110,37 @@ class TextmillApp(App[None]):
             self._manager = PluginManager(self.config.load.modules if self.config else ())
         except Exception:  # renderers are optional; the UI works without them
             self._manager = None
+
+    def _freeze(self) -> None:
         # What is loaded by now (Textual, Rich, the plugins and their libraries) lives as long
         # as the app: leave it out of the collector's full passes, which would otherwise walk
         # every one of those objects in the middle of some later key (100-300 ms).
         gc.freeze()
+
+    def _build_screens(self) -> None:
+        """Build the document screen, and the clusters, entities and run screens of a run, while
+        the UI waits for keys: a screen's first visit then costs what a later one does, not
+        the making of its widgets and a first layout that their new content undoes."""
+        if self._document_screen is None:
+            self._document_screen = DocumentScreen()
+            self.install_screen(self._document_screen, "document")
+        screens: list[Any] = [self._document_screen]
+        if self.query_store is not None and self.query_store.latest_run() is not None:
+            for name, make in self._keepable().items():
+                if name not in self._kept:
+                    self._kept[name] = make()
+                    self.install_screen(self._kept[name], name)
+                screens.append(self._kept[name])
+        for screen in screens:
+            if not screen.is_running:
+                self._get_screen(screen)  # composed and mounted, not shown
+                # Laid out at the app's size once its content is in: shown, it then finds its
+                # widgets at their sizes, and does not lay out twice.
+                screen.call_after_refresh(self._lay_out, screen)
+
+    def _lay_out(self, screen: Any) -> None:
+        if not screen.is_current:
+            screen._refresh_layout(self.size)
 
     @property
     def manager(self) -> Any:
@@ -106,6 +148,7 @@ class TextmillApp(App[None]):
         loads in a background thread started after the first screen."""
         if self._manager_thread is None:
             self._load_manager()
+            self._freeze()
         else:
             self._manager_thread.join()
         return self._manager
@@ -162,22 +205,30 @@ class TextmillApp(App[None]):
             self.pop_screen()
         self.push_screen(CorpusScreen(self.query_store))
 
+    def _keepable(self) -> dict[str, Callable[[], Any]]:
+        """The screens kept between visits, and how each is made."""
+        return {
+            "clusters": lambda: ClustersScreen(self.query_store),
+            "entities": lambda: EntitiesScreen(self.query_store),
+            "run": lambda: RunScreen(self.query_store, self.config, self.store_path),
+        }
+
     def action_clusters(self) -> None:
         if self.query_store is not None:
-            self._show_kept("clusters", ClustersScreen)
+            self._show_kept("clusters")
 
     def action_entities(self) -> None:
         if self.query_store is not None:
-            self._show_kept("entities", EntitiesScreen)
+            self._show_kept("entities")
 
-    def _show_kept(self, name: str, kind: type[Any]) -> None:
-        """Show the one screen of ``kind``, kept between visits (with its list's place) while
-        the store stays the same: brought up if it is under others, pushed if not shown."""
+    def _show_kept(self, name: str) -> None:
+        """Show the one screen called ``name``, kept between visits (with its list's place)
+        while the store stays the same: brought up if it is under others, pushed if not shown."""
         screen = self._kept.get(name)
         if screen is not None and screen.qs is not self.query_store:  # a run replaced the store
             screen.reload(self.query_store)
         if screen is None:
-            screen = self._kept[name] = kind(self.query_store)
+            screen = self._kept[name] = self._keepable()[name]()
             self.install_screen(screen, name)
         if screen in self.screen_stack:
             while self.screen is not screen:
@@ -188,9 +239,9 @@ class TextmillApp(App[None]):
     def action_run(self) -> None:
         if isinstance(self.screen, RunScreen):
             return
-        self.push_screen(
-            RunScreen(self.query_store or self._empty_query(), self.config, self.store_path)
-        )
+        if self.query_store is None:
+            self._empty_query()
+        self._show_kept("run")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.focused, self.screen))

@@ -57,12 +57,14 @@ class ClustersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self._head(), id="clusters-head", classes="tab-head")
         with Horizontal(id="clusters-body"):
-            yield RowList(empty="This run has no clusters.", id="cluster-list")
+            yield RowList(
+                empty="This run has no clusters.", highlighted=self._highlighted, id="cluster-list"
+            )
             with Vertical(id="cluster-side", classes="side"):
                 with VerticalScroll(id="cluster-about"):
                     yield Static(id="cluster-info")
                 yield Static(id="members-title", classes="side-title")
-                yield RowList(id="cluster-members")
+                yield RowList(highlighted=self._highlighted, id="cluster-members")
         yield KeysFooter()
 
     def _head(self) -> Text:
@@ -105,7 +107,7 @@ class ClustersScreen(Screen[None]):
 
     # --- the selected cluster ---------------------------------------------------------------
 
-    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
+    def _highlighted(self, event: RowList.Highlighted) -> None:
         if event.rowlist.id == "cluster-list" and event.row is not None:
             self.show(event.row)
 

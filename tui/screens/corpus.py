@@ -42,7 +42,7 @@ class CorpusScreen(Screen[None]):
         yield Input(
             placeholder="filter: plugin:mt_artifacts severity:error score<0.5 kirby", id="filter"
         )
-        yield DocTable(self.qs, self.plugins, id="table")
+        yield DocTable(self.qs, self.plugins, self._status, id="table")
         yield Static(id="status")
         yield KeysFooter()
 
@@ -109,13 +109,8 @@ class CorpusScreen(Screen[None]):
         if row is not None:
             t.append("   ")
             t.append(one_line(row.id, 60))
-        self.query_one("#status", Static).update(t)
-
-    def on_doc_table_moved(self, event: DocTable.Moved) -> None:
-        self._status(event.row)
-
-    def on_doc_table_loaded(self, event: DocTable.Loaded) -> None:
-        self._status()
+        # One line high whatever it says: a repaint, not a layout of the screen.
+        self.query_one("#status", Static).update(t, layout=False)
 
     def on_doc_table_opened(self, event: DocTable.Opened) -> None:
         self.app.open_document(event.doc_id)  # type: ignore[attr-defined]

@@ -64,6 +64,7 @@ class DocumentScreen(Screen[None]):
         self.side_kind = ""
         self.entity_docs: list[str] = []
         self._pending: DocumentView | None = None
+        self._info_fills = False  # the side's info takes the panel's height
 
     @property
     def qs(self) -> Any:
@@ -77,7 +78,7 @@ class DocumentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="doc-title")
-        yield TabBar(id="tabs")
+        yield TabBar(self._show_tab, id="tabs")
         yield Static(id="tab-head", classes="tab-head")
         with Horizontal(id="tab-body"):
             yield TextView(id="doc-text", classes="doc-text")
@@ -138,9 +139,6 @@ class DocumentScreen(Screen[None]):
         self._show_document(view, tab)
 
     # --- tabs -----------------------------------------------------------------------------------
-
-    def on_tab_bar_changed(self, event: TabBar.Changed) -> None:
-        self._show_tab(event.tab_id)
 
     def action_tab(self, index: int) -> None:
         self.query_one(TabBar).select(index)
@@ -212,8 +210,10 @@ class DocumentScreen(Screen[None]):
         info.display = side.info is not None
         # The info takes the panel when it is all the panel holds, and scrolls there.
         fill = side.rows is None
-        info.styles.height = "1fr" if fill else None
-        info.styles.max_height = "100%" if fill else None
+        if fill != self._info_fills:  # setting a style, even to what it is, lays out again
+            self._info_fills = fill
+            info.styles.height = "1fr" if fill else None
+            info.styles.max_height = "100%" if fill else None
         info.show(side.info or Text(""))
         docs = self.query_one("#side-docs", RowList)
         docs.display = False  # until an entity is chosen

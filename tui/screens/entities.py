@@ -45,10 +45,12 @@ class EntitiesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search entities by name or id", id="entity-search")
         with Horizontal(id="entities-body"):
-            yield RowList(empty="No entities match.", id="entity-table")
+            yield RowList(
+                empty="No entities match.", highlighted=self._highlighted, id="entity-table"
+            )
             with Vertical(id="entity-side", classes="side"):
                 yield Static(id="entity-detail", classes="side-info")
-                yield RowList(id="entity-mentions")
+                yield RowList(highlighted=self._highlighted, id="entity-mentions")
                 yield Static(id="mention-doc", classes="side-title")
         yield KeysFooter()
 
@@ -84,7 +86,7 @@ class EntitiesScreen(Screen[None]):
     def action_search(self) -> None:
         self.query_one(Input).focus()
 
-    def on_row_list_highlighted(self, event: RowList.Highlighted) -> None:
+    def _highlighted(self, event: RowList.Highlighted) -> None:
         if event.row is None:
             return
         if event.rowlist.id == "entity-table":

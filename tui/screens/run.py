@@ -57,6 +57,7 @@ class RunScreen(Screen[None]):
         self.running = False
         self.bars: dict[str, ProgressBar] = {}
         self.stats: dict[str, dict[str, Any]] | None = None
+        self._counted_for: Any = None  # the store the figures on show were counted in
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-state", classes="tab-head")
@@ -85,9 +86,21 @@ class RunScreen(Screen[None]):
             [Item(n, Text(n)) for n in names], item_text
         )
         self.query_one("#run-errors", RowList).display = False
-        self.refresh_stats()
+
+    def on_screen_resume(self) -> None:
+        # Counted when first shown (the screen may be built ahead, and a visitor may never
+        # come), and again when a run replaced the store meanwhile.
+        if self._counted_for is not self.qs:
+            self.refresh_stats()
+
+    def reload(self, query: Any) -> None:
+        """Show the figures of ``query`` (a run replaced the store)."""
+        self.qs = query
+        if self.is_current:
+            self.refresh_stats()
 
     def refresh_stats(self) -> None:
+        self._counted_for = self.qs
         run = self.qs.latest_run() or {}
         state = Text(f"latest run {run.get('id', '-')}: {run.get('status', 'none')}", "bold")
         if not run:

@@ -14,6 +14,7 @@ arrive by message.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -106,16 +107,17 @@ class DocTable(ScrollView, can_focus=True):
             self.doc_id = doc_id
             super().__init__()
 
-    class Moved(Message):
-        def __init__(self, row: DocRow | None) -> None:
-            self.row = row
-            super().__init__()
-
-    class Loaded(Message):
-        """A filter's first page and count arrived (or its exact count, later)."""
-
-    def __init__(self, query: Query, plugins: list[str], **kw: Any) -> None:
+    def __init__(
+        self,
+        query: Query,
+        plugins: list[str],
+        changed: Callable[[DocRow | None], None] | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(**kw)
+        # Told, as it happens, of a new cursor row (the row) or new rows (None): a call rather
+        # than a message, so what it redraws reaches the screen in the same update as the table.
+        self.changed = changed
         self.qs = query
         self.plugins = plugins
         self.filter = Filter()
@@ -160,7 +162,7 @@ class DocTable(ScrollView, can_focus=True):
             self._load(self.generation, self.filter, self.sort, self.descending)
         self._resize()
         self.refresh()
-        self.post_message(self.Loaded())
+        self._changed(None)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, generation: int, f: Filter, sort: str, descending: bool) -> None:
@@ -186,8 +188,8 @@ class DocTable(ScrollView, can_focus=True):
         self.total, self.exact, self.fetching = n, exact, False
         self._resize()
         self.refresh()
-        self.post_message(self.Loaded())
-        self.post_message(self.Moved(self.row(self.cursor)))
+        self._changed(None)
+        self._changed(self.row(self.cursor))
 
     def on_resize(self, event: Any) -> None:
         self._resize()  # the document column takes the width there is
@@ -267,7 +269,7 @@ class DocTable(ScrollView, can_focus=True):
             return  # the order or the filter changed meanwhile
         self.positions = found
         self.refresh()
-        self.post_message(self.Moved(self.row(self.cursor)))
+        self._changed(self.row(self.cursor))
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -398,7 +400,11 @@ class DocTable(ScrollView, can_focus=True):
         elif new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False)
         self.refresh()
-        self.post_message(self.Moved(self.row(new)))
+        self._changed(self.row(new))
+
+    def _changed(self, row: DocRow | None) -> None:
+        if self.changed is not None and self.is_mounted:
+            self.changed(row)
 
     def action_cursor(self, delta: int) -> None:
         self.cursor = max(0, min(self.total - 1, self.cursor + delta))

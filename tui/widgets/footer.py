@@ -38,6 +38,7 @@ class KeysFooter(Widget):
     def __init__(self) -> None:
         super().__init__()
         self._spans: list[tuple[int, int, Any, str]] = []  # start, end, node, action
+        self._drawn: list[tuple[str, str]] | None = None  # the keys as last drawn
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -46,8 +47,17 @@ class KeysFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Any) -> None:
-        if self.is_attached and screen is self.screen:
+        # The signal comes on every focus move and every return to the screen; most leave the
+        # keys as they were, and a repaint of them would be one more screen update.
+        if self.is_attached and screen is self.screen and self._shown() != self._drawn:
             self.refresh()
+
+    def _shown(self) -> list[tuple[str, str]]:
+        """What the bar shows: each key and its description."""
+        return [
+            (self.app.get_key_display(binding), binding.description or binding.action)
+            for _, binding in self._keys()
+        ]
 
     def _keys(self) -> list[tuple[Any, Any]]:
         """``(node, binding)`` of each shown key, one per action, in the screen's order."""
@@ -71,11 +81,17 @@ class KeysFooter(Widget):
         desc_style = self.get_component_rich_style("keysfooter--description")
         t = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
+        self._drawn = []
         for node, binding in self._keys():
+            key, description = (
+                self.app.get_key_display(binding),
+                binding.description or binding.action,
+            )
             start = len(t)
-            t.append(f" {self.app.get_key_display(binding)} ", key_style)
-            t.append(f"{binding.description or binding.action} ", desc_style)
+            t.append(f" {key} ", key_style)
+            t.append(f"{description} ", desc_style)
             self._spans.append((start, len(t), node, binding.action))
+            self._drawn.append((key, description))
         return t
 
     async def on_click(self, event: events.Click) -> None:

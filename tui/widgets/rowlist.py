@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textmill.tui.widgets.scrollbar import BAR, bar_cells, position_at
 from textmill.tui.widgets.textview import breaks
 from textual.binding import Binding
 from textual.geometry import Size
@@ -59,9 +60,18 @@ class RowList(ScrollView, can_focus=True):
     class Selected(Highlighted):
         pass
 
-    def __init__(self, empty: str = "", **kw: Any) -> None:
+    def __init__(
+        self,
+        empty: str = "",
+        highlighted: Callable[[RowList.Highlighted], None] | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(**kw)
         self.empty = empty
+        # Called with each new cursor row as it moves, in place of posting Highlighted: what
+        # the call changes elsewhere on the screen then reaches it in the same update as the
+        # list (a message would arrive after the list's own update, a second one).
+        self.highlighted = highlighted
         self.render_row: Render = lambda row, width: Text(str(row))
         self.header: Callable[[int], Text] | None = None
         self.total = 0
@@ -73,8 +83,10 @@ class RowList(ScrollView, can_focus=True):
         self._lines: list[tuple[int, Text]] = []  # wrapped rows: (row index, line)
         self._first_line: list[int] = []  # the first line of each row (wrapped rows)
         self._width = 0
+        self._height = 0
+        self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
         self._styles: dict[str, Style] = {}
-        self._strips: dict[tuple[int, bool, int], Strip] = {}  # drawn lines
+        self._strips: dict[tuple[int, bool, int, int], Strip] = {}  # drawn lines
         self.generation = 0
 
     # --- content ----------------------------------------------------------------------------
@@ -123,7 +135,7 @@ class RowList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
         self._layout()
         self._scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.cursor, self.row(self.cursor)))
+        self._highlight(self.cursor)
 
     def row(self, index: int) -> Any:
         if not 0 <= index < self.total:
@@ -147,28 +159,44 @@ class RowList(ScrollView, can_focus=True):
         return 1 if self.header is not None else 0
 
     def _layout(self) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 0:
+        width = self.size.width
+        wrapped = self.wrap and self._items is not None
+        if width <= 0 and wrapped:
             return
-        self._width = width
+        self._width, self._height = width, self.size.height
         self._strips.clear()
-        if self.wrap and self._items is not None:
-            self._lines, self._first_line = [], []
-            for i, row in enumerate(self._items):
-                text = self.render_row(row, width)
-                self._first_line.append(len(self._lines))
-                plain = text.plain
-                starts = [0, *breaks(plain, width)]
-                for a, b in zip(starts, [*starts[1:], len(plain)], strict=True):
-                    self._lines.append((i, text[a:b]))
+        if wrapped and self._items is not None:
+            self._wrap_rows(width)
+            if len(self._lines) + self.head_lines > self.size.height > 0:
+                self._wrap_rows(max(1, width - BAR))  # beside the scroll bar
             height = len(self._lines)
         else:
             height = self.total
-        self.virtual_size = Size(width, height + self.head_lines)
+        # Rows are cut to the width, so only the height is virtual: known before the first
+        # layout (which then places the scroll bar at once), and unchanged when the width
+        # changes (which would ask for one more layout pass).
+        self.virtual_size = Size(0, height + self.head_lines)
         self.refresh()
 
+    def _wrap_rows(self, width: int) -> None:
+        assert self._items is not None
+        self._lines, self._first_line = [], []
+        for i, row in enumerate(self._items):
+            text = self.render_row(row, width)
+            self._first_line.append(len(self._lines))
+            plain = text.plain
+            starts = [0, *breaks(plain, width)]
+            for a, b in zip(starts, [*starts[1:], len(plain)], strict=True):
+                self._lines.append((i, text[a:b]))
+
     def on_resize(self, event: Any) -> None:
-        if self.scrollable_content_region.width != self._width:
+        # Only wrapped rows depend on the width; the others are cut to it as they are drawn
+        # (and drawn lines are kept by width), so a new width needs no pass over the rows.
+        if (
+            self.wrap
+            and self._items is not None
+            and (self.size.width, self.size.height) != (self._width, self._height)
+        ):
             self._layout()
 
     # --- rendering ----------------------------------------------------------------------------
@@ -187,10 +215,39 @@ class RowList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._styles.clear()
         self._strips.clear()
+        self._bar_cells = None
+
+    # --- the scroll bar -------------------------------------------------------------------------
+
+    def _bar_shown(self) -> bool:
+        return 0 < self.size.height < self.virtual_size.height
+
+    def _row_width(self) -> int:
+        """The cells a row takes: the width, less the scroll bar's when it shows."""
+        return max(1, self.size.width - (BAR if self._bar_shown() else 0))
+
+    def _bar(self) -> list[Segment]:
+        key = (self.scroll_offset.y, self.virtual_size.height, self.size.height)
+        if self._bar_cells is None or self._bar_cells[0] != key:
+            self._bar_cells = (key, bar_cells(self, key[2], key[1], key[0]))
+        return self._bar_cells[1]
+
+    def _with_bar(self, strip: Strip, y: int) -> Strip:
+        if not self._bar_shown():
+            return strip
+        cells = self._bar()
+        return Strip([*strip, cells[y]]) if y < len(cells) else strip
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """The mouse wheel scrolls the list when its bar shows (Textual asks for its own)."""
+        return not self._check_disabled() and self._bar_shown()
 
     def render_line(self, y: int) -> Strip:
-        full = self.size.width
-        width = self.scrollable_content_region.width or full  # without the scroll bar
+        return self._with_bar(self._render_line(y), y)
+
+    def _render_line(self, y: int) -> Strip:
+        width = full = self._row_width()  # the bar's cells follow
         base = self._style("")
         if self.header is not None and y == 0:
             style = self._style("rowlist--header")
@@ -211,7 +268,7 @@ class RowList(ScrollView, can_focus=True):
         else:
             index = line_no
             text = None
-        key = (line_no, index == self.cursor, full)
+        key = (line_no, index == self.cursor, full, width)
         cached = self._strips.get(key)
         if cached is not None:
             return cached
@@ -261,7 +318,14 @@ class RowList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self, new, self.row(new)))
+        self._highlight(new)
+
+    def _highlight(self, index: int) -> None:
+        event = self.Highlighted(self, index, self.row(index))
+        if self.highlighted is not None:
+            self.highlighted(event)
+        else:
+            self.post_message(event)
 
     def action_cursor(self, delta: int) -> None:
         if self.total:
@@ -280,6 +344,12 @@ class RowList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, self.cursor, row))
 
     def on_click(self, event: Any) -> None:
+        at = event.get_content_offset(self)
+        if at is not None and self._bar_shown() and at.x >= self._row_width():
+            # On the scroll bar: there, as far down the list as the click is down the bar.
+            y = position_at(at.y, self.size.height, self.virtual_size.height)
+            self.scroll_to(y=y, animate=False)
+            return
         line = round(self.scroll_offset.y) + event.y - self.head_lines
         if event.y < self.head_lines or line < 0:
             return

@@ -9,6 +9,7 @@ re-parse the whole of it, when the first bar is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -35,8 +36,11 @@ class TabBar(Widget, can_focus=True):
             self.tab_id = tab_id
             super().__init__()
 
-    def __init__(self, **kw: Any) -> None:
+    def __init__(self, changed: Callable[[str], None] | None = None, **kw: Any) -> None:
         super().__init__(**kw)
+        # Called with the new tab in place of posting Changed, so that the new content reaches
+        # the screen in the same update as the bar.
+        self.changed = changed
         self.tabs: list[tuple[str, str]] = []  # (id, label)
         self._spans: list[tuple[int, int, str]] = []
 
@@ -49,7 +53,10 @@ class TabBar(Widget, can_focus=True):
 
     def watch_active(self, tab_id: str) -> None:
         self.refresh()
-        self.post_message(self.Changed(tab_id))
+        if self.changed is not None:
+            self.changed(tab_id)
+        else:
+            self.post_message(self.Changed(tab_id))
 
     def action_move(self, delta: int) -> None:
         ids = [t for t, _ in self.tabs]

@@ -25,6 +25,7 @@ from rich.console import Console, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
+from textmill.tui.widgets.scrollbar import BAR, bar_cells, position_at
 from textual import work
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -140,6 +141,7 @@ class TextView(ScrollView, can_focus=True):
         self._strips: list[Strip] | None = None
         self._cache: dict[tuple[int, int, int], Strip] = {}  # drawn lines
         self._base: Style | None = None
+        self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
         # What was shown under recent keys, wrapped and drawn: a tab shown again reuses it.
         self._memo: OrderedDict[
             Hashable, tuple[Any, Wrapped | None, list[Strip] | None, dict[Any, Strip]]
@@ -188,8 +190,41 @@ class TextView(ScrollView, can_focus=True):
             self._memo.popitem(last=False)
 
     @property
+    def own_bar(self) -> bool:
+        """The view draws its scroll bar in its lines (``overflow-y: hidden``, the default in
+        ``app.tcss``), always keeping its two cells; otherwise Textual's bar is used."""
+        return self.styles.overflow_y == "hidden"
+
+    @property
     def width(self) -> int:
+        """The cells a line of text takes."""
+        if self.own_bar:
+            return max(0, self.size.width - BAR)
         return self.scrollable_content_region.width
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        if self.own_bar:  # the mouse wheel scrolls when there is more than the view shows
+            return not self._check_disabled() and self.virtual_size.height > self.size.height
+        return super().allow_vertical_scroll
+
+    def _with_bar(self, strip: Strip, y: int) -> Strip:
+        if not self.own_bar:
+            return strip
+        height, lines = self.size.height, self.virtual_size.height
+        if lines <= height:
+            return strip.extend_cell_length(self.size.width, self._base)
+        key = (self.scroll_offset.y, lines, height)
+        if self._bar_cells is None or self._bar_cells[0] != key:
+            self._bar_cells = (key, bar_cells(self, height, lines, key[0]))
+        cells = self._bar_cells[1]
+        return Strip([*strip, cells[y]]) if y < len(cells) else strip
+
+    def on_click(self, event: Any) -> None:
+        at = event.get_content_offset(self)
+        lines, height = self.virtual_size.height, self.size.height
+        if self.own_bar and at is not None and at.x >= self.width and lines > height:
+            self.scroll_to(y=position_at(at.y, height, lines), animate=False)
 
     def _layout(self) -> None:
         """Wrap or render the content at the current width and size the scroll area to it."""
@@ -296,9 +331,12 @@ class TextView(ScrollView, can_focus=True):
         return list(line.render(self.app.console))
 
     def render_line(self, y: int) -> Strip:
+        return self._with_bar(self._render_line(y), y)
+
+    def _render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
+        width = self.width if self.own_bar else self.size.width
         selection = self.text_selection
         key = (index, scroll_x, width)
         strip = self._cache.get(key) if selection is None else None
@@ -334,5 +372,6 @@ class TextView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
+        self._bar_cells = None
         self._cache = {}
         self._memo.clear()  # drawn in the old styles
