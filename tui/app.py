@@ -131,16 +131,22 @@ class TextmillApp(App[None]):
                     self._kept[name] = make()
                     self.install_screen(self._kept[name], name)
                 screens.append(self._kept[name])
+        # Textual has no public call that mounts a screen without showing it; where its
+        # private ones are missing (another Textual version), screens are built on first visit.
+        get_screen = getattr(self, "_get_screen", None)
+        if get_screen is None:
+            return
         for screen in screens:
             if not screen.is_running:
-                self._get_screen(screen)  # composed and mounted, not shown
+                get_screen(screen)  # composed and mounted, not shown
                 # Laid out at the app's size once its content is in: shown, it then finds its
                 # widgets at their sizes, and does not lay out twice.
                 screen.call_after_refresh(self._lay_out, screen)
 
     def _lay_out(self, screen: Any) -> None:
-        if not screen.is_current:
-            screen._refresh_layout(self.size)
+        refresh_layout = getattr(screen, "_refresh_layout", None)
+        if refresh_layout is not None and not screen.is_current:
+            refresh_layout(self.size)
 
     @property
     def manager(self) -> Any:

@@ -241,7 +241,7 @@ class RowList(ScrollView, can_focus=True):
     @property
     def allow_vertical_scroll(self) -> bool:
         """The mouse wheel scrolls the list when its bar shows (Textual asks for its own)."""
-        return not self._check_disabled() and self._bar_shown()
+        return not (self.disabled or self.loading) and self._bar_shown()
 
     def render_line(self, y: int) -> Strip:
         return self._with_bar(self._render_line(y), y)

@@ -205,7 +205,9 @@ class TextView(ScrollView, can_focus=True):
     @property
     def allow_vertical_scroll(self) -> bool:
         if self.own_bar:  # the mouse wheel scrolls when there is more than the view shows
-            return not self._check_disabled() and self.virtual_size.height > self.size.height
+            return (
+                not (self.disabled or self.loading) and self.virtual_size.height > self.size.height
+            )
         return super().allow_vertical_scroll
 
     def _with_bar(self, strip: Strip, y: int) -> Strip:
