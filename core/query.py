@@ -24,7 +24,14 @@ from textmill.model import (
     Finding,
     StageResult,
 )
-from textmill.store import OutdatedStore, Store, loads, merge_results, result_from_row
+from textmill.store import (
+    OutdatedStore,
+    Store,
+    chunks,
+    loads,
+    merge_results,
+    result_from_row,
+)
 
 SORTABLE = ("seq", "id", "title", "length", "findings")
 CLUSTER_KINDS = ("exact", "near", "story", "event")  # the order the clusters list shows
@@ -903,8 +910,7 @@ class Query:
     def titles(self, doc_ids: list[str]) -> dict[str, str]:
         """The titles of some documents (those without one are left out)."""
         out: dict[str, str] = {}
-        for i in range(0, len(doc_ids), 900):
-            chunk = doc_ids[i : i + 900]
+        for chunk in chunks(doc_ids, 900):
             marks = ",".join("?" * len(chunk))
             for doc_id, title in self.conn.execute(
                 f"SELECT id, title FROM documents WHERE id IN ({marks})", chunk

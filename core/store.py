@@ -410,7 +410,7 @@ class Store:
         """``id -> (raw_hash, seq, error, fields)`` for the ids already stored; ``fields`` is
         what :func:`document_fields` gives for the stored document."""
         out: dict[str, tuple[Any, ...]] = {}
-        for chunk in _chunks(list(ids), 900):
+        for chunk in chunks(list(ids), 900):
             q = (
                 "SELECT id, raw_hash, seq, error, title, lang, meta, source_text, source_lang "
                 f"FROM documents WHERE id IN ({_marks(chunk)})"
@@ -453,7 +453,7 @@ class Store:
         mark = self._search_mark()
         if mark:
             ids = [doc.id for doc, _, _, _ in docs]
-            for chunk in _chunks(ids, 900):
+            for chunk in chunks(ids, 900):
                 self._unindex(f"id IN ({_marks(chunk)})", chunk, mark)
             low = [(seq,) for _, seq, _, _ in docs if seq <= mark]
             self.conn.executemany("INSERT OR IGNORE INTO search_pending VALUES (?)", low)
@@ -561,7 +561,7 @@ class Store:
             )
         ]
         mark = self._search_mark()
-        for chunk in _chunks(gone, 900):
+        for chunk in chunks(gone, 900):
             marks = _marks(chunk)
             if mark:
                 self._unindex(f"id IN ({marks})", chunk, mark)
@@ -660,7 +660,7 @@ class Store:
         """Readable documents by id with their stored hashes: ``id -> (doc, raw_hash,
         text_hash)``."""
         out: dict[str, tuple[Document, str, str]] = {}
-        for chunk in _chunks(list(ids), 900):
+        for chunk in chunks(list(ids), 900):
             for _, doc, raw_hash, thash in self._hashed(
                 f"id IN ({_marks(chunk)}) AND error IS NULL", chunk
             ):
@@ -721,7 +721,7 @@ class Store:
         out: dict[str, dict[tuple[str, str], tuple[Any, ...]]] = {d: {} for d in doc_ids}
         cur = self.conn.cursor()
         cur.row_factory = None
-        for chunk in _chunks(list(doc_ids), 900):
+        for chunk in chunks(list(doc_ids), 900):
             q = f"SELECT doc_id, {RESULT_COLUMNS} FROM results WHERE doc_id IN ({_marks(chunk)})"
             for row in cur.execute(q, chunk):
                 out[row[0]][(row[1], row[2])] = row[1:]
@@ -845,7 +845,7 @@ class Store:
 
     def replace_clusters(self, plugin: str, clusters: Iterable[Cluster]) -> None:
         old = [r[0] for r in self.conn.execute("SELECT id FROM clusters WHERE plugin=?", (plugin,))]
-        for chunk in _chunks(old, 900):
+        for chunk in chunks(old, 900):
             self.conn.execute(
                 f"DELETE FROM cluster_members WHERE cluster_id IN ({_marks(chunk)})", chunk
             )
@@ -883,7 +883,7 @@ class Store:
 
     def replace_entities(self, plugin: str, entities: Iterable[Entity]) -> None:
         old = [r[0] for r in self.conn.execute("SELECT id FROM entities WHERE plugin=?", (plugin,))]
-        for chunk in _chunks(old, 900):
+        for chunk in chunks(old, 900):
             self.conn.execute(f"DELETE FROM mentions WHERE entity_id IN ({_marks(chunk)})", chunk)
         self.conn.execute("DELETE FROM entities WHERE plugin=?", (plugin,))
         for e in entities:
@@ -934,7 +934,8 @@ def _marks(seq: Sequence[Any]) -> str:
     return ",".join("?" * len(seq))
 
 
-def _chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+def chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    """``seq`` in slices of ``n`` (SQLite takes at most 999 parameters a statement)."""
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
 

@@ -281,35 +281,31 @@ def duplicates_tab(view: DocumentView, plugin: str, qs: Any) -> TabContent:
     alignments = qs.alignments(doc_id=view.doc.id)
     aligned, rows = _aligned(view, qs, alignments)
     if rows:
-        side = Side(
-            kind="open",
-            title=Text("Other versions · Enter opens one", "bold"),
-            rows=versions,
-            fetch=_titled(qs, versions),
-            render=version_line,
-        )
-        return TabContent(head=head, main=aligned, heavy=rows > HEAVY_ROWS, side=side)
-    # No aligned sentences: say why, and give the versions the whole width.
-    head.append("\n")
-    if any(c.kind in ("story", "exact", "near") for c in clusters):
-        head.append("No sentence of this version was aligned with one of another version.", "dim")
-    else:
-        head.append(
-            "Sentences are aligned between versions of one story; this document's clusters "
-            "are events (other stories about the same event), so there is nothing to align.",
-            "dim",
-        )
-    if not versions:
-        return TabContent(head=head)
+        title = "Other versions · Enter opens one"
+    else:  # no aligned sentences: say why, and give the versions the whole width
+        head.append("\n")
+        if any(c.kind in ("story", "exact", "near") for c in clusters):
+            head.append(
+                "No sentence of this version was aligned with one of another version.", "dim"
+            )
+        else:
+            head.append(
+                "Sentences are aligned between versions of one story; this document's clusters "
+                "are events (other stories about the same event), so there is nothing to align.",
+                "dim",
+            )
+        if not versions:
+            return TabContent(head=head)
+        title = "Other versions (similarity to the representative) · Enter opens one"
     side = Side(
         kind="open",
-        title=Text("Other versions (similarity to the representative) · Enter opens one", "bold"),
+        title=Text(title, "bold"),
         rows=versions,
         fetch=_titled(qs, versions),
         render=version_line,
-        wide=True,
+        wide=not rows,
     )
-    return TabContent(head=head, side=side)
+    return TabContent(head=head, main=aligned if rows else None, heavy=rows > HEAVY_ROWS, side=side)
 
 
 @dataclass(frozen=True)
