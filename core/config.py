@@ -22,11 +22,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from textmill.errors import ConfigError
 from textmill.model import STAGES
-from textmill.settings import as_table, build, did_you_mean
+from textmill.settings import Range, as_table, build, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,7 +45,7 @@ class InputSettings:
     )
     text_column: str = field(default="text", metadata={"doc": "CSV/JSONL field with the text."})
     id_column: str = field(default="id", metadata={"doc": "CSV/JSONL field with the id."})
-    max_bytes: int = field(
+    max_bytes: Annotated[int, Range(min=1)] = field(
         default=20_000_000,
         metadata={"doc": "Documents larger than this are reported as errors, not processed."},
     )
@@ -56,8 +56,12 @@ class RunSettings:
     store: str = field(
         default=".textmill/textmill.sqlite", metadata={"doc": "The run store (SQLite)."}
     )
-    workers: int = field(default=1, metadata={"doc": "Worker processes (1 = in-process)."})
-    batch_size: int = field(default=64, metadata={"doc": "Documents per batch sent to a worker."})
+    workers: Annotated[int, Range(min=1)] = field(
+        default=1, metadata={"doc": "Worker processes (1 = in-process)."}
+    )
+    batch_size: Annotated[int, Range(min=1)] = field(
+        default=64, metadata={"doc": "Documents per batch sent to a worker."}
+    )
     fail_fast: bool = field(default=False, metadata={"doc": "Stop at the first error."})
 
 
@@ -152,10 +156,6 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
     inp = section("input", InputSettings)
     run = section("run", RunSettings)
     load = section("load", LoadSettings)
-    if run.workers < 1:
-        problems.append(f'{where} [run]: "workers" must be at least 1, not {run.workers}')
-    if run.batch_size < 1:
-        problems.append(f'{where} [run]: "batch_size" must be at least 1')
 
     chain: dict[str, list[str]] = {}
     raw_chain = data.get("chain", {})

@@ -12,9 +12,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
 import numpy as np
-from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
+from textmill import (
+    Corpus,
+    CorpusResult,
+    DocContext,
+    Document,
+    PluginInfo,
+    Range,
+    Result,
+    hookimpl,
+)
 from textmill.plugins.extractive.multi import cluster_summary
 from textmill.plugins.extractive.rank import cosines, salience, tfidf
 from textmill.plugins.extractive.select import budget, mmr
@@ -25,35 +35,35 @@ VERSION = "2"
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
-    sentences: int = field(
+    sentences: Annotated[int, Range(min=1)] = field(
         default=3, metadata={"doc": "Summary length in sentences (when words and ratio are 0)."}
     )
-    words: int = field(
+    words: Annotated[int, Range(min=0)] = field(
         default=0, metadata={"doc": "Summary length in words (overrides sentences)."}
     )
-    ratio: float = field(
+    ratio: Annotated[float, Range(0, 1)] = field(
         default=0.0, metadata={"doc": "Summary length as a share of the document's sentences."}
     )
-    method: str = field(
+    method: Literal["lexrank", "lead"] = field(
         default="lexrank",
         metadata={"doc": "lexrank (centrality + lead) or lead (first sentences)."},
     )
-    lead_bias: float = field(
+    lead_bias: Annotated[float, Range(0, 1)] = field(
         default=0.2, metadata={"doc": "0..1 weight of position against centrality."}
     )
-    redundancy: float = field(
+    redundancy: Annotated[float, Range(0, 1)] = field(
         default=0.3, metadata={"doc": "MMR λ: how much similarity to chosen sentences costs."}
     )
-    cluster_redundancy: float = field(
+    cluster_redundancy: Annotated[float, Range(0, 1)] = field(
         default=0.6,
         metadata={
             "doc": "MMR λ for cluster summaries: versions restate the core fact, so it is higher."
         },
     )
-    cluster_sentences: int = field(
+    cluster_sentences: Annotated[int, Range(min=1)] = field(
         default=4, metadata={"doc": "Length of each cluster summary in sentences."}
     )
-    cluster_kinds: list[str] = field(
+    cluster_kinds: list[Literal["exact", "near", "story", "event"]] = field(
         default_factory=lambda: ["story", "event"], metadata={"doc": "Cluster kinds to summarize."}
     )
 
