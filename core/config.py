@@ -14,7 +14,9 @@ clean = ["unicode", "boilerplate"]
 normalize_quotes = false
 ```
 
-Relative paths are resolved against the directory holding the config file.
+Relative paths are resolved against the directory holding the config file. Without a config
+file, or without a ``[chain]`` table in it, the chain is :data:`DEFAULT_CHAIN`, the one the
+shipped ``config.toml`` names.
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+
+DEFAULT_CHAIN: dict[str, list[str]] = {
+    "clean": ["unicode", "boilerplate"],
+    "quality": ["langid", "mt_artifacts"],
+    "dedup": ["dedup"],
+    "entities": ["linker"],
+    "summarize": ["extractive"],
+}
+"""The built-in chain, run when no config names one (a test keeps it equal to config.toml's)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ class Config:
     chain: dict[str, list[str]]
     plugins: dict[str, dict[str, Any]]
     tui: dict[str, Any] = field(default_factory=dict)
+    default_chain: bool = False  # the chain is DEFAULT_CHAIN: no config file, or no [chain] in it
 
     @property
     def store_path(self) -> Path:
@@ -158,7 +171,8 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
     load = section("load", LoadSettings)
 
     chain: dict[str, list[str]] = {}
-    raw_chain = data.get("chain", {})
+    default_chain = "chain" not in data
+    raw_chain = data.get("chain", DEFAULT_CHAIN)
     if not isinstance(raw_chain, dict):
         problems.append(f"{where}: [chain] must be a table of stage = [plugins]")
         raw_chain = {}
@@ -191,4 +205,4 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
         tui = {}
     if problems:
         raise ConfigError("\n".join(problems))
-    return Config(path, base_dir, inp, run, load, chain, dict(plugins), dict(tui))
+    return Config(path, base_dir, inp, run, load, chain, dict(plugins), dict(tui), default_chain)

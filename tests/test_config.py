@@ -124,6 +124,7 @@ def test_a_bad_setting_is_one_config_error_not_an_error_per_document(tmp_path, s
     )
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert 'did you mean "lingua"?' in r.stderr
+    assert not (tmp_path / ".textmill").exists()
 
 
 def test_lingua_backend_without_its_package_is_a_config_error(tmp_path, monkeypatch):
