@@ -448,7 +448,11 @@ def tui(config_path: str | None, store: str | None) -> None:
     help="Where to create the package (default: here).",
 )
 def new_plugin(name: str, stage: str, parent: Path) -> None:
-    """Create a plugin package textmill-NAME: module, tests, pyproject and README."""
+    """Create a plugin package: module, tests, pyproject and README.
+
+    NAME is the plugin's name (word_count) or its package's (textmill-word-count); both give
+    the package textmill-word-count, the module textmill_word_count and the plugin word_count.
+    """
     from textmill.scaffold import new_plugin as scaffold
 
     root = scaffold(name, stage, parent)
