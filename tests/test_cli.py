@@ -208,3 +208,19 @@ def test_the_default_chain_is_the_shipped_config(tmp_path):
     manager = PluginManager(entry_points=False)
     for _, name in shipped.chain_plugins():
         assert settings_for(manager, shipped, name) == settings_for(manager, default, name)
+
+
+def test_input_problems_name_the_file_and_line_on_stderr(project, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        '{"id": "ok", "text": "A record with text."}\n{"id": "no-text", "body": "x"}\n'
+    )
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    r = textmill("run", "-q", str(corpus), cwd=project)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[:2] == [
+        'textmill: no-text: a.jsonl line 2: record has no string "text" field; add it',
+        "textmill: zero.txt: not a regular file but a device (through a symbolic link), so it "
+        "is not read; remove it from the input",
+    ]
