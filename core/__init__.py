@@ -22,6 +22,7 @@ from textmill.model import (
     StageResult,
 )
 from textmill.plugininfo import PluginInfo
+from textmill.settings import Range
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,7 @@ __all__ = [
     "Finding",
     "Mention",
     "PluginInfo",
+    "Range",
     "Result",
     "Span",
     "StageResult",

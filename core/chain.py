@@ -18,7 +18,7 @@ import orjson
 from textmill.config import Config
 from textmill.errors import ChainError, ConfigError
 from textmill.hookspecs import CORPUS_HOOKS, DOC_HOOKS
-from textmill.manager import PluginManager
+from textmill.manager import PluginManager, module_label
 from textmill.settings import as_table, build, did_you_mean
 
 
@@ -56,12 +56,37 @@ def _hash(obj: Any) -> str:
     return hashlib.sha1(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
+def load_problems(config: Config, manager: PluginManager) -> list[str]:
+    """The ``[load] modules`` that could not be loaded, one sentence each. A plugin the config
+    names that cannot load is the config's mistake: a run would otherwise go on without it."""
+    where = config.path.name if config.path else "config"
+    return [
+        f'{where} [load]: error importing plugin "{f.label}" ({f.error}); '
+        "fix it, or remove it from [load] modules"
+        for f in manager.config_failures()
+    ]
+
+
 def check_chain(config: Config, manager: PluginManager) -> list[str]:
     """Every mistake in the chain and plugin settings, one sentence each."""
     where = config.path.name if config.path else "config"
-    problems: list[str] = []
+    problems = load_problems(config, manager)
+    if not config.chain_plugins():
+        problems.append(
+            f"{where} [chain] names no plugins, so a run would do nothing; name some "
+            "(`textmill config show` prints the default chain), or remove [chain] to run the "
+            "default chain"
+        )
+    failed = {module_label(f.label): f for f in manager.failures}
     for stage, name in config.chain_plugins():
         plugin = manager.get(name)
+        if plugin is None and name in failed:
+            if failed[name].source != "config":  # a [load] failure is reported above
+                problems.append(
+                    f'{where} [chain] {stage}: plugin "{name}" could not be loaded '
+                    f"({failed[name].error}); fix its installation or take it out of the chain"
+                )
+            continue
         if plugin is None:
             problems.append(
                 f'{where} [chain] {stage}: unknown plugin "{name}"'

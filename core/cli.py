@@ -2,47 +2,132 @@
 
 User mistakes end as one sentence on stderr with exit code 2, never a traceback. Everything
 printed that comes from a document goes through :mod:`textmill.display`.
+
+Start-up stays cheap: this module imports click and the core's data model only. The config,
+the plugins (and through them numpy and spaCy), rich's console and the store are imported by
+the commands that use them, and each command builds its plugin manager once. ``--help`` lists
+the commands plugins add without importing the built-in plugins (see
+:data:`textmill.manager.BUILTIN_COMMANDS`).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import orjson
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from textmill import __version__
-from textmill.config import Config, default_config, load_config
-from textmill.display import one_line, safe_text
 from textmill.errors import ConfigError, TextmillError
-from textmill.manager import PluginManager
 from textmill.model import STAGES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from textmill.config import Config
+    from textmill.manager import PluginManager
 
 DEFAULT_CONFIG = "config.toml"
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+
+@functools.cache
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    if stderr:
+        return Console(stderr=True, highlight=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def say(message: str) -> None:
     """One line on stderr, never wrapped or styled (it may quote document text)."""
+    from textmill.display import safe_text
+
     click.echo(f"textmill: {safe_text(message)}", err=True)
 
 
-def _config(path: str | None) -> Config:
+def _config(path: str | None, *, announce: bool = False) -> Config:
+    """The config at ``path``, else ./config.toml, else the defaults. ``announce``: say on
+    stderr when the chain is the built-in default one, so a run never does something unasked."""
+    from textmill.config import default_config, load_config
+
     if path:
-        return load_config(path)
-    if Path(DEFAULT_CONFIG).exists():
-        return load_config(DEFAULT_CONFIG)
-    return default_config()
+        cfg = load_config(path)
+    elif Path(DEFAULT_CONFIG).exists():
+        cfg = load_config(DEFAULT_CONFIG)
+    else:
+        cfg = default_config()
+    if announce and cfg.default_chain:
+        why = f"{cfg.path.name} has no [chain]" if cfg.path else f"no {DEFAULT_CONFIG} here"
+        names = ", ".join(name for _, name in cfg.chain_plugins())
+        say(
+            f"{why}; using the built-in default chain: {names} "
+            "(`textmill config show` prints it as a config file)"
+        )
+    return cfg
 
 
 def _manager(config: Config) -> PluginManager:
+    from textmill.manager import PluginManager
+
     return PluginManager(config.load.modules, base_dir=config.base_dir)
+
+
+class _Commands(click.Group):
+    """textmill's commands and those plugins register (``textmill_register_commands``).
+
+    Plugins are imported only to run one of their commands: ``--help`` lists the built-in
+    plugins' commands from :data:`~textmill.manager.BUILTIN_COMMANDS` and imports only the
+    installed plugins (entry points), which may add more."""
+
+    _loaded: str = ""  # "" | "installed" | "all": which plugins registered their commands
+
+    def _register(self, which: str) -> None:
+        from textmill.manager import PluginManager
+
+        if self._loaded == "all" or self._loaded == which:
+            return
+        if self._loaded == "installed":
+            # Installed plugins already ran the hook here; the built-ins add theirs.
+            manager = PluginManager(entry_points=False)
+            self._loaded = "all"
+            for name, plugin in manager.plugins.items():
+                if plugin.source == "builtin":
+                    hook = manager.impl(name, "textmill_register_commands")
+                    if hook is not None:
+                        hook(cli=self)
+            return
+        self._loaded = which
+        manager = PluginManager(builtins=which == "all")
+        manager.pm.hook.textmill_register_commands(cli=self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None:
+            self._register("all")
+            cmd = super().get_command(ctx, cmd_name)
+        return cmd
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from textmill.manager import BUILTIN_COMMANDS
+
+        self._register("installed")
+        return sorted({*self.commands, *BUILTIN_COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from textmill.manager import BUILTIN_COMMANDS
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            # A built-in plugin's command not loaded yet: its declared help, shortened alike.
+            cmd = self.commands.get(name) or click.Command(name, help=BUILTIN_COMMANDS[name])
+            if not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _store_path(config_path: str | None, store: str | None) -> Path:
@@ -63,7 +148,7 @@ store_option = click.option(
 )
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=_Commands, invoke_without_command=True)
 @click.version_option(__version__, prog_name="textmill")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -100,11 +185,13 @@ def run(
     quiet: bool,
 ) -> None:
     """Process a corpus (PATHS, or [input] paths from the config) and print a summary."""
+    from textmill.chain import build_plan
     from textmill.engine import Engine
     from textmill.store import Store
 
-    config = _config(config_path)
+    config = _config(config_path, announce=True)
     manager = _manager(config)
+    build_plan(config, manager, only=only, skip=skip)  # config mistakes before the store opens
     store_path = Path(store) if store else config.store_path
     with Store(store_path) as st:
         input_paths = [Path(p).resolve() for p in paths] or None
@@ -124,11 +211,13 @@ def run(
         say(f"{doc_id}: {reason}")
     for plugin, error in summary.corpus_errors:
         say(f'plugin "{plugin}" failed on the corpus: {error}')
-    out.print(_summary_table(summary.to_dict()))
+    _console().print(_summary_table(summary.to_dict()))
     errors = sum(s.errors for s in summary.plugins.values())
     if errors:
         say(f"{errors} plugin error(s); see them with `textmill show DOC` or the TUI")
-    out.print(f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)")
+    _console().print(
+        f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)"
+    )
     if summary.aborted:
         say(f"stopped: {summary.aborted}")
     if summary.failed:
@@ -139,6 +228,15 @@ class _progress:
     """A rich progress bar on stderr, fed by the engine's ``progress(label, done, total)``."""
 
     def __init__(self, quiet: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        err = _console(stderr=True)
         self.quiet = quiet or not err.is_terminal
         self.tasks: dict[str, Any] = {}
         self.bar = Progress(
@@ -168,6 +266,8 @@ class _progress:
 
 
 def _summary_table(summary: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     table = Table(title="textmill run", title_justify="left")
     for col, justify in (
         ("plugin", "left"),
@@ -215,12 +315,14 @@ def show(doc: str, config_path: str | None, store: str | None, as_json: bool) ->
     view = q.document(doc_id)
     assert view is not None
     if as_json:
+        import orjson
+
         sys.stdout.write(
             orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2).decode() + "\n"
         )
         return
     for renderable in render_document(view, q):
-        out.print(renderable)
+        _console().print(renderable)
 
 
 @cli.command()
@@ -256,9 +358,18 @@ def export(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins(config_path: str | None, as_json: bool) -> None:
     """List the plugins textmill loaded: name, version, source, stages and hooks."""
-    rows = _manager(_config(config_path)).describe()
+    import orjson
+    from rich.table import Table
+    from textmill.chain import load_problems
+
+    cfg = _config(config_path)
+    manager = _manager(cfg)
+    rows = manager.describe()
+    problems = load_problems(cfg, manager)
     if as_json:
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
+        if problems:
+            raise ConfigError("\n".join(problems))
         return
     table = Table()
     for col in ("name", "version", "source", "stages", "hooks"):
@@ -267,7 +378,9 @@ def plugins(config_path: str | None, as_json: bool) -> None:
         hooks = ", ".join(h.removeprefix("textmill_") for h in r["hooks"])
         src = r["source"] + (f" ({r['package']})" if r["package"] else "")
         table.add_row(r["name"], r["version"], src, ", ".join(r["stages"]), hooks)
-    out.print(table)
+    _console().print(table)
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 @cli.group()
@@ -281,21 +394,26 @@ def config_check(config_path: str | None) -> None:
     """Validate the config and the plugin settings it names."""
     from textmill.chain import build_plan
 
-    cfg = _config(config_path)
+    cfg = _config(config_path, announce=True)
     manager = _manager(cfg)
     plan = build_plan(cfg, manager)
     order = " -> ".join(s.label for s in plan)
-    out.print(f"{cfg.path or 'defaults'}: OK ({len(plan)} steps: {order})")
+    _console().print(f"{cfg.path or 'defaults'}: OK ({len(plan)} steps: {order})")
 
 
 @config.command("show")
 @config_option
 def config_show(config_path: str | None) -> None:
     """Print the effective config: file values over defaults, with every plugin setting."""
+    from textmill.chain import load_problems
     from textmill.report import effective_config_toml
 
     cfg = _config(config_path)
-    sys.stdout.write(effective_config_toml(cfg, _manager(cfg)))
+    manager = _manager(cfg)
+    problems = load_problems(cfg, manager)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    sys.stdout.write(effective_config_toml(cfg, manager))
 
 
 @cli.command()
@@ -330,7 +448,11 @@ def tui(config_path: str | None, store: str | None) -> None:
     help="Where to create the package (default: here).",
 )
 def new_plugin(name: str, stage: str, parent: Path) -> None:
-    """Create a plugin package textmill-NAME: module, tests, pyproject and README."""
+    """Create a plugin package: module, tests, pyproject and README.
+
+    NAME is the plugin's name (word_count) or its package's (textmill-word-count); both give
+    the package textmill-word-count, the module textmill_word_count and the plugin word_count.
+    """
     from textmill.scaffold import new_plugin as scaffold
 
     root = scaffold(name, stage, parent)
@@ -338,17 +460,8 @@ def new_plugin(name: str, stage: str, parent: Path) -> None:
     click.echo(f"next: pip install -e {root} && textmill plugins && pytest {root / 'tests'}")
 
 
-def _register_plugin_commands() -> None:
-    try:
-        manager = PluginManager(entry_points=True)
-    except TextmillError:
-        return
-    manager.pm.hook.textmill_register_commands(cli=cli)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns user errors into one line on stderr."""
-    _register_plugin_commands()
     try:
         rv = cli.main(args=argv, prog_name="textmill", standalone_mode=False)
     except click.exceptions.Abort:
@@ -373,4 +486,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(rv)
 
 
-__all__ = ["cli", "main", "one_line"]
+__all__ = ["cli", "main"]

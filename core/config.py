@@ -14,7 +14,9 @@ clean = ["unicode", "boilerplate"]
 normalize_quotes = false
 ```
 
-Relative paths are resolved against the directory holding the config file.
+Relative paths are resolved against the directory holding the config file. Without a config
+file, or without a ``[chain]`` table in it, the chain is :data:`DEFAULT_CHAIN`, the one the
+shipped ``config.toml`` names.
 """
 
 from __future__ import annotations
@@ -22,16 +24,26 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from textmill.errors import ConfigError
 from textmill.model import STAGES
-from textmill.settings import as_table, build, did_you_mean
+from textmill.settings import Range, as_table, build, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+
+DEFAULT_CHAIN: dict[str, list[str]] = {
+    "clean": ["unicode", "boilerplate"],
+    "quality": ["langid", "mt_artifacts"],
+    "dedup": ["dedup"],
+    "entities": ["linker"],
+    "summarize": ["extractive"],
+}
+"""The built-in chain, run when no config names one (a test keeps it equal to config.toml's)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ class InputSettings:
     )
     text_column: str = field(default="text", metadata={"doc": "CSV/JSONL field with the text."})
     id_column: str = field(default="id", metadata={"doc": "CSV/JSONL field with the id."})
-    max_bytes: int = field(
+    max_bytes: Annotated[int, Range(min=1)] = field(
         default=20_000_000,
         metadata={"doc": "Documents larger than this are reported as errors, not processed."},
     )
@@ -56,8 +68,12 @@ class RunSettings:
     store: str = field(
         default=".textmill/textmill.sqlite", metadata={"doc": "The run store (SQLite)."}
     )
-    workers: int = field(default=1, metadata={"doc": "Worker processes (1 = in-process)."})
-    batch_size: int = field(default=64, metadata={"doc": "Documents per batch sent to a worker."})
+    workers: Annotated[int, Range(min=1)] = field(
+        default=1, metadata={"doc": "Worker processes (1 = in-process)."}
+    )
+    batch_size: Annotated[int, Range(min=1)] = field(
+        default=64, metadata={"doc": "Documents per batch sent to a worker."}
+    )
     fail_fast: bool = field(default=False, metadata={"doc": "Stop at the first error."})
 
 
@@ -81,6 +97,7 @@ class Config:
     chain: dict[str, list[str]]
     plugins: dict[str, dict[str, Any]]
     tui: dict[str, Any] = field(default_factory=dict)
+    default_chain: bool = False  # the chain is DEFAULT_CHAIN: no config file, or no [chain] in it
 
     @property
     def store_path(self) -> Path:
@@ -152,13 +169,10 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
     inp = section("input", InputSettings)
     run = section("run", RunSettings)
     load = section("load", LoadSettings)
-    if run.workers < 1:
-        problems.append(f'{where} [run]: "workers" must be at least 1, not {run.workers}')
-    if run.batch_size < 1:
-        problems.append(f'{where} [run]: "batch_size" must be at least 1')
 
     chain: dict[str, list[str]] = {}
-    raw_chain = data.get("chain", {})
+    default_chain = "chain" not in data
+    raw_chain = data.get("chain", DEFAULT_CHAIN)
     if not isinstance(raw_chain, dict):
         problems.append(f"{where}: [chain] must be a table of stage = [plugins]")
         raw_chain = {}
@@ -191,4 +205,4 @@ def parse(data: dict[str, Any], path: Path | None, base_dir: Path) -> Config:
         tui = {}
     if problems:
         raise ConfigError("\n".join(problems))
-    return Config(path, base_dir, inp, run, load, chain, dict(plugins), dict(tui))
+    return Config(path, base_dir, inp, run, load, chain, dict(plugins), dict(tui), default_chain)

@@ -8,8 +8,10 @@ Plugins load in this order, and the first plugin to claim a name keeps it:
 
 ``TEXTMILL_LOAD_PLUGINS`` chooses which plugins of the first two kinds load: a comma-separated
 list of names; an empty value loads none of them (built-ins always load). A plugin that fails to
-import, or defines a hook function that matches no hook spec, is named on stderr and left out;
-the others still load.
+import, or defines a hook function that matches no hook spec, is left out and recorded in
+:attr:`PluginManager.failures`; the others still load. An installed plugin's failure is named on
+stderr at once. A config module's is not: the config named it, so it is a config error, which
+:func:`textmill.chain.check_chain` reports with the config's other mistakes.
 """
 
 from __future__ import annotations
@@ -43,12 +45,26 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 )
 """Module paths of the built-in plugins; each is an ordinary plugin."""
 
+BUILTIN_COMMANDS: dict[str, str] = {"kb": "Knowledge bases for the linker plugin."}
+"""The commands built-in plugins add through ``textmill_register_commands``, with their short
+help: ``textmill --help`` lists them without importing the plugins (which takes a third of a
+second). A test checks them against what the hooks register."""
+
 ENTRY_POINT_GROUP = "textmill"
 ENV_LOAD = "TEXTMILL_LOAD_PLUGINS"
 ENV_TRACE = "TEXTMILL_TRACE"
 
 # Plugins registered for the duration of a test (see textmill.testing.register_plugin).
 _EXTRA: list[tuple[str, object]] = []
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A plugin that could not be loaded: its name or module, where it came from, and why."""
+
+    label: str
+    source: str  # entrypoint | config | registered | builtin
+    error: str  # "ModuleNotFoundError: No module named 'x'"
 
 
 @dataclass
@@ -102,6 +118,7 @@ class PluginManager:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
         self.errors: list[str] = []
+        self.failures: list[LoadFailure] = []
         self.modules = list(modules)
         self.base_dir = base_dir
         if os.environ.get(ENV_TRACE):
@@ -111,7 +128,7 @@ class PluginManager:
         if entry_points:
             self._load_entry_points(allowed)
         for mod in self.modules:
-            if allowed is None or _module_label(mod) in allowed:
+            if allowed is None or module_label(mod) in allowed:
                 self._load_module(mod, "config")
         for name, obj in list(_EXTRA):
             self.register(obj, name, source="registered")
@@ -121,10 +138,19 @@ class PluginManager:
 
     # --- loading ------------------------------------------------------------------------------
 
-    def _fail(self, label: str, exc: BaseException) -> None:
-        msg = f'Error importing plugin "{label}": {type(exc).__name__}: {exc}'
+    def _fail(self, label: str, exc: BaseException, source: str) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        msg = f'Error importing plugin "{label}": {error}'
         self.errors.append(msg)
-        _warn(msg + f" (disable it with {ENV_LOAD}, see docs/plugins/troubleshooting.md)")
+        self.failures.append(LoadFailure(label, source, error))
+        if source != "config":
+            _warn(
+                f"textmill: {msg} (disable it with {ENV_LOAD}, see docs/plugins/troubleshooting.md)"
+            )
+
+    def config_failures(self) -> list[LoadFailure]:
+        """The ``[load] modules`` that could not be loaded."""
+        return [f for f in self.failures if f.source == "config"]
 
     def _load_entry_points(self, allowed: set[str] | None) -> None:
         for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -132,8 +158,8 @@ class PluginManager:
                 continue
             try:
                 obj = ep.load()
-            except Exception as exc:
-                self._fail(ep.name, exc)
+            except (Exception, SystemExit) as exc:
+                self._fail(ep.name, exc, "entrypoint")
                 continue
             dist = getattr(ep, "dist", None)
             self.register(
@@ -147,10 +173,10 @@ class PluginManager:
     def _load_module(self, mod: str, source: str) -> None:
         try:
             module = _import(mod, self.base_dir)
-        except Exception as exc:
-            self._fail(mod, exc)
+        except (Exception, SystemExit) as exc:
+            self._fail(mod, exc, source)
             return
-        self.register(module, None, source=source)
+        self.register(module, None, source=source, label=mod)
 
     def register(
         self,
@@ -160,12 +186,15 @@ class PluginManager:
         source: str = "registered",
         dist: str | None = None,
         dist_version: str | None = None,
+        label: str | None = None,
     ) -> LoadedPlugin | None:
-        """Register a module or object as a plugin; returns ``None`` (and reports) on failure."""
+        """Register a module or object as a plugin; returns ``None`` (and reports) on failure.
+
+        ``label`` names it in messages (a config module by the name the config gives it)."""
         try:
             info = _plugin_info(obj, name)
         except Exception as exc:
-            self._fail(name or _default_name(obj), exc)
+            self._fail(label or name or _default_name(obj), exc, source)
             return None
         taken = self.plugins.get(info.name)
         if taken is not None and (taken.obj is obj or source == "registered"):
@@ -186,10 +215,10 @@ class PluginManager:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             self.pm.unregister(name=info.name)
-            self._fail(info.name, exc)
+            self._fail(label or info.name, exc, source)
             return None
         except ValueError as exc:
-            self._fail(info.name, exc)
+            self._fail(label or info.name, exc, source)
             return None
         hooks = sorted(caller.name for caller in self.pm.get_hookcallers(obj) or [])
         plugin = LoadedPlugin(info.name, obj, source, info, dist, dist_version, hooks)
@@ -239,7 +268,9 @@ def _default_name(obj: object) -> str:
     return getattr(obj, "__name__", type(obj).__name__)
 
 
-def _module_label(mod: str) -> str:
+def module_label(mod: str) -> str:
+    """The name ``TEXTMILL_LOAD_PLUGINS`` knows a config module by: a file's stem or a dotted
+    name's last part."""
     return Path(mod).stem if mod.endswith(".py") else mod.rsplit(".", 1)[-1]
 
 

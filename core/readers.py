@@ -12,6 +12,7 @@ import functools
 import gzip
 import io
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -54,16 +55,44 @@ def _kind(path: Path, fmt: str) -> str | None:
 
 
 def _files(root: Path) -> list[tuple[Path, str]]:
-    """The files read from one input path, with their relative names, in a stable order."""
-    if not root.exists():
+    """The files read from one input path, with their relative names, in a stable order: every
+    entry but folders and hidden names, so that what is not a regular file (a device, a fifo, a
+    broken link) is reported by :func:`read_paths` rather than skipped unseen."""
+    if not root.exists() and not root.is_symlink():
         raise InputError(f"input path {root} does not exist; check [input] paths or the PATHS")
-    if root.is_file():
+    if not root.is_dir():
         return [(root, root.name)]
     return [
         (p, p.relative_to(root).as_posix())
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if not p.is_dir() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
+
+
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` is not read, when it is not a regular file (reading a device such as
+    /dev/zero, or a fifo, would never end); ``None`` for a regular file."""
+    try:
+        mode = os.stat(path).st_mode  # follows links: a link to a regular file is read
+    except OSError:
+        return "a broken symbolic link, so it is not read; fix or remove it"
+    if stat.S_ISREG(mode):
+        return None
+    kind = next(
+        (
+            name
+            for test, name in (
+                (stat.S_ISFIFO, "a named pipe (fifo)"),
+                (stat.S_ISCHR, "a device"),
+                (stat.S_ISBLK, "a device"),
+                (stat.S_ISSOCK, "a socket"),
+            )
+            if test(mode)
+        ),
+        "something else",
+    )
+    link = " (through a symbolic link)" if path.is_symlink() else ""
+    return f"not a regular file but {kind}{link}, so it is not read; remove it from the input"
 
 
 RACY_NS = 2_000_000_000
@@ -103,9 +132,13 @@ def read_paths(
     for root in paths:
         files = _files(root)
         for path, rel in files:
+            special = not_regular(path)
+            if special:
+                yield ReadError(rel, str(path), special)
+                continue
             kind = _kind(path, fmt)
             if kind is None:
-                if root.is_file():
+                if not root.is_dir():
                     yield ReadError(rel, str(path), _unknown_kind(path))
                 continue
             if kind == "text":
@@ -214,21 +247,27 @@ def _from_record(
     max_bytes: int,
     *,
     utf8: bool = False,
+    line: int | None = None,
 ) -> Item:
     """A document from a JSONL record or CSV row number ``n`` of ``rel`` (``utf8``: its
-    strings came from checked UTF-8, as orjson's are, so they hold no undecodable bytes)."""
+    strings came from checked UTF-8, as orjson's are, so they hold no undecodable bytes).
+    ``line`` is where the record ends in the file (a CSV row may span lines); a problem's
+    reason starts with the file and that line, since the id alone may not say where it is."""
     get = rec.get
     doc_id = str(get(id_column) or f"{rel}:{n}")
+    where = f"{rel} line {line or n}"
     text = get(text_column)
     if not isinstance(text, str):
-        return ReadError(doc_id, source, f'record has no string "{text_column}" field; add it')
+        return ReadError(
+            doc_id, source, f'{where}: record has no string "{text_column}" field; add it'
+        )
     if not utf8 and _has_surrogates(text):
         return ReadError(
-            doc_id, source, "record text is not valid UTF-8; convert the file to UTF-8"
+            doc_id, source, f"{where}: record text is not valid UTF-8; convert the file to UTF-8"
         )
     reason = check_text(text, max_bytes)
     if reason:
-        return ReadError(doc_id, source, reason)
+        return ReadError(doc_id, source, f"{where}: {reason}")
     known = _known(id_column, text_column)
     if rec.keys() <= known:
         meta = get("meta")
@@ -276,7 +315,11 @@ def read_jsonl(
                 if not line or line.isspace():  # (bytes.isspace stops at the first letter)
                     continue
                 if len(line) > max_bytes:
-                    yield ReadError(f"{rel}:{lineno}", source, _too_big(len(line), max_bytes))
+                    yield ReadError(
+                        f"{rel}:{lineno}",
+                        source,
+                        f"{rel} line {lineno}: {_too_big(len(line), max_bytes)}",
+                    )
                     continue
                 try:
                     rec = orjson.loads(line)
@@ -284,12 +327,14 @@ def read_jsonl(
                     yield ReadError(
                         f"{rel}:{lineno}",
                         source,
-                        f"line {lineno} is not valid JSON ({exc}); fix it",
+                        f"{rel} line {lineno} is not valid JSON ({exc}); fix it",
                     )
                     continue
                 if not isinstance(rec, dict):
                     yield ReadError(
-                        f"{rel}:{lineno}", source, f"line {lineno} is not a JSON object; fix it"
+                        f"{rel}:{lineno}",
+                        source,
+                        f"{rel} line {lineno} is not a JSON object; fix it",
                     )
                     continue
                 # The text is no longer than its line, so within max_bytes.
@@ -298,7 +343,9 @@ def read_jsonl(
                 )
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield ReadError(
-                f"{rel}:{lineno + 1}", str(path), f"file is truncated or corrupt ({exc})"
+                f"{rel}:{lineno + 1}",
+                str(path),
+                f"{rel} line {lineno + 1}: file is truncated or corrupt ({exc})",
             )
 
 
@@ -324,7 +371,16 @@ def read_csv(
         try:
             for rowno, row in enumerate(reader, start=2):
                 yield _from_record(
-                    dict(row), rel, rowno, str(path), text_column, id_column, max_bytes
+                    dict(row),
+                    rel,
+                    rowno,
+                    str(path),
+                    text_column,
+                    id_column,
+                    max_bytes,
+                    line=reader.line_num,
                 )
         except csv.Error as exc:
-            yield ReadError(rel, str(path), f"CSV is malformed ({exc}); fix the file")
+            yield ReadError(
+                rel, str(path), f"{rel} line {reader.line_num}: CSV is malformed ({exc}); fix it"
+            )

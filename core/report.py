@@ -124,29 +124,39 @@ def render_document(view: DocumentView, query: Query) -> Iterator[RenderableType
 
 
 def effective_config_toml(config: Config, manager: PluginManager) -> str:
-    """The config with every default filled in, and each plugin setting's doc as a comment."""
+    """The config with every default filled in, and each setting's doc (and the choices or
+    bounds it allows) as a comment."""
+    from textmill.config import InputSettings, LoadSettings, RunSettings
+
     data = config.to_dict()
-    parts = [f"# effective config{' of ' + str(config.path) if config.path else ' (defaults)'}\n"]
-    for section in ("input", "run", "load"):
-        parts.append(tomli_w.dumps({section: data[section]}))
-    parts.append(tomli_w.dumps({"chain": data["chain"]}))
+    where = f" of {config.path}" if config.path else " (defaults: no config file)"
+    parts = [f"# effective config{where}\n"]
+    for section, cls in (("input", InputSettings), ("run", RunSettings), ("load", LoadSettings)):
+        parts.append(_table_toml(f"[{section}]", data[section], cls))
+    parts.append("\n" + tomli_w.dumps({"chain": data["chain"]}))
+    chained = {n for _, n in config.chain_plugins()}
     names = [p for _, p in config.chain_plugins()] + [
-        p for p in manager.names() if p not in {n for _, n in config.chain_plugins()}
+        p for p in manager.names() if p not in chained
     ]
     for name in names:
         plugin = manager.get(name)
         if plugin is None or plugin.info.settings is None:
             continue
-        settings = settings_for(manager, config, name)
-        values = as_table(settings)
-        docs = {d["name"]: d for d in describe(plugin.info.settings)}
-        in_chain = "" if name in {n for _, n in config.chain_plugins()} else "  # not in [chain]"
-        lines = [f"\n[plugins.{name}]{in_chain}"]
-        for key, d in docs.items():
-            if key not in values:
-                lines.append(f"# {key}: {d['type']} (unset) {d['doc']}".rstrip())
-                continue
-            rendered = tomli_w.dumps({key: values[key]}).strip()
-            lines.append(f"{rendered}  # {d['doc']}" if d["doc"] else rendered)
-        parts.append("\n".join(lines) + "\n")
+        values = as_table(settings_for(manager, config, name))
+        in_chain = "" if name in chained else "  # not in [chain]"
+        parts.append(_table_toml(f"[plugins.{name}]{in_chain}", values, plugin.info.settings))
     return "".join(parts)
+
+
+def _table_toml(header: str, values: dict[str, Any], cls: type) -> str:
+    """One TOML table, each key followed by its doc and what it allows."""
+    lines = [f"\n{header}"]
+    for d in describe(cls):
+        key = d["name"]
+        note = " ".join(x for x in (d["doc"], f"({d['allowed']})" if d["allowed"] else "") if x)
+        if key not in values:
+            lines.append(f"# {key}: {d['type']} (unset) {d['doc']}".rstrip())
+            continue
+        rendered = tomli_w.dumps({key: values[key]}).strip()
+        lines.append(f"{rendered}  # {note}" if note else rendered)
+    return "\n".join(lines) + "\n"

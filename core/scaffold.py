@@ -6,6 +6,7 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from textmill.errors import TextmillError
 from textmill.model import STAGES
@@ -147,17 +148,41 @@ Add it to `config.toml`: `[chain] {stage} = ["{name}"]`, with settings under `[p
 """
 
 
-def new_plugin(name: str, stage: str, parent: Path) -> Path:
-    """Write the package ``textmill-NAME`` under ``parent``; returns its directory."""
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+class PluginNames(NamedTuple):
+    """The names one plugin package goes by."""
+
+    plugin: str  # in [chain] and the entry point: "foo_bar"
+    dist: str  # the distribution and its folder: "textmill-foo-bar"
+    module: str  # the import name: "textmill_foo_bar"
+
+
+def plugin_names(name: str) -> PluginNames:
+    """The names derived from what the user typed: a plugin name (``foo``, ``foo_bar``,
+    ``foo-bar``) or the distribution name the ecosystem uses for it (``textmill-foo``), as the
+    cookiecutter templates of datasette and llm plugins derive theirs."""
+    base = re.sub(r"^textmill[-_]", "", name)
+    plugin = base.replace("-", "_")
+    if (
+        base == name == "textmill"
+        or not re.fullmatch(r"[a-z][a-z0-9_]*", plugin)
+        or "__" in plugin
+        or plugin.endswith("_")
+        or keyword.iskeyword(plugin)
+    ):
         raise TextmillError(
-            f'plugin name "{name}" is not valid; use lowercase letters, digits and underscores, '
-            "starting with a letter"
+            f'plugin name "{name}" is not valid; use lowercase letters, digits, hyphens or '
+            "underscores, starting with a letter, e.g. textmill-word-count or word_count"
         )
+    return PluginNames(plugin, f"textmill-{plugin.replace('_', '-')}", f"textmill_{plugin}")
+
+
+def new_plugin(name: str, stage: str, parent: Path) -> Path:
+    """Write the package for plugin ``name`` (``foo`` or ``textmill-foo``: see
+    :func:`plugin_names`) under ``parent``; returns its directory."""
+    names = plugin_names(name)
     if stage not in STAGES:
         raise TextmillError(f'unknown stage "{stage}"; use one of {", ".join(STAGES)}')
-    dist = f"textmill-{name.replace('_', '-')}"
-    module = f"textmill_{name}"
+    name, dist, module = names.plugin, names.dist, names.module
     root = parent / dist
     if root.exists():
         raise TextmillError(f"{root} already exists; choose another name or remove it")
@@ -165,13 +190,13 @@ def new_plugin(name: str, stage: str, parent: Path) -> Path:
     fmt = {"name": name, "stage": stage, "dist": dist, "module": module, "description": description}
     clean = stage == "clean"
     hook = (_CLEAN_HOOK if clean else _DOC_HOOK).format(**fmt)
-    names = "DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl"
+    imports = "DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl"
     if not clean:
-        names = "DocContext, Document, Finding, PluginInfo, Result, hookimpl"
+        imports = "DocContext, Document, Finding, PluginInfo, Result, hookimpl"
     source = _MODULE.format(
         hook=hook,
         extra_imports="\nimport re" if clean else "",
-        names=names,
+        names=imports,
         settings=(_SETTINGS_CLEAN if clean else _SETTINGS_DOC).format(**fmt),
         **fmt,
     )

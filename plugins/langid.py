@@ -10,31 +10,45 @@ them). Script comes from Unicode character names. Findings:
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from textmill import DocContext, Document, Finding, PluginInfo, Result, Span, hookimpl
+from textmill import DocContext, Document, Finding, PluginInfo, Range, Result, Span, hookimpl
 
 VERSION = "1"
 
 
 @dataclass(frozen=True)
 class LangidSettings:
-    backend: str = field(default="py3langid", metadata={"doc": "py3langid or lingua."})
+    backend: Literal["py3langid", "lingua"] = field(
+        default="py3langid",
+        metadata={
+            "doc": "py3langid, or lingua (slower, stronger on short texts; textmill[lingua])."
+        },
+    )
     expected: str = field(
         default="",
         metadata={"doc": "Expected language (ISO 639-1); a document in another one is a finding."},
     )
-    min_paragraph_chars: int = field(
+    min_paragraph_chars: Annotated[int, Range(min=0)] = field(
         default=40, metadata={"doc": "Shorter paragraphs are not judged."}
     )
-    min_confidence: float = field(
+    min_confidence: Annotated[float, Range(0, 1)] = field(
         default=0.9, metadata={"doc": "Confidence needed for a foreign-paragraph finding."}
     )
+
+    def __post_init__(self) -> None:
+        # Checked with the config, not on the first document: lingua is an optional package.
+        if self.backend == "lingua" and importlib.util.find_spec("lingua") is None:
+            raise ValueError(
+                'the "lingua" backend needs the lingua-language-detector package; install it '
+                "with `pip install 'textmill[lingua]'`, or use backend \"py3langid\""
+            )
 
 
 @hookimpl

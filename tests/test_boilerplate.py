@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textmill.errors import ConfigError
 from textmill.plugins.boilerplate.clean import clean_page
 from textmill.testing import SEEDS, run_chain
 
@@ -134,14 +135,14 @@ def test_extra_patterns_and_bad_regex(tmp_path: Path) -> None:
         settings={"boilerplate": {"extra_patterns": ["^sponsored by"]}},
     )
     assert "Sponsored" not in out.text(out.ids()[0])
-    bad = run_chain(
-        [text],
-        {"clean": ["boilerplate"]},
-        tmp_path=tmp_path / "bad",
-        settings={"boilerplate": {"extra_patterns": ["(unclosed"]}},
-    )
-    err = bad.result(bad.ids()[0], "boilerplate")
-    assert err.status == "error" and "invalid regular expression" in (err.error or "")
+    # A bad pattern is a config error, found before any document is read.
+    with pytest.raises(ConfigError, match="which is not a regular expression"):
+        run_chain(
+            [text],
+            {"clean": ["boilerplate"]},
+            tmp_path=tmp_path / "bad",
+            settings={"boilerplate": {"extra_patterns": ["(unclosed"]}},
+        )
 
 
 AEB = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"

@@ -125,13 +125,102 @@ def test_document_text_is_printed_literally(project, tmp_path):
     assert "\x1b[31m" not in show.stdout and "\x07" not in show.stdout
 
 
-def test_plugin_import_failure_is_named(project):
-    (project / "broken.py").write_text("import does_not_exist\n")
+@pytest.mark.parametrize(
+    ("module", "source", "error"),
+    [
+        (
+            "broken.py",
+            "import does_not_exist\n",
+            "ModuleNotFoundError: No module named 'does_not_exist'",
+        ),
+        ("raises.py", "raise RuntimeError('not today')\n", "RuntimeError: not today"),
+        ("no_such_module_anywhere", None, "ModuleNotFoundError"),
+    ],
+)
+def test_a_config_module_that_cannot_load_is_a_config_error(project, module, source, error):
+    if source is not None:
+        (project / module).write_text(source)
     (project / "config.toml").write_text(
-        '[input]\npaths = ["seeds"]\n[load]\nmodules = ["broken.py"]\n[chain]\nclean = ["unicode"]\n'
+        f'[input]\npaths = ["seeds"]\n[load]\nmodules = ["{module}"]\n[chain]\nclean = ["unicode"]\n'
     )
-    r = textmill("run", cwd=project)
-    assert 'Error importing plugin "broken.py": ModuleNotFoundError' in r.stderr
-    assert r.returncode == 0  # the others still ran
+    expected = (
+        f'textmill: config error: config.toml [load]: error importing plugin "{module}" ({error}'
+    )
+    for args in (["config", "check"], ["run"], ["config", "show"], ["plugins"]):
+        r = textmill(*args, cwd=project)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(expected), (args, r.stderr)
+        assert "fix it, or remove it from [load] modules" in lines[0]
+        assert "OK" not in r.stdout and "Traceback" not in r.stderr
+    assert not (project / ".textmill").exists()  # nothing ran
+    # Chosen out with the environment variable, it is not loaded at all.
     off = textmill("run", cwd=project, env={"TEXTMILL_LOAD_PLUGINS": ""})
-    assert "Error importing" not in off.stderr
+    assert off.returncode == 0 and "error importing" not in off.stderr
+
+
+def test_without_a_config_the_default_chain_runs_and_says_so(tmp_path, seeds):
+    # Before, this printed an empty plugin table and exited 0.
+    r = textmill("run", "-q", str(seeds), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "textmill: no config.toml here; using the built-in default chain: unicode, boilerplate, "
+        "langid, mt_artifacts, dedup, linker, extractive (`textmill config show` prints it as a "
+        "config file)"
+    ]
+    table = [line.split("│")[1].strip() for line in r.stdout.splitlines() if line.startswith("│")]
+    assert table == [
+        "unicode",
+        "boilerplate",
+        "langid",
+        "linker",
+        "mt_artifacts",
+        "dedup",
+        "extractive",
+    ]
+    check = textmill("config", "check", cwd=tmp_path)
+    assert check.returncode == 0 and "using the built-in default chain" in check.stderr
+    assert check.stdout.startswith("defaults: OK (")
+    assert "unicode -> boilerplate" in check.stdout and "extractive" in check.stdout
+
+
+def test_a_chain_that_names_no_plugin_is_refused(project):
+    (project / "config.toml").write_text('[input]\npaths = ["seeds"]\n[chain]\nclean = []\n')
+    for args in (["run"], ["config", "check"]):
+        r = textmill(*args, cwd=project)
+        assert r.returncode == 2 and "OK" not in r.stdout
+        assert r.stderr.strip().splitlines() == [
+            "textmill: config error: config.toml [chain] names no plugins, so a run would do "
+            "nothing; name some (`textmill config show` prints the default chain), or remove "
+            "[chain] to run the default chain"
+        ]
+
+
+def test_the_default_chain_is_the_shipped_config(tmp_path):
+    from textmill.chain import settings_for
+    from textmill.config import DEFAULT_CHAIN, default_config, load_config
+    from textmill.manager import PluginManager
+
+    shipped = load_config(REPO / "config.toml")
+    default = default_config(tmp_path)
+    assert shipped.chain == DEFAULT_CHAIN == default.chain and default.default_chain
+    assert not shipped.default_chain
+    manager = PluginManager(entry_points=False)
+    for _, name in shipped.chain_plugins():
+        assert settings_for(manager, shipped, name) == settings_for(manager, default, name)
+
+
+def test_input_problems_name_the_file_and_line_on_stderr(project, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        '{"id": "ok", "text": "A record with text."}\n{"id": "no-text", "body": "x"}\n'
+    )
+    (corpus / "zero.txt").symlink_to("/dev/zero")
+    r = textmill("run", "-q", str(corpus), cwd=project)
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[:2] == [
+        'textmill: no-text: a.jsonl line 2: record has no string "text" field; add it',
+        "textmill: zero.txt: not a regular file but a device (through a symbolic link), so it "
+        "is not read; remove it from the input",
+    ]

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from textmill.plugins.boilerplate.patterns import PATTERNS
-from textmill.plugins.extractive import ExtractiveSettings, summarize_text
+from textmill.plugins.extractive import ExtractiveSettings, join_sentences, summarize_text
+from textmill.plugins.extractive.multi import SENTENCE_END
 from textmill.plugins.extractive.rank import cosines, penalties, terms, tfidf
-from textmill.sentences import split
-from textmill.testing import SEEDS, run_chain
+from textmill.sentences import split, split_spans
+from textmill.testing import SEEDS, run_chain, seed_documents
 
 CHAIN = {
     "clean": ["unicode", "boilerplate"],
@@ -91,6 +92,66 @@ def test_document_summary_spans_are_real_sentences_in_order(seeds_run) -> None:
             assert (sent == sent.strip() and sent[0].isupper()) or sent[0] in '“"'
             assert s["start"] == 0 or text[s["start"] - 1] in " \n"
             assert sent in data["summary"]
+
+
+def test_document_summaries_are_sentences_of_the_text_kept_apart(seeds_run) -> None:
+    # Seed 000's title is a headline with no end mark ("... solidify “Russian conquest”"); it
+    # used to open the summary, run into the first sentence by a space.
+    headlines = 0
+    for doc_id in seeds_run.ids():
+        view = seeds_run.document(doc_id)
+        text, title = view.doc.text, view.doc.title
+        data = seeds_run.result(doc_id, "extractive").data
+        spans = set(split_spans(text))
+        sentences = [text[s["start"] : s["end"]] for s in data["sentences"]]
+        assert all((s["start"], s["end"]) in spans for s in data["sentences"])
+        assert data["summary"] == join_sentences(sentences)
+        pos = 0
+        for i, sent in enumerate(sentences):
+            pos = data["summary"].index(sent, pos) + len(sent)
+            if i + 1 < len(sentences):
+                gap = data["summary"][pos : data["summary"].index(sentences[i + 1], pos)]
+                assert gap == (" " if SENTENCE_END.search(sent) else "\n"), (doc_id, sent)
+        if title and text.startswith(title) and not SENTENCE_END.search(title):
+            headlines += 1
+            assert title not in sentences and not data["summary"].startswith(title)
+    assert headlines >= 2  # 000's and 001's titles are headlines
+    # A first line that ends as a sentence is the lead, not a headline, and stays a candidate.
+    lead = seeds_run.document(next(i for i in seeds_run.ids() if i.startswith("003")))
+    assert SENTENCE_END.search(lead.doc.title)
+    first = seeds_run.result(lead.doc.id, "extractive").data["sentences"][0]
+    assert lead.doc.text[first["start"] : first["end"]] == lead.doc.title
+
+
+def test_a_document_sets_its_own_summary_length_in_meta(tmp_path: Path) -> None:
+    import dataclasses
+
+    docs = seed_documents()
+    metas = [
+        {"summary_sentences": 1},
+        {"summary_sentences": "5"},
+        {"summary_sentences": "many"},
+        {},
+        {"summary_sentences": 0},
+    ]
+    docs = [dataclasses.replace(d, meta={**d.meta, **m}) for d, m in zip(docs, metas, strict=True)]
+    store = tmp_path / "store.sqlite"
+    chain = {"summarize": ["extractive"]}
+    out = run_chain(docs, chain, tmp_path=tmp_path, store=store)
+    results = [out.result(d.id, "extractive") for d in docs]
+    assert [len(r.data["sentences"]) for r in results] == [1, 5, 3, 3, 3]
+    assert [r.status for r in results] == ["ok"] * 5
+    bad = [[f.message for f in r.findings] for r in results]
+    assert bad[2] == [
+        "meta.summary_sentences must be a whole number of at least 1, not 'many'; the run's "
+        "length (3 sentences) was used."
+    ]
+    assert bad[4] and "not 0" in bad[4][0] and not any(bad[i] for i in (0, 1, 3))
+    # meta is part of the cache key: a new length re-runs that document alone.
+    docs[0] = dataclasses.replace(docs[0], meta={**docs[0].meta, "summary_sentences": 2})
+    again = run_chain(docs, chain, tmp_path=tmp_path, store=store)
+    assert len(again.result(docs[0].id, "extractive").data["sentences"]) == 2
+    assert again.summary.plugins["extractive"].cached == 4
 
 
 def test_length_controls() -> None:

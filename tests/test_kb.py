@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from textmill.cli import _register_plugin_commands, cli
+from textmill.cli import cli
 from textmill.plugins.linker import LinkerSettings, link_text
 from textmill.plugins.linker.kb import KB, read_wikidata
 
 DATA = Path(__file__).parent / "data"
-_register_plugin_commands()  # as the console script does: adds `textmill kb`
 
 
 def test_wikidata_dump_is_streamed_and_filtered() -> None:

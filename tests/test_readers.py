@@ -67,3 +67,59 @@ def test_csv_text_column(tmp_path):
     assert isinstance(items[1], ReadError) and "empty" in items[1].reason
     missing = list(read_paths([path]))
     assert isinstance(missing[0], ReadError) and 'no "text" column' in missing[0].reason
+
+
+def test_every_record_message_names_file_and_line(tmp_path):
+    lines = [
+        '{"id": "a", "text": "A good record."}',
+        '{"id": "b", "body": "no text field"}',
+        '{"id": "c", "text": "   "}',
+        "",
+        '{"text": "has\\u0000nul"}',
+        "{broken",
+        "[1, 2]",
+    ]
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
+    (tmp_path / "in.csv").write_text('id,text\nx,"Fine, a real row."\ny,"two\nlines"\nz,\n')
+    errors = [i for i in read_paths([tmp_path]) if isinstance(i, ReadError)]
+    reasons = {e.id: e.reason for e in errors}
+    assert reasons == {
+        "b": 'in.jsonl line 2: record has no string "text" field; add it',
+        "c": "in.jsonl line 3: document is empty; remove it or give it text",
+        "in.jsonl:5": "in.jsonl line 5: document contains NUL bytes, so it is probably binary; "
+        "remove it or convert it to text",
+        "in.jsonl:6": reasons["in.jsonl:6"],
+        "in.jsonl:7": "in.jsonl line 7 is not a JSON object; fix it",
+        "z": "in.csv line 5: document is empty; remove it or give it text",
+    }
+    assert reasons["in.jsonl:6"].startswith("in.jsonl line 6 is not valid JSON (")
+
+
+def test_devices_fifos_and_broken_links_are_reported_not_read(tmp_path, seeds):
+    import os
+    import threading
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text((seeds / "003_001970584a3e2e1a.txt").read_text())
+    (folder / "zero.txt").symlink_to("/dev/zero")  # reading it would never end
+    os.mkfifo(folder / "pipe.jsonl")  # opening it would wait for a writer forever
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    items: list = []
+    reader = threading.Thread(target=lambda: items.extend(read_paths([folder])), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading the folder hung"
+    by_id = _by_id(items)
+    assert isinstance(by_id["good.txt"], Document)
+    assert by_id["zero.txt"].reason == (
+        "not a regular file but a device (through a symbolic link), so it is not read; "
+        "remove it from the input"
+    )
+    assert by_id["pipe.jsonl"].reason == (
+        "not a regular file but a named pipe (fifo), so it is not read; remove it from the input"
+    )
+    assert by_id["gone.txt"].reason == "a broken symbolic link, so it is not read; fix or remove it"
+    # Given directly, a device is reported the same way.
+    (direct,) = read_paths([folder / "zero.txt"])
+    assert isinstance(direct, ReadError) and "a device" in direct.reason

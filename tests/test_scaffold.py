@@ -12,17 +12,23 @@ import pytest
 from installing import BIN, install_into
 
 
-@pytest.mark.parametrize("stage", ["quality", "clean"])
-def test_scaffolded_plugin_installs_tests_and_lists(tmp_path: Path, stage: str) -> None:
+@pytest.mark.parametrize(
+    ("stage", "given"),
+    # A plugin name, and the distribution name the ecosystem gives such packages.
+    [("quality", "probe_quality"), ("clean", "textmill-probe-clean")],
+)
+def test_scaffolded_plugin_installs_tests_and_lists(tmp_path: Path, stage: str, given: str) -> None:
     name = f"probe_{stage}"
     out = subprocess.run(
-        [str(BIN / "textmill"), "new-plugin", name, "--stage", stage, "--dir", str(tmp_path)],
+        [str(BIN / "textmill"), "new-plugin", given, "--stage", stage, "--dir", str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,
     )
     root = tmp_path / f"textmill-probe-{stage}"
     assert f"created {root}" in out.stdout
+    assert (root / f"textmill_probe_{stage}.py").exists()
+    assert f'{name} = "textmill_probe_{stage}"' in (root / "pyproject.toml").read_text()
     env = install_into(tmp_path / "site", root)
     listed = subprocess.run(
         [str(BIN / "textmill"), "plugins", "--json"],
@@ -50,6 +56,21 @@ def test_scaffolded_plugin_installs_tests_and_lists(tmp_path: Path, stage: str) 
         assert lint.returncode == 0, lint.stdout + lint.stderr
     # pytest comes with the package's test extra, for authors in a fresh environment.
     assert 'test = ["pytest"]' in (root / "pyproject.toml").read_text()
+
+
+def test_names_derived_from_a_plugin_or_a_package_name() -> None:
+    from textmill.errors import TextmillError
+    from textmill.scaffold import plugin_names
+
+    for given in ("word_count", "word-count", "textmill-word-count", "textmill_word_count"):
+        assert plugin_names(given) == (
+            "word_count",
+            "textmill-word-count",
+            "textmill_word_count",
+        ), given
+    for bad in ("Bad-Name", "textmill", "textmill-", "1abc", "foo--bar", "class", "foo_", "a b"):
+        with pytest.raises(TextmillError, match="is not valid"):
+            plugin_names(bad)
 
 
 def test_bad_names_are_refused_in_one_line(tmp_path: Path) -> None:

@@ -13,18 +13,30 @@ A last paragraph that stops mid-sentence is reported as a finding, never cut.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from textmill import Corpus, DocContext, Document, Edit, Finding, PluginInfo, Result, Span, hookimpl
+from textmill import (
+    Corpus,
+    DocContext,
+    Document,
+    Edit,
+    Finding,
+    PluginInfo,
+    Range,
+    Result,
+    Span,
+    hookimpl,
+)
 from textmill.plugins.boilerplate.clean import (
     DEFAULT_AGGRESSIVENESS,
     Decision,
     clean_page,
     compile_extra,
 )
-from textmill.plugins.boilerplate.patterns import REASONS
+from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import repeated_lines
 
 VERSION = "3"
@@ -32,7 +44,7 @@ VERSION = "3"
 
 @dataclass(frozen=True)
 class BoilerplateSettings:
-    aggressiveness: float = field(
+    aggressiveness: Annotated[float, Range(0, 1)] = field(
         default=DEFAULT_AGGRESSIVENESS,
         metadata={
             "doc": "0..1: a line is removed when the classifier's article probability is below this."
@@ -44,11 +56,11 @@ class BoilerplateSettings:
             "doc": "Keep the first line when it reads like a headline, and a standfirst below it."
         },
     )
-    reasons: list[str] = field(
+    reasons: list[Reason] = field(
         default_factory=lambda: list(REASONS),
-        metadata={"doc": f"Reasons to act on; one of {', '.join(REASONS)}."},
+        metadata={"doc": "Reasons to act on (every one by default)."},
     )
-    flag_only: list[str] = field(
+    flag_only: list[Reason] = field(
         default_factory=list,
         metadata={"doc": "Reasons that only mark spans (annotate-only) and keep the text."},
     )
@@ -62,14 +74,24 @@ class BoilerplateSettings:
             "doc": "Keep only the densest contiguous block of article lines (reason 'outside')."
         },
     )
-    min_repeats: int = field(
+    min_repeats: Annotated[int, Range(min=1)] = field(
         default=3,
         metadata={"doc": "A line seen in at least this many documents is boilerplate evidence."},
     )
-    repeat_share: float = field(
+    repeat_share: Annotated[float, Range(0, 1)] = field(
         default=0.05,
         metadata={"doc": "... and in at least this share of the corpus's documents."},
     )
+
+    def __post_init__(self) -> None:
+        for pattern in self.extra_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f'"extra_patterns" has {pattern!r}, which is not a regular expression '
+                    f"({exc}); fix it"
+                ) from None
 
 
 @hookimpl

@@ -8,7 +8,9 @@ the line classifier also sees them as features, so a weak pattern never decides 
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
+from typing import Literal
 
 _I = re.IGNORECASE
 
@@ -164,7 +166,7 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 
 TEASER_SNIPPET = re.compile(r"(\.\.\.|…)\s*$")
-REASONS: tuple[str, ...] = (
+Reason = Literal[
     "share",
     "comment",
     "credit",
@@ -180,7 +182,8 @@ REASONS: tuple[str, ...] = (
     "repeated",
     "outside",
     "low-content",
-)
+]
+REASONS: tuple[Reason, ...] = typing.get_args(Reason)
 
 
 def match(line: str, n_words: int, extra: tuple[Pattern, ...] = ()) -> Pattern | None:

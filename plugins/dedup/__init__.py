@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import typing
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -34,6 +35,7 @@ from textmill import (
     CorpusResult,
     Finding,
     PluginInfo,
+    Range,
     Result,
     Span,
     hookimpl,
@@ -45,55 +47,67 @@ from textmill.plugins.dedup.normalize import content_terms, names, normalized, n
 from textmill.plugins.dedup.wordhash import hash_words
 
 VERSION = "3"
-KINDS = ("exact", "near", "story", "event")
+Kind = Literal["exact", "near", "story", "event"]
+KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 
 
 @dataclass(frozen=True)
 class DedupSettings:
-    num_perm: int = field(default=128, metadata={"doc": "MinHash permutations."})
-    shingle: int = field(default=5, metadata={"doc": "Word n-gram size of MinHash shingles."})
-    bands: int = field(
+    num_perm: Annotated[int, Range(min=1)] = field(
+        default=128, metadata={"doc": "MinHash permutations."}
+    )
+    shingle: Annotated[int, Range(min=1)] = field(
+        default=5, metadata={"doc": "Word n-gram size of MinHash shingles."}
+    )
+    bands: Annotated[int, Range(min=1)] = field(
         default=32,
         metadata={"doc": "LSH bands (num_perm / bands rows each); 32x4 finds pairs from ~0.45."},
     )
-    min_jaccard: float = field(
+    min_jaccard: Annotated[float, Range(0, 1)] = field(
         default=0.3,
         metadata={
             "doc": "LSH candidates whose signatures estimate a lower Jaccard are not verified."
         },
     )
-    near_ratio: float = field(
+    near_ratio: Annotated[float, Range(0, 1)] = field(
         default=0.8,
         metadata={"doc": "rapidfuzz ratio (0..1) a near-duplicate candidate must reach."},
     )
-    key_terms: int = field(
+    key_terms: Annotated[int, Range(min=1)] = field(
         default=30, metadata={"doc": "Distinctive terms kept per document for story/event."}
     )
-    max_df: float = field(
+    max_df: Annotated[float, Range(0, 1)] = field(
         default=0.1,
         metadata={"doc": "Terms in more than this share of documents are not indexed."},
     )
-    story_min_shared: int = field(
+    story_min_shared: Annotated[int, Range(min=1)] = field(
         default=3, metadata={"doc": "Shared distinctive terms to consider a story pair."}
     )
-    story_min_aligned: float = field(
+    story_min_aligned: Annotated[float, Range(0, 1)] = field(
         default=0.45,
         metadata={"doc": "Share of the shorter version's sentences that must align."},
     )
-    align_threshold: float = field(
+    align_threshold: Annotated[float, Range(0, 1)] = field(
         default=0.6, metadata={"doc": "Minimum sentence-pair score (0..1) to align."}
     )
-    event_threshold: float = field(
+    event_threshold: Annotated[float, Range(0, 1)] = field(
         default=0.08,
         metadata={"doc": "Weighted overlap of distinctive terms and names for one event."},
     )
-    levels: list[str] = field(
+    levels: list[Kind] = field(
         default_factory=lambda: list(KINDS),
         metadata={"doc": "Levels to build: exact, near, story, event (story/event cost most)."},
     )
-    max_candidates: int = field(
+    max_candidates: Annotated[int, Range(min=1)] = field(
         default=50, metadata={"doc": "Story candidates verified per document, best first."}
     )
+
+    def __post_init__(self) -> None:
+        if self.num_perm % self.bands:
+            raise ValueError(
+                f'"num_perm" ({self.num_perm}) must be a multiple of "bands" ({self.bands}); '
+                "change one of them"
+            )
 
 
 @hookimpl
@@ -180,7 +194,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             if df[t] <= max_df:
                 postings[t].append(i)
 
-    uf = {k: UnionFind() for k in KINDS}
+    uf: dict[str, UnionFind] = {k: UnionFind() for k in KINDS}
     sim: dict[str, dict[tuple[int, int], float]] = {k: {} for k in KINDS}
 
     def norm(i: int) -> str:
@@ -281,7 +295,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             clusters.append(
                 Cluster(
                     id=cid,
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     members=tuple(ClusterMember(ids[m], sims[m]) for m in members),
                     representative=ids[rep],
                     data={"size": len(members)},

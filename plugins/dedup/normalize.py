@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import cache
 
 WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"\W+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
-STOP = frozenset(STOP_WORDS) | {"said", "says", "told", "added", "according"}
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words and reporting verbs. Read on first use: importing spaCy takes
+    most of a second, which commands that only list plugins or check config should not pay."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | {"said", "says", "told", "added", "according"}
 
 
 def normalized(text: str) -> str:
@@ -30,7 +37,8 @@ def lemma(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Lemmas of content words (no stop words, no one-letter tokens), in order."""
-    return [lemma(w) for w in WORD.findall(text) if len(w) > 1 and w.lower() not in STOP]
+    stop = stop_words()
+    return [lemma(w) for w in WORD.findall(text) if len(w) > 1 and w.lower() not in stop]
 
 
 def numbers(text: str) -> set[str]:

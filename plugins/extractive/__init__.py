@@ -2,8 +2,10 @@
 
 Single documents (:mod:`.rank`, :mod:`.select`): continuous LexRank centrality over TF-IDF cosine,
 news lead bias, sentence length, entity salience (from the linker when it ran), penalties for
-unattributed quotes and boilerplate-like sentences; length by sentences, words or ratio; MMR
-redundancy control; sentences kept in source order with their spans.
+unattributed quotes and boilerplate-like sentences; length by sentences, words or ratio (or a
+document's ``meta.summary_sentences``); MMR redundancy control; sentences kept in source order
+with their spans. The document's title, when the text starts with it and it is a headline (no
+end mark), is not a candidate.
 Clusters (:mod:`.multi`, corpus hook after dedup): one summary per story and event cluster.
 """
 
@@ -11,49 +13,62 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Literal
 
 import numpy as np
-from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
-from textmill.plugins.extractive.multi import cluster_summary
+from textmill import (
+    Corpus,
+    CorpusResult,
+    DocContext,
+    Document,
+    Finding,
+    PluginInfo,
+    Range,
+    Result,
+    hookimpl,
+)
+from textmill.plugins.extractive.multi import SENTENCE_END, cluster_summary
 from textmill.plugins.extractive.rank import cosines, salience, tfidf
 from textmill.plugins.extractive.select import budget, mmr
 from textmill.sentences import split_spans
 
-VERSION = "2"
+VERSION = "3"
+META_LENGTH = "summary_sentences"
+"""The ``meta`` key with which a document sets its own summary length in sentences."""
 
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
-    sentences: int = field(
+    sentences: Annotated[int, Range(min=1)] = field(
         default=3, metadata={"doc": "Summary length in sentences (when words and ratio are 0)."}
     )
-    words: int = field(
+    words: Annotated[int, Range(min=0)] = field(
         default=0, metadata={"doc": "Summary length in words (overrides sentences)."}
     )
-    ratio: float = field(
+    ratio: Annotated[float, Range(0, 1)] = field(
         default=0.0, metadata={"doc": "Summary length as a share of the document's sentences."}
     )
-    method: str = field(
+    method: Literal["lexrank", "lead"] = field(
         default="lexrank",
         metadata={"doc": "lexrank (centrality + lead) or lead (first sentences)."},
     )
-    lead_bias: float = field(
+    lead_bias: Annotated[float, Range(0, 1)] = field(
         default=0.2, metadata={"doc": "0..1 weight of position against centrality."}
     )
-    redundancy: float = field(
+    redundancy: Annotated[float, Range(0, 1)] = field(
         default=0.3, metadata={"doc": "MMR λ: how much similarity to chosen sentences costs."}
     )
-    cluster_redundancy: float = field(
+    cluster_redundancy: Annotated[float, Range(0, 1)] = field(
         default=0.6,
         metadata={
             "doc": "MMR λ for cluster summaries: versions restate the core fact, so it is higher."
         },
     )
-    cluster_sentences: int = field(
+    cluster_sentences: Annotated[int, Range(min=1)] = field(
         default=4, metadata={"doc": "Length of each cluster summary in sentences."}
     )
-    cluster_kinds: list[str] = field(
+    cluster_kinds: list[Literal["exact", "near", "story", "event"]] = field(
         default_factory=lambda: ["story", "event"], metadata={"doc": "Cluster kinds to summarize."}
     )
 
@@ -70,9 +85,18 @@ def textmill_plugin_info() -> PluginInfo:
     )
 
 
-def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None = None) -> dict:
+def summarize_text(
+    text: str, s: ExtractiveSettings, mentions: list[dict] | None = None, title: str = ""
+) -> dict:
+    """The summary of ``text``: chosen sentences in source order, with spans and scores.
+
+    ``title``: the document's title; when the text starts with it, it is a headline, not a
+    sentence of the article, and is left out."""
+    title_end = _title_end(text, title)
     spans, strings, words = [], [], []
     for a, b in split_spans(text):
+        if a < title_end:
+            continue
         sent = text[a:b]
         w = sent.split()
         if len(w) >= 3:
@@ -104,13 +128,63 @@ def summarize_text(text: str, s: ExtractiveSettings, mentions: list[dict] | None
         )
         chosen = mmr(scores, sim, lengths, limit=limit, redundancy=s.redundancy)
     return {
-        "summary": " ".join(strings[i] for i in chosen),
+        "summary": join_sentences([strings[i] for i in chosen]),
         "sentences": [
             {"start": spans[i][0], "end": spans[i][1], "score": round(float(scores[i]), 3)}
             for i in chosen
         ],
         "length": {"unit": limit[0], "target": limit[1]},
     }
+
+
+def _title_end(text: str, title: str) -> int:
+    """Where the title ends when ``text`` starts with it (after blank space) and it is a
+    headline (no end mark), else 0. A first line that ends as a sentence does (the readers take
+    any short first paragraph for the title) is often the article's lead, and stays."""
+    title = title.strip()
+    start = len(text) - len(text.lstrip())
+    if title and text.startswith(title, start) and not SENTENCE_END.search(title):
+        return start + len(title)
+    return 0
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Sentences joined by a space, but by a line break after one with no end mark (a heading
+    or a caption), which a space would run into the next sentence."""
+    out: list[str] = []
+    for i, sent in enumerate(sentences):
+        if i:
+            out.append(" " if SENTENCE_END.search(sentences[i - 1]) else "\n")
+        out.append(sent)
+    return "".join(out)
+
+
+def length_from_meta(
+    doc: Document, s: ExtractiveSettings
+) -> tuple[ExtractiveSettings, Finding | None]:
+    """The settings for this document: ``meta.summary_sentences``, when it holds a whole number
+    of at least 1 (or its digits, as a CSV column gives it), replaces the run's length; another
+    value gives a finding and the run's length."""
+    value = doc.meta.get(META_LENGTH) if doc.meta else None
+    if value is None:
+        return s, None
+    if isinstance(value, str) and value.strip().isdecimal():  # a CSV column is text
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return replace(s, sentences=value, words=0, ratio=0.0), None
+    run = (
+        f"{s.words} words"
+        if s.words > 0
+        else f"{s.ratio:g} of the sentences"
+        if s.ratio > 0
+        else f"{s.sentences} sentences"
+    )
+    return s, Finding(
+        "extractive.bad-length",
+        f"meta.{META_LENGTH} must be a whole number of at least 1, not {value!r}; "
+        f"the run's length ({run}) was used.",
+        "warning",
+    )
 
 
 def _entity_weights(spans: list[tuple[int, int]], mentions: list[dict]) -> list[float]:
@@ -129,11 +203,15 @@ def _entity_weights(spans: list[tuple[int, int]], mentions: list[dict]) -> list[
 
 @hookimpl
 def textmill_summarize(doc: Document, settings: ExtractiveSettings, ctx: DocContext) -> Result:
-    s = settings or ExtractiveSettings()
+    s, problem = length_from_meta(doc, settings or ExtractiveSettings())
     linker = ctx.result("linker")
     mentions = linker.data.get("mentions") if linker is not None and linker.data else None
-    data = summarize_text(doc.text, s, mentions)
-    return Result(data=data, label=f"{len(data['sentences'])} sentences")
+    data = summarize_text(doc.text, s, mentions, title=doc.title)
+    return Result(
+        data=data,
+        label=f"{len(data['sentences'])} sentences",
+        findings=(problem,) if problem else (),
+    )
 
 
 @hookimpl

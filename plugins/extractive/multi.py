@@ -19,7 +19,8 @@ from textmill.plugins.extractive.rank import centrality, cosines, penalties, ter
 from textmill.plugins.extractive.select import mmr
 from textmill.sentences import split_spans
 
-_ENDS = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+"""An end mark, then closing quotes or brackets: what a sentence ends with, and a headline not."""
 
 
 def cluster_summary(
@@ -46,7 +47,7 @@ def cluster_summary(
         for a, b in split_spans(texts[d]):
             sent = texts[d][a:b]
             # Headlines and captions (no sentence ending) are not summary material.
-            if len(sent.split()) >= min_words and _ENDS.search(sent):
+            if len(sent.split()) >= min_words and SENTENCE_END.search(sent):
                 sents.append((d, a, b))
     if not sents:
         return {"summary": "", "sentences": [], "only_in_some": []}

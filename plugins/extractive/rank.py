@@ -9,14 +9,21 @@ matrices would cost more in set-up than the whole computation.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from hashlib import blake2b
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+|\d+")
-STOP = frozenset(STOP_WORDS) | {"said", "says", "told", "would", "could", "also"}
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words and a few reporting and modal verbs, read on first use (importing
+    spaCy takes most of a second, which listing plugins or checking config should not pay)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | {"said", "says", "told", "would", "could", "also"}
 
 
 def stem(w: str) -> str:
@@ -30,7 +37,7 @@ def stem(w: str) -> str:
 @lru_cache(maxsize=65536)
 def _term(w: str) -> str:
     """The term a token counts as, or "" for a stop word or a single digit."""
-    if len(w) < 2 or w.lower() in STOP:
+    if len(w) < 2 or w.lower() in stop_words():
         return ""
     return stem(w)
 

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from textmill import (
     Corpus,
@@ -25,6 +25,7 @@ from textmill import (
     Document,
     Finding,
     PluginInfo,
+    Range,
     Result,
     Span,
     hookimpl,
@@ -57,19 +58,19 @@ class LinkerSettings:
     entity_ruler: bool = field(
         default=True, metadata={"doc": "Find KB aliases with a rule matcher too."}
     )
-    fuzzy_cutoff: float = field(
+    fuzzy_cutoff: Annotated[float, Range(0, 100)] = field(
         default=88.0,
         metadata={
             "doc": "rapidfuzz ratio (0..100) for fuzzy alias candidates; 100 turns fuzzy matching off."
         },
     )
-    min_score: float = field(
+    min_score: Annotated[float, Range(0, 1)] = field(
         default=TRAINED_THRESHOLD,
         metadata={
             "doc": "Minimum probability (0..1) of the best candidate to link; below it a mention is NIL. The default is the threshold trained with the shipped weights."
         },
     )
-    nil_similarity: float = field(
+    nil_similarity: Annotated[float, Range(0, 100)] = field(
         default=90.0,
         metadata={"doc": "rapidfuzz token-sort ratio to merge NIL mentions across the corpus."},
     )

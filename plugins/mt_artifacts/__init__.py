@@ -14,8 +14,18 @@ explanation each, bilingual rules when the source is known, and a calibrated 0..
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from textmill import Corpus, CorpusResult, DocContext, Document, PluginInfo, Result, hookimpl
+from textmill import (
+    Corpus,
+    CorpusResult,
+    DocContext,
+    Document,
+    PluginInfo,
+    Range,
+    Result,
+    hookimpl,
+)
 from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
 from textmill.plugins.mt_artifacts.checks import run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
@@ -36,7 +46,7 @@ class MTSettings:
     cross_version: bool = field(
         default=True, metadata={"doc": "Compare versions of one story (needs dedup)."}
     )
-    min_addition_words: int = field(
+    min_addition_words: Annotated[int, Range(min=1)] = field(
         default=8, metadata={"doc": "Shortest sentence reported as found in one version only."}
     )
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from textmill.errors import TextmillError
+
 PATH = Path(__file__).with_name("ngram_model.json.gz")
 NGRAM_RANGE = (2, 4)
 _SPACES = re.compile(r"\s\s+")
@@ -99,9 +101,15 @@ def fit(
 ) -> dict[str, Any]:
     """Fit the model (scikit-learn) and return it in the shipped form: for each side, the
     ``max_features`` most frequent n-grams seen in at least 3 sentences."""
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import Ridge
+    try:
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import Ridge
+    except ImportError:
+        raise TextmillError(
+            "training the n-gram model needs scikit-learn; install it with "
+            "`pip install 'textmill[train]'`"
+        ) from None
 
     def vectorizer() -> TfidfVectorizer:
         return TfidfVectorizer(
