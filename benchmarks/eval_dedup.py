@@ -72,6 +72,51 @@ def pairs_from_groups(groups: list[list[str]]) -> set[frozenset[str]]:
     return {frozenset((a, b)) for g in groups for i, a in enumerate(g) for b in g[i + 1 :]}
 
 
+def groups_of(clusters: list, kinds: tuple[str, ...]) -> list[list[str]]:
+    """The member ids of each cluster of the given kinds."""
+    return [[m.doc_id for m in c.members] for c in clusters if c.kind in kinds]
+
+
+def alignment_accuracy(
+    alignments: list, spans: dict[str, list[tuple[int, int, int]]]
+) -> tuple[int, int]:
+    """Aligned pairs between two translated versions whose sentences come from the same
+    ``seg``, and all aligned pairs between two translated versions."""
+    ok = total = 0
+    for a in alignments:
+        if a.doc_a in spans and a.doc_b in spans:
+            sa, sb = seg_at(spans[a.doc_a], a.span_a.start), seg_at(spans[a.doc_b], a.span_b.start)
+            total += 1
+            ok += sa is not None and sa == sb
+    return ok, total
+
+
+def _shingles(text: str) -> list[bytes]:
+    words = re.findall(r"\w+", text.lower())
+    return [" ".join(words[j : j + 5]).encode() for j in range(max(1, len(words) - 4))]
+
+
+def minhash_groups(texts: dict[str, str], threshold: float = 0.5) -> list[list[str]]:
+    """The MinHash-only baseline: datasketch MinHashLSH over word 5-grams, clusters by
+    union-find over every query's answers."""
+    from datasketch import MinHash, MinHashLSH
+    from textmill.plugins.dedup.clusters import UnionFind
+
+    order = sorted(texts)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    hashes = []
+    for i, v in enumerate(order):
+        m = MinHash(num_perm=128)
+        m.update_batch(_shingles(texts[v]))
+        lsh.insert(str(i), m)
+        hashes.append(m)
+    uf = UnionFind()
+    for i, m in enumerate(hashes):
+        for j in lsh.query(m):
+            uf.union(i, int(j))
+    return [[order[i] for i in g] for g in uf.groups()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--copies", type=int, default=60)
@@ -112,14 +157,9 @@ def main() -> None:
     pred = [story_of.get(v, v) for v in ids]
     gold = [truth[v] for v in ids]
     ari = adjusted_rand_score(gold, pred)
-    ok = total = 0
-    for a in alignments:
-        if a.doc_a in spans and a.doc_b in spans:
-            sa, sb = seg_at(spans[a.doc_a], a.span_a.start), seg_at(spans[a.doc_b], a.span_b.start)
-            total += 1
-            ok += sa is not None and sa == sb
+    ok, total = alignment_accuracy(alignments, spans)
     true_pairs = {frozenset((c, s)) for c, s in injected.items()}
-    near_groups = [[m.doc_id for m in c.members] for c in clusters if c.kind in ("exact", "near")]
+    near_groups = groups_of(clusters, ("exact", "near"))
     found = {p for p in pairs_from_groups(near_groups) if any(x in injected for x in p)}
     prec = len(found & true_pairs) / len(found) if found else 0.0
     rec = len(found & true_pairs) / len(true_pairs)
@@ -128,26 +168,9 @@ def main() -> None:
     print(f"sentence-alignment accuracy: {ok / max(1, total):.3f} ({ok}/{total} aligned pairs)")
 
     # MinHash-only baseline: datasketch, LSH threshold 0.5, clusters by union-find.
-    from datasketch import MinHash, MinHashLSH
-    from textmill.plugins.dedup.clusters import UnionFind
-
     t0 = time.perf_counter()
-    order = sorted(all_texts)
-    lsh = MinHashLSH(threshold=0.5, num_perm=128)
-    for i, v in enumerate(order):
-        words = re.findall(r"\w+", all_texts[v].lower())
-        m = MinHash(num_perm=128)
-        m.update_batch([" ".join(words[j : j + 5]).encode() for j in range(max(1, len(words) - 4))])
-        lsh.insert(str(i), m)
-    uf = UnionFind()
-    for i, v in enumerate(order):
-        words = re.findall(r"\w+", all_texts[v].lower())
-        m = MinHash(num_perm=128)
-        m.update_batch([" ".join(words[j : j + 5]).encode() for j in range(max(1, len(words) - 4))])
-        for j in lsh.query(m):
-            uf.union(i, int(j))
+    groups = minhash_groups(all_texts)
     secs_mh = time.perf_counter() - t0
-    groups = [[order[i] for i in g] for g in uf.groups()]
     grp_of = {v: k for k, g in enumerate(groups) for v in g}
     pred_mh = [grp_of.get(v, v) for v in ids]
     found_mh = {p for p in pairs_from_groups(groups) if any(x in injected for x in p)}
@@ -160,8 +183,10 @@ def main() -> None:
 
     # All-pairs rapidfuzz baseline for near-duplicates (ratio >= 0.8).
     from rapidfuzz import fuzz
+    from textmill.plugins.dedup.clusters import UnionFind
 
     t0 = time.perf_counter()
+    order = sorted(all_texts)
     norm = {v: " ".join(re.findall(r"\w+", t.casefold())) for v, t in all_texts.items()}
     uf = UnionFind()
     for i in range(len(order)):

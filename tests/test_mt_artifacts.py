@@ -123,10 +123,10 @@ def test_cross_version_checks_on_the_story_cluster(seeds_run) -> None:
         if f.code.startswith("mt.cross.")
     }
     assert any(code == "mt.cross.quote" for _, code in codes)
-    assert any(code == "mt.cross.omission" for _, code in codes)
     assert any(code == "mt.cross.addition" for _, code in codes)
-    # Only versions of the story are compared.
-    assert not {p for p, _ in codes} & {"001", "002"}
+    # Only versions of the story (000 and 003) are compared; with two versions nothing is
+    # carried by most of them, so omissions need more (tests/test_crossversion.py).
+    assert {p for p, _ in codes} <= {"000", "003"}
 
 
 def test_bilingual_rules() -> None:

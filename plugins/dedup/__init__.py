@@ -2,28 +2,35 @@
 
 A corpus hook (a barrier after every per-document step before it) streams the corpus twice:
 1. word hashes of batches of documents (numpy, :mod:`.wordhash`), and from them exact keys and
-   MinHash signatures (:mod:`.minhash`); content-term counts;
-2. each document's distinctive terms (content lemmas, names and numbers weighted by rarity).
+   MinHash signatures (:mod:`.minhash`); document frequencies of terms;
+2. each document's distinctive terms (content lemmas, names and numbers weighted by rarity,
+   :mod:`.terms`).
 
 Then:
 - **exact**: equal keys, confirmed on the normalized texts;
 - **near**: banded LSH candidates, each verified by rapidfuzz on the normalized texts;
 - **story**: candidates from an inverted index over distinctive terms (terms in too many
-  documents are pruned), verified by sentence alignment (:mod:`.align`); the alignments are stored;
-- **event**: a looser weighted overlap of distinctive terms and names (or a story match).
+  documents are pruned), compared by sentence alignment (:mod:`.align`): two documents are
+  versions of one story when the other covers most of *each* of them, in order; the alignments
+  are stored;
+- **event**: a looser weighted overlap of distinctive terms (or a partial alignment): articles
+  on one topic.
 
 Clusters get a representative (the best quality score when the quality stage ran, else the
-longest, cleanest text), and every member gets a per-document result with its cluster ids.
+longest, cleanest text) and an id derived from their members (:mod:`.ids`); each member gets
+its similarity to the representative, one measure per kind, and a per-document result with its
+cluster ids. Nothing depends on the iteration order of sets or dicts of strings, so the output
+is the same under every ``PYTHONHASHSEED``.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import typing
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -40,13 +47,15 @@ from textmill import (
     Span,
     hookimpl,
 )
-from textmill.plugins.dedup.align import align, sentences
+from textmill.plugins.dedup.align import Comparison, Sentences, compare, sentences
 from textmill.plugins.dedup.clusters import UnionFind
+from textmill.plugins.dedup.ids import cluster_ids
 from textmill.plugins.dedup.minhash import MinHasher, jaccard, lsh_pairs
-from textmill.plugins.dedup.normalize import content_terms, names, normalized, numbers
+from textmill.plugins.dedup.normalize import normalized
+from textmill.plugins.dedup.terms import distinctive, terms, weighted_overlap
 from textmill.plugins.dedup.wordhash import hash_words
 
-VERSION = "3"
+VERSION = "4"
 Kind = Literal["exact", "near", "story", "event"]
 KINDS: tuple[Kind, ...] = typing.get_args(Kind)
 
@@ -83,16 +92,23 @@ class DedupSettings:
     story_min_shared: Annotated[int, Range(min=1)] = field(
         default=3, metadata={"doc": "Shared distinctive terms to consider a story pair."}
     )
-    story_min_aligned: Annotated[float, Range(0, 1)] = field(
-        default=0.45,
-        metadata={"doc": "Share of the shorter version's sentences that must align."},
+    story_min_coverage: Annotated[float, Range(0, 1)] = field(
+        default=0.75,
+        metadata={
+            "doc": "Share of each version's content words the other must cover, in order "
+            "(aligned sentences, and sentences split or merged between them), for two "
+            "documents to be versions of one story."
+        },
     )
     align_threshold: Annotated[float, Range(0, 1)] = field(
         default=0.6, metadata={"doc": "Minimum sentence-pair score (0..1) to align."}
     )
     event_threshold: Annotated[float, Range(0, 1)] = field(
         default=0.08,
-        metadata={"doc": "Weighted overlap of distinctive terms and names for one event."},
+        metadata={
+            "doc": "Weighted overlap of distinctive terms and names for one event (an "
+            "alignment covering half of story_min_coverage of one side is one too)."
+        },
     )
     levels: list[Kind] = field(
         default_factory=lambda: list(KINDS),
@@ -125,15 +141,6 @@ def textmill_plugin_info() -> PluginInfo:
 @hookimpl
 def textmill_corpus_dedup(corpus: Corpus, settings: DedupSettings) -> CorpusResult:
     return run_dedup(corpus, settings or DedupSettings())
-
-
-def _terms(text: str) -> Counter[str]:
-    c: Counter[str] = Counter(content_terms(text))
-    for n in numbers(text):
-        c["#" + n] += 1
-    for n in names(text):
-        c["@" + n] += 1
-    return c
 
 
 def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
@@ -170,7 +177,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
         if len(pending) >= 512 or pending_chars >= 1 << 20:
             flush()
         if loose:
-            df.update(set(_terms(doc.text)))
+            df.update(terms(doc.text).keys())
     flush()
     n = len(ids)
     keys, sigs = keys[:n], sigs[:n]
@@ -182,13 +189,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     top: list[dict[str, float]] = []
     postings: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(corpus.documents() if loose else ()):
-        tf = _terms(doc.text)
-        scored = {
-            t: (1 + math.log(c)) * math.log((n + 1) / (df[t] + 0.5))
-            for t, c in tf.items()
-            if df[t] >= 2
-        }
-        best = dict(sorted(scored.items(), key=lambda kv: -kv[1])[: s.key_terms])
+        best = distinctive(terms(doc.text), df, n, s.key_terms)
         top.append(best)
         for t in best:
             if df[t] <= max_df:
@@ -233,27 +234,36 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             if last[x] == p:
                 del texts[x]
 
-    # Story candidates: documents sharing enough distinctive terms.
-    shared: dict[tuple[int, int], float] = {}
+    # Story candidates: documents sharing enough distinctive terms, the most shared first
+    # (then the earliest document, so that equal counts never depend on iteration order).
+    shared: dict[tuple[int, int], int] = {}
     for i in range(n if loose else 0):
         counts: Counter[int] = Counter()
         for t in top[i]:
             for j in postings.get(t, ()):
                 if j > i:
                     counts[j] += 1
-        for j, c in counts.most_common(s.max_candidates):
-            if c >= s.story_min_shared:
-                shared[(i, j)] = c
-    sent_cache: dict[int, Any] = {}
+        enough = [jc for jc in counts.items() if jc[1] >= s.story_min_shared]
+        for j, c in sorted(enough, key=_by_count)[: s.max_candidates]:
+            shared[(i, j)] = c
+    sent_cache: dict[int, Sentences] = {}
 
-    def sents(i: int) -> Any:
+    def sents(i: int) -> Sentences:
         if i not in sent_cache:
             doc = corpus.document(ids[i])
             sent_cache[i] = sentences(doc.text if doc else "")
         return sent_cache[i]
 
-    pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]] = {}
-    # Copies stand for each other: verify one pair per pair of copy groups, not every copy.
+    comparisons: dict[tuple[int, int], Comparison] = {}
+
+    def comparison(a: int, b: int) -> Comparison:
+        """The comparison of two documents, ``a`` the earlier, made once."""
+        key = (min(a, b), max(a, b))
+        if key not in comparisons:
+            comparisons[key] = compare(sents(key[0]), sents(key[1]), s.align_threshold)
+        return comparisons[key]
+
+    # Copies stand for each other: compare one pair per pair of copy groups, not every copy.
     copies = UnionFind()
     for kind in ("exact", "near"):
         for a, b in sim[kind]:
@@ -265,21 +275,31 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
         if ra != rb:
             roots.add((ra, rb))
     for a, b in sorted(roots):
-        sa, sb = sents(a), sents(b)
-        pairs = align(sa, sb, s.align_threshold)
-        shorter = max(1, min(len(sa.spans), len(sb.spans)))
-        share = len(pairs) / shorter
-        if len(pairs) >= 2 and share >= s.story_min_aligned:
-            _link(uf, sim, "story", a, b, round(share, 3))
-            pair_alignments[(a, b)] = pairs
-        overlap = _weighted_overlap(top[a], top[b])
-        if overlap >= s.event_threshold or share >= s.story_min_aligned / 2:
-            _link(uf, sim, "event", a, b, round(max(overlap, share), 3))
+        cmp = comparison(a, b)
+        # Versions: each side mostly told by the other, in order (the alignment is monotone).
+        if len(cmp.pairs) >= 2 and cmp.coverage >= s.story_min_coverage:
+            _link(uf, sim, "story", a, b, cmp.coverage)
+        overlap = weighted_overlap(top[a], top[b])
+        if overlap >= s.event_threshold or cmp.partial >= s.story_min_coverage / 2:
+            _link(uf, sim, "event", a, b, round(overlap, 3))
     # Copies are versions of the same story and event too.
     for kind in ("exact", "near"):
         for (a, b), v in sim[kind].items():
             _link(uf, sim, "story", a, b, v)
             _link(uf, sim, "event", a, b, v)
+
+    def similarity(kind: str, rep: int, m: int) -> float:
+        """A member's similarity to its representative, one measure per kind: 1 for exact
+        copies, rapidfuzz's ratio of the normalized texts for near-duplicates, the alignment's
+        coverage for versions of a story, the weighted overlap of distinctive terms for events."""
+        if m == rep or kind == "exact":
+            return 1.0
+        if kind == "near":
+            known = sim["near"].get((min(rep, m), max(rep, m)))
+            return known if known is not None else round(fuzz.ratio(norm(rep), norm(m)) / 100, 3)
+        if kind == "story":
+            return comparison(rep, m).coverage
+        return round(weighted_overlap(top[rep], top[m]), 3)
 
     quality = _quality_scores(corpus, ids)
     clusters: list[Cluster] = []
@@ -287,21 +307,32 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     per_doc: dict[int, dict[str, Any]] = defaultdict(lambda: {"clusters": {}})
     findings: dict[int, list[Finding]] = defaultdict(list)
     for kind in (k for k in KINDS if k in s.levels):
-        best_link = _best_links(sim[kind])
-        for g, members in enumerate(sorted(uf[kind].groups(), key=lambda m: m[0])):
-            cid = f"{kind}-{g + 1}"
-            rep = _representative(members, quality, corpus, ids)
-            sims = {m: _similarity(sim[kind], best_link, rep, m) for m in members}
+        groups = uf[kind].groups()
+        names = cluster_ids(kind, (min(ids[m] for m in g) for g in groups))
+        built: list[_Group] = []
+        for group in groups:
+            rep = _representative(group, quality, corpus, ids)
+            built.append(
+                _Group(
+                    names[min(ids[m] for m in group)],
+                    group,
+                    rep,
+                    {m: similarity(kind, rep, m) for m in group},
+                )
+            )
+        # In id order, members by similarity then id: the same order in every run.
+        for cid, members, rep, sims in sorted(built):
+            ranked = sorted(members, key=lambda m: (-sims[m], ids[m]))
             clusters.append(
                 Cluster(
                     id=cid,
                     kind=kind,
-                    members=tuple(ClusterMember(ids[m], sims[m]) for m in members),
+                    members=tuple(ClusterMember(ids[m], sims[m]) for m in ranked),
                     representative=ids[rep],
-                    data={"size": len(members)},
+                    data={"size": len(members), "similarity": MEASURES[kind]},
                 )
             )
-            for m in members:
+            for m in ranked:
                 per_doc[m]["clusters"][kind] = cid
                 if kind in ("exact", "near") and m != rep:
                     per_doc[m]["duplicate_of"] = ids[rep]
@@ -318,9 +349,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
                         )
                     )
             if kind == "story":
-                alignments.extend(
-                    _cluster_alignments(cid, members, rep, pair_alignments, sents, ids, s)
-                )
+                alignments.extend(_cluster_alignments(cid, ranked, rep, comparison, sents, ids))
     doc_results = {
         ids[i]: Result(
             label=_label(d["clusters"]),
@@ -331,46 +360,49 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
             },
             findings=tuple(findings[i]),
         )
-        for i, d in per_doc.items()
+        for i, d in sorted(per_doc.items())
     }
     kinds: Counter[str] = Counter(c.kind for c in clusters)
     return CorpusResult(
         clusters=tuple(clusters),
         alignments=tuple(alignments),
         doc_results=doc_results,
-        data={"clusters": dict(kinds), "documents": n, "story_pairs_checked": len(shared)},
+        data={
+            "clusters": {k: kinds[k] for k in KINDS if k in kinds},
+            "documents": n,
+            "story_pairs_checked": len(shared),
+            "story_pairs_compared": len(roots),
+        },
     )
+
+
+class _Group(NamedTuple):
+    """A cluster being built: its id, members (document numbers), representative and each
+    member's similarity to it."""
+
+    cid: str
+    members: list[int]
+    rep: int
+    sims: dict[int, float]
+
+
+# What a member's similarity to its cluster's representative measures, by kind.
+MEASURES = {
+    "exact": "equal normalized text",
+    "near": "rapidfuzz ratio of the normalized texts",
+    "story": "alignment coverage (the smaller share of either version told by the other)",
+    "event": "weighted overlap of distinctive terms",
+}
+
+
+def _by_count(jc: tuple[int, int]) -> tuple[int, int]:
+    return (-jc[1], jc[0])
 
 
 def _link(uf: dict[str, UnionFind], sim: dict, kind: str, a: int, b: int, v: float) -> None:
     key = (min(a, b), max(a, b))
     uf[kind].union(a, b)
     sim[kind][key] = max(v, sim[kind].get(key, 0.0))
-
-
-def _best_links(pairs: dict[tuple[int, int], float]) -> dict[int, float]:
-    """Each document's highest similarity over the pairs it belongs to."""
-    best: dict[int, float] = {}
-    for (a, b), v in pairs.items():
-        for x in (a, b):
-            if v > best.get(x, 0.0):
-                best[x] = v
-    return best
-
-
-def _similarity(
-    pairs: dict[tuple[int, int], float], best: dict[int, float], rep: int, m: int
-) -> float:
-    """Similarity to the representative: of their pair, or else the member's best pair."""
-    if m == rep:
-        return 1.0
-    return pairs.get((min(rep, m), max(rep, m)), 0.0) or best.get(m, 0.0)
-
-
-def _weighted_overlap(a: dict[str, float], b: dict[str, float]) -> float:
-    inter = sum(min(a[t], b[t]) for t in a.keys() & b.keys())
-    union = sum(a.values()) + sum(b.values()) - inter
-    return inter / union if union else 0.0
 
 
 def _label(clusters: dict[str, str]) -> str:
@@ -408,32 +440,38 @@ def _cluster_alignments(
     cid: str,
     members: list[int],
     rep: int,
-    pair_alignments: dict[tuple[int, int], list[tuple[int, int, float]]],
-    sents: Any,
+    comparison: Callable[[int, int], Comparison],
+    sents: Callable[[int], Sentences],
     ids: list[str],
-    s: DedupSettings,
 ) -> list[Alignment]:
     """Alignments between every two members (or each member and the representative in large
-    clusters), reusing the verification's alignments."""
+    clusters), reusing the comparisons already made; the earlier document is side a."""
     if len(members) <= 12:
-        pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        pairs = sorted((min(a, b), max(a, b)) for a, b in itertools.combinations(members, 2))
     else:
-        pairs = [(min(rep, m), max(rep, m)) for m in members if m != rep]
+        pairs = sorted((min(rep, m), max(rep, m)) for m in members if m != rep)
+    return _alignments(cid, pairs, comparison, sents, ids)
+
+
+def _alignments(
+    cid: str,
+    pairs: list[tuple[int, int]],
+    comparison: Callable[[int, int], Comparison],
+    sents: Callable[[int], Sentences],
+    ids: list[str],
+) -> list[Alignment]:
     out = []
     for a, b in pairs:
-        aligned = pair_alignments.get((a, b))
-        if aligned is None:
-            aligned = align(sents(a), sents(b), s.align_threshold)
         sa, sb = sents(a), sents(b)
-        for i, j, score in aligned:
+        for p in comparison(a, b).pairs:
             out.append(
                 Alignment(
                     cluster_id=cid,
                     doc_a=ids[a],
-                    span_a=Span(*sa.spans[i]),
+                    span_a=Span(*sa.spans[p.i]),
                     doc_b=ids[b],
-                    span_b=Span(*sb.spans[j]),
-                    score=score,
+                    span_b=Span(*sb.spans[p.j]),
+                    score=p.score,
                 )
             )
     return out

@@ -1,4 +1,8 @@
-"""Text normalization and cheap token features shared by the dedup levels."""
+"""Text normalization and cheap token features shared by the dedup levels.
+
+Every feature comes in a fixed order (the order of the text), never in the iteration order of a
+set of strings, which changes with ``PYTHONHASHSEED``: dedup's results must not.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from functools import cache
 WORD = re.compile(r"\w+")
 _NON_WORD = re.compile(r"\W+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]{2,})")
 
 
 @cache
@@ -41,13 +46,12 @@ def content_terms(text: str) -> list[str]:
     return [lemma(w) for w in WORD.findall(text) if len(w) > 1 and w.lower() not in stop]
 
 
-def numbers(text: str) -> set[str]:
-    return {n.replace(",", "") for n in _NUM.findall(text)}
+def numbers(text: str) -> list[str]:
+    """The distinct numbers of the text (thousands separators dropped), in order of first use."""
+    return list(dict.fromkeys(n.replace(",", "") for n in _NUM.findall(text)))
 
 
-def names(text: str) -> set[str]:
-    """Capitalized words not at a sentence start: a cheap proxy for named entities."""
-    out = set()
-    for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z]{2,})", text):
-        out.add(m.group(1).lower())
-    return out
+def names(text: str) -> list[str]:
+    """Capitalized words not at a sentence start (a cheap proxy for named entities), case-folded,
+    distinct, in order of first use."""
+    return list(dict.fromkeys(m.group(1).lower() for m in _NAME.finditer(text)))
