@@ -534,18 +534,15 @@ class Engine:
                 c = counts.get(plugin) or counts.setdefault(plugin, [0, 0, 0, 0.0])
                 c[0] += 1
                 c[1] += 1
-            for new in o.results:
-                row = new.row
+            for row in o.rows:
                 c = counts.get(row.plugin) or counts.setdefault(row.plugin, [0, 0, 0, 0.0])
                 c[0] += 1
                 c[3] += row.duration
                 if row.status == "error":
                     c[2] += 1
-                rows.append(row)
-                if new.findings:
-                    found.extend(new.findings)
-                if new.replaces_findings:
-                    clear.append(ResultId(row.doc_id, row.plugin, row.phase))
+            rows += o.rows
+            found += o.findings
+            clear += o.clear
             if o.text is not None:
                 texts.append(CleanedText(o.doc_id, o.text, o.text_hash))
         errors = 0

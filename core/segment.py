@@ -27,10 +27,12 @@ from textmill.manager import PluginManager
 from textmill.model import Document, Edit, Finding, Result, StageResult, from_dict, to_dict
 from textmill.store.db import loads
 from textmill.store.rows import (
-    NewResult,
+    FindingRow,
+    ResultId,
     ResultRow,
     finding_rows,
     merge_results,
+    new_result_row,
     payload,
     result_from_row,
 )
@@ -99,7 +101,9 @@ class DocTask:
 class DocOutcome:
     doc_id: str
     text: str | None  # the new cleaned text, when the segment changed it
-    results: list[NewResult]
+    rows: list[ResultRow]  # the new results, as the store writes them
+    findings: list[FindingRow]  # their findings
+    clear: list[ResultId]  # the results they replace that may have stored findings
     cached: list[str]  # plugins whose stored result was still valid
     aborted: str | None = None
     text_hash: str = ""
@@ -259,8 +263,8 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: Current = {}  # this pass's results (a cached one as its stored row)
     stored: dict[str, StageResult | None] = {}
-    outcome = DocOutcome(doc_id, None, [], [])
-    results = outcome.results
+    outcome = DocOutcome(doc_id, None, [], [], [], [])
+    rows = outcome.rows
     run_id = job.run_id
     for run in job.runs:
         step = run.step
@@ -329,20 +333,22 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 else None
             )
             duration = time.perf_counter() - t0
-            row = ResultRow(
-                doc_id,
-                plugin,
-                "doc",
-                step.stage,
-                "ok",
-                value,
-                res.label,
-                len(findings),
-                body,
-                duration,
-                None,
-                k,
-                run_id,
+            row = new_result_row(
+                (
+                    doc_id,
+                    plugin,
+                    "doc",
+                    step.stage,
+                    "ok",
+                    value,
+                    res.label,
+                    len(findings),
+                    body,
+                    duration,
+                    None,
+                    k,
+                    run_id,
+                )
             )
             done = _Done(row, findings, edits, data, None)
         except Exception as exc:
@@ -374,13 +380,11 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 file=sys.stderr,
             )
         current[plugin] = done
-        results.append(
-            NewResult(
-                row,
-                finding_rows(doc_id, plugin, "doc", findings) if findings else [],
-                old is not None and bool(old.n_findings),
-            )
-        )
+        rows.append(row)
+        if findings:
+            outcome.findings += finding_rows(doc_id, plugin, "doc", findings)
+        if old is not None and old.n_findings:
+            outcome.clear.append(ResultId(doc_id, plugin, "doc"))
         if outcome.aborted:
             break
     if job.cleans and thash != task.text_hash:

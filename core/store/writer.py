@@ -209,11 +209,15 @@ class Writer:
         if not rows:
             return
         conn = self._conn
-        conn.executemany(_PUT_RESULTS, rows)
+        # Bound as plain tuples: sqlite3 binds a tuple subclass item by item, about a third
+        # slower than the copy.
+        conn.executemany(_PUT_RESULTS, map(tuple, rows))
         if clear:
-            conn.executemany("DELETE FROM findings WHERE doc_id=? AND plugin=? AND phase=?", clear)
+            conn.executemany(
+                "DELETE FROM findings WHERE doc_id=? AND plugin=? AND phase=?", map(tuple, clear)
+            )
         if findings:
-            conn.executemany(_PUT_FINDINGS, findings)
+            conn.executemany(_PUT_FINDINGS, map(tuple, findings))
         self._wrote(*{generations.results(r.plugin, r.phase) for r in rows})
         # A document's finding count changes only where a new result has findings or an old
         # one had them (its findings are cleared); the rest keep theirs.
