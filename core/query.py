@@ -49,10 +49,8 @@ class Query(DocumentReads, ClusterReads, EntityReads, RunFigures):
     :meth:`open`, which upgrades it first."""
 
     def __init__(self, path: Path | str | Store) -> None:
-        self.store = path if isinstance(path, Store) else Store(path, readonly=True)
-        self._conn = self.store.conn
+        super().__init__(path if isinstance(path, Store) else Store(path, readonly=True))
         self.corpus = StoreCorpus(self.store)
-        self._unscored_cache: dict[str, tuple[int, int]] = {}
 
     @classmethod
     def open(cls, path: Path | str) -> Query:

@@ -12,8 +12,10 @@ from textmill.store.runstore import Store
 class Reader:
     """The state the query layer's parts read through (see :class:`textmill.query.Query`)."""
 
-    store: Store
-    _conn: sqlite3.Connection
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._conn: sqlite3.Connection = store.conn
+        self._unscored_cache: dict[str, tuple[int, int]] = {}  # see DocumentReads._unscored
 
     def latest_run(self) -> dict[str, Any] | None:
         row = self._conn.execute("SELECT * FROM runs ORDER BY started DESC LIMIT 1").fetchone()

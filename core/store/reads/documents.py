@@ -133,8 +133,6 @@ _RESULT_COLUMNS = columns(ResultRow._fields)
 
 
 class DocumentReads(Reader):
-    _unscored_cache: dict[str, tuple[int, int]]
-
     def _where(self, f: Filter, ordered: bool = False) -> tuple[str, list[Any]]:
         """SQL conditions for ``f``. ``ordered``: the query walks documents in an order and
         stops at a page, so findings filters probe each document's own findings and a status
