@@ -24,8 +24,8 @@ from typing import IO, Any, Literal
 
 import orjson
 from textmill.errors import TextmillError
-from textmill.query import DocRow, DocumentView, Filter, Query
-from textmill.report import document_json
+from textmill.query import DocRow, DocumentRecord, Filter, Query
+from textmill.report import record_json
 
 FORMATS = ("jsonl", "csv", "parquet")
 PAGE = 500  # documents read (and held) at a time
@@ -40,13 +40,13 @@ class Column:
     name: str
     type: Literal["string", "int", "float"]
     value: Callable[[DocRow], Any] | None = None
-    full: Callable[[DocumentView], Any] | None = None
+    full: Callable[[DocumentRecord], Any] | None = None
 
-    def of(self, row: DocRow, view: DocumentView | None = None) -> Any:
+    def of(self, row: DocRow, record: DocumentRecord | None = None) -> Any:
         if self.value is not None:
             return self.value(row)
-        assert self.full is not None and view is not None
-        return self.full(view)
+        assert self.full is not None and record is not None
+        return self.full(record)
 
 
 def _plugin_columns(p: str) -> list[Column]:
@@ -76,11 +76,9 @@ def columns(plugins: list[str], *, full: bool = False) -> list[Column]:
         cols += _plugin_columns(p)
     if full:
         cols += [
-            Column("text", "string", full=lambda view: view.doc.text),
+            Column("text", "string", full=lambda record: record.doc.text),
             Column(
-                "results_json",
-                "string",
-                full=lambda view: orjson.dumps(document_json(view)["results"]).decode(),
+                "results_json", "string", full=lambda record: orjson.dumps(record.results).decode()
             ),
         ]
     return cols
@@ -127,8 +125,9 @@ def export(
 def _jsonl(q: Query, f: Filter, output: str | None, page: int) -> int:
     n = 0
     with _sink(output, binary=True) as fh:
-        for view in q.iter_documents(f, page):
-            fh.write(orjson.dumps(document_json(view)) + b"\n")
+        for r in q.iter_records(f, page):
+            record = record_json(r.doc, r.error, r.results, r.clusters, r.mentions)
+            fh.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
             n += 1
     return n
 
@@ -168,9 +167,9 @@ def _parquet(q: Query, f: Filter, output: str | None, page: int) -> int:
             for v in values:
                 v.clear()
 
-        for full in q.iter_full(f, page):
+        for record in q.iter_records(f, page):
             for v, c in zip(values, cols, strict=True):
-                v.append(c.of(full.row, full.view))
+                v.append(c.of(record.row, record))
             n += 1
             if len(values[0]) >= GROUP:
                 flush()

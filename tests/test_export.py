@@ -139,3 +139,23 @@ def test_csv_and_parquet_have_fixed_typed_columns(run, tmp_path) -> None:
 def export_parquet(q, path, f=None):
     export(q, "parquet", str(path), f, page=3)
     return path
+
+
+def test_results_in_their_json_form_are_what_the_result_objects_give(run) -> None:
+    from textmill.model import to_dict
+    from textmill.store import Store, dumps, loads
+    from textmill.store.rows import result_from_row, result_json
+
+    with Store(run.store_path, readonly=True) as st:
+        ids = [r.id for r in run.query.page(limit=100).rows]
+        rows = [row for per in st.result_rows(ids).values() for row in per.values()]
+    bodies = [loads(r.payload) or {} for r in rows]
+    assert any("edits" in b for b in bodies) and any("findings" in b for b in bodies)
+    for r in rows:
+        want = to_dict(result_from_row(r))
+        got = result_json(r)
+        assert got == want and list(got) == list(want)
+    # A finding stored by a version whose Finding had fewer fields gets this one's defaults.
+    older = rows[0]._replace(payload=dumps({"findings": [{"code": "x.y", "message": "M."}]}))
+    assert result_json(older)["findings"] == [to_dict(f) for f in result_from_row(older).findings]
+    assert result_json(older)["findings"][0]["severity"] == "warning"

@@ -9,10 +9,20 @@ and the store writes them as they are.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 
-from textmill.model import Document, Edit, Finding, StageResult, Status, from_dict, to_dict
+from textmill.model import (
+    Document,
+    Edit,
+    Finding,
+    Span,
+    StageResult,
+    Status,
+    from_dict,
+    to_dict,
+)
 from textmill.store.db import dumps, loads
 
 Phase = Literal["doc", "corpus"]
@@ -253,6 +263,68 @@ def result_from_row(row: ResultRow) -> StageResult:
         traceback=body.get("traceback"),
         cache_key=row.cache_key or "",
     )
+
+
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(StageResult))
+_RESULT_KNOWN = _RESULT_FIELDS == (
+    "doc_id",
+    "plugin",
+    "stage",
+    "status",
+    "score",
+    "label",
+    "findings",
+    "data",
+    "edits",
+    "duration",
+    "error",
+    "traceback",
+    "cache_key",
+)  # the fields result_json() fills, in order; a StageResult with others goes the long way
+_FINDING_KEYS = {f.name for f in dataclasses.fields(Finding)}
+_EDIT_KEYS = {f.name for f in dataclasses.fields(Edit)}
+_SPAN_KEYS = {f.name for f in dataclasses.fields(Span)}
+
+
+def _as_written(items: list[dict[str, Any]], keys: set[str]) -> bool:
+    """Whether stored findings (or edits) have the fields of this version's class, so that
+    their JSON form is what was stored."""
+    for item in items:
+        if item.keys() != keys:
+            return False
+        span = item.get("span")
+        if span is not None and span.keys() != _SPAN_KEYS:
+            return False
+    return True
+
+
+def result_json(row: ResultRow) -> dict[str, Any]:
+    """``to_dict(result_from_row(row))``, built from the stored payload without making the
+    result, its findings and edits as objects and turning them back into JSON (what an export
+    of every document would otherwise spend most of its time on). A payload written with other
+    fields than this version's goes the long way."""
+    body = loads(row.payload) or {}
+    findings = body.get("findings") or []
+    edits = body.get("edits") or []
+    if not (
+        _RESULT_KNOWN and _as_written(findings, _FINDING_KEYS) and _as_written(edits, _EDIT_KEYS)
+    ):
+        return to_dict(result_from_row(row))
+    return {
+        "doc_id": row.doc_id,
+        "plugin": row.plugin,
+        "stage": row.stage,
+        "status": row.status,
+        "score": row.score,
+        "label": row.label,
+        "findings": findings,
+        "data": body.get("data") or {},  # parsed JSON: already what to_dict() gives
+        "edits": edits,
+        "duration": row.duration or 0.0,
+        "error": row.error,
+        "traceback": body.get("traceback"),
+        "cache_key": row.cache_key or "",
+    }
 
 
 def merge_results(doc: StageResult | None, corpus: StageResult | None) -> StageResult | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from textmill.errors import TextmillError
-from textmill.model import Cluster, Document, Edit, Finding, StageResult
+from textmill.model import Cluster, Document, Edit, Finding, StageResult, to_dict
 from textmill.store import outputs, search
 from textmill.store.db import chunks, columns, marks, plain
 from textmill.store.reads.base import Reader
@@ -23,6 +23,7 @@ from textmill.store.rows import (
     document_from_row,
     merge_results,
     result_from_row,
+    result_json,
 )
 
 SORTABLE = ("seq", "id", "title", "length", "findings")
@@ -121,11 +122,26 @@ def _and(where: str, *conds: str) -> str:
     return (" WHERE " + " AND ".join(parts)) if parts else ""
 
 
-class FullRow(NamedTuple):
-    """A document as both the corpus table (``row``) and ``show`` (``view``) give it."""
+class DocumentRecord(NamedTuple):
+    """A document for an export: the document with its results in their JSON form
+    (``to_dict`` of the merged results, in run order), its clusters (all members) and
+    mentions, as :class:`DocumentView` has them; and (:attr:`row`) its line of the corpus
+    table."""
 
-    row: DocRow
-    view: DocumentView
+    stored: DocumentRow
+    stored_results: list[ResultRow]
+    doc: Document
+    results: dict[str, dict[str, Any]]
+    clusters: list[Cluster]
+    mentions: list[dict[str, Any]]
+
+    @property
+    def error(self) -> str | None:
+        return self.stored.error
+
+    @property
+    def row(self) -> DocRow:
+        return _table_row(self.stored, self.stored_results)
 
 
 _DOC_COLUMNS = columns(DocumentRow._fields, "d.")
@@ -533,7 +549,7 @@ class DocumentReads(Reader):
         rows = self._document_rows("d.id = ?", [doc_id])
         if not rows:
             return None
-        return self._full(rows, self.plugins(), members)[0].view
+        return self._views(rows, self._load(rows, members), self.plugins())[0]
 
     def clusters_of(self, doc_id: str, *, members: int | None = None) -> list[Cluster]:
         """The clusters ``doc_id`` belongs to, from the members index (not every cluster);
@@ -544,20 +560,18 @@ class DocumentReads(Reader):
         sql = f"SELECT {_DOC_COLUMNS} FROM documents d WHERE {where}"
         return [DocumentRow._make(r) for r in plain(self._conn).execute(sql, args)]
 
-    def _full(
-        self, rows: list[DocumentRow], order: list[str], members: int | None = None
-    ) -> list[FullRow]:
-        """Documents with everything known about them, read for all of them at once: their
-        results, clusters and mentions each in one statement per chunk of ids."""
+    def _load(self, rows: list[DocumentRow], members: int | None = None) -> _Loaded:
+        """What is known about some documents besides their rows, read for all of them at
+        once: their results, clusters and mentions, each in one statement per chunk of ids."""
         ids = [r.id for r in rows]
         results: dict[str, list[ResultRow]] = {i: [] for i in ids}
         mentions: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
         cur = plain(self._conn)
         for chunk in chunks(ids):
-            # Doc phase before corpus phase: the order the corpus table's summary merges in.
+            # In the primary key's order (no sort): by document, plugin and phase.
             for t in cur.execute(
                 f"SELECT {_RESULT_COLUMNS} FROM results WHERE doc_id IN ({marks(chunk)}) "
-                "ORDER BY doc_id, plugin, phase DESC",
+                "ORDER BY doc_id, plugin, phase",
                 chunk,
             ):
                 stored = ResultRow._make(t)
@@ -580,16 +594,16 @@ class DocumentReads(Reader):
                         "type": m[8],
                     }
                 )
-        sized = outputs.clusters_of(self._conn, ids, members)
+        return _Loaded(results, mentions, outputs.clusters_of(self._conn, ids, members))
+
+    def _views(
+        self, rows: list[DocumentRow], loaded: _Loaded, order: list[str]
+    ) -> list[DocumentView]:
         rank = {p: i for i, p in enumerate(order)}
         out = []
         for r in rows:
-            summary: dict[str, dict[str, Any]] = {}
             phases: dict[str, dict[str, StageResult]] = {}
-            for res in results[r.id]:
-                _summarize(
-                    summary, res.plugin, res.phase, res.status, res.score, res.label, res.n_findings
-                )
+            for res in loaded.results[r.id]:
                 phases.setdefault(res.plugin, {})[res.phase] = result_from_row(res)
             merged: dict[str, StageResult] = {}
             for p in sorted(phases, key=lambda p: rank.get(p, len(rank))):
@@ -597,11 +611,7 @@ class DocumentReads(Reader):
                 if m is not None:
                     merged[p] = m
             doc = document_from_row(r)
-            view = _view(doc, r.error, merged, sized[r.id], mentions[r.id])
-            row = DocRow(
-                r.id, r.seq, r.title or "", r.length or 0, r.error, r.n_findings or 0, summary
-            )
-            out.append(FullRow(row, view))
+            out.append(_view(doc, r.error, merged, loaded.clusters[r.id], loaded.mentions[r.id]))
         return out
 
     def resolve_id(self, ref: str) -> str | None:
@@ -619,27 +629,60 @@ class DocumentReads(Reader):
             return str(row[0]) if row else None
         return None
 
-    def iter_full(self, f: Filter | None = None, batch: int = 500) -> Iterator[FullRow]:
-        """Every matching document in full, in ``seq`` order (for exports): pages of the
-        documents table walked by key (each costs the same wherever it starts), each page's
-        results, clusters and mentions read in bulk."""
-        where, args = self._where(f or Filter(), ordered=True)
+    def iter_records(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentRecord]:
+        """Every matching document for an export, in ``seq`` order: pages of the documents
+        table walked by key (each costs the same wherever it starts), each page's results,
+        clusters and mentions read in bulk, and results given in their JSON form straight
+        from their stored rows."""
+        rank = {p: i for i, p in enumerate(self.plugins())}
+        orders: dict[tuple[str, ...], list[str]] = {}  # plugins as stored -> in run order
+        for rows in self._pages(f, batch):
+            loaded = self._load(rows)
+            for r in rows:
+                stored = loaded.results[r.id]
+                by_plugin: dict[str, list[ResultRow]] = {}
+                for res in stored:
+                    by_plugin.setdefault(res.plugin, []).append(res)
+                names = tuple(by_plugin)
+                order = orders.get(names)
+                if order is None:
+                    order = orders[names] = sorted(names, key=lambda p: rank.get(p, len(rank)))
+                results = {}
+                for p in order:
+                    phases = by_plugin[p]
+                    if len(phases) == 1:
+                        results[p] = result_json(phases[0])
+                    else:  # doc and corpus phases, merged as objects
+                        got = {res.phase: result_from_row(res) for res in phases}
+                        results[p] = to_dict(merge_results(got.get("doc"), got.get("corpus")))
+                yield DocumentRecord(
+                    r,
+                    stored,
+                    document_from_row(r),
+                    results,
+                    [c for c, _ in loaded.clusters[r.id]],
+                    loaded.mentions[r.id],
+                )
+
+    def iter_documents(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentView]:
+        """Every matching document in full, in ``seq`` order (pages walked as :meth:`iter_records` walks them)."""
         order = self.plugins()
+        for rows in self._pages(f, batch):
+            yield from self._views(rows, self._load(rows), order)
+
+    def _pages(self, f: Filter | None, batch: int) -> Iterator[list[DocumentRow]]:
+        """The matching documents' rows in ``seq`` order, ``batch`` at a time, each page read
+        from the last ``seq`` of the one before."""
+        where, args = self._where(f or Filter(), ordered=True)
+        cond = _and(where, "d.seq > ?")[len(" WHERE ") :]
         last = 0
         while True:
-            cond = _and(where, "d.seq > ?")[len(" WHERE ") :]
             rows = self._document_rows(f"{cond} ORDER BY d.seq LIMIT ?", [*args, last, batch])
-            if not rows:
-                return
-            yield from self._full(rows, order)
+            if rows:
+                yield rows
             if len(rows) < batch:
                 return
             last = rows[-1].seq
-
-    def iter_documents(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentView]:
-        """Every matching document in full, in ``seq`` order (see :meth:`iter_full`)."""
-        for full in self.iter_full(f, batch):
-            yield full.view
 
     def iter_rows(self, f: Filter | None = None, batch: int = 1000) -> Iterator[DocRow]:
         """Every matching document as the corpus table shows it, in ``seq`` order, a page at a
@@ -691,6 +734,23 @@ def _key_row(
 ) -> DocRow:
     """A row that holds only what :meth:`Query.page` continues an order from."""
     return DocRow(id, seq, title, length, None, findings, {}, sort_key)
+
+
+class _Loaded(NamedTuple):
+    """What :meth:`DocumentReads._load` read about a page of documents, by document id."""
+
+    results: dict[str, list[ResultRow]]  # by plugin, then phase
+    mentions: dict[str, list[dict[str, Any]]]
+    clusters: dict[str, list[tuple[Cluster, int]]]  # with each cluster's full size
+
+
+def _table_row(r: DocumentRow, results: list[ResultRow]) -> DocRow:
+    """A document's line of the corpus table from its row and its results."""
+    summary: dict[str, dict[str, Any]] = {}
+    # Each plugin's doc phase before its corpus phase: the order the summary merges in.
+    for res in sorted(results, key=lambda res: (res.plugin, res.phase != "doc")):
+        _summarize(summary, res.plugin, res.phase, res.status, res.score, res.label, res.n_findings)
+    return DocRow(r.id, r.seq, r.title or "", r.length or 0, r.error, r.n_findings or 0, summary)
 
 
 def _summarize(
