@@ -134,10 +134,9 @@ class Engine:
         t0 = time.perf_counter()
         with self.store.transaction() as tx:
             tx.start_run(run_id, self.config.to_dict())
+            self._deferred = tx.defer_indexes()
         self.manager.pm.hook.textmill_run_start(run_id=run_id, config=self.config.to_dict())
         status = "ok"
-        with self.store.transaction() as tx:
-            self._deferred = tx.defer_indexes()
         try:
             plan = segments(self.plan)
             # A plan that starts with doc steps runs them on each page of input as it is read.
@@ -160,8 +159,10 @@ class Engine:
             status = "killed"
             raise
         finally:
-            self._build_indexes()
             with self.store.transaction() as tx:
+                if self._deferred:
+                    tx.build_indexes()
+                    self._deferred = False
                 tx.refresh_search_index()
             summary.seconds = time.perf_counter() - t0
             summary.mean_scores = self._mean_scores()
