@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build(path: Path, n: int) -> None:
     from textmill.model import Document, Finding, Span, StageResult
-    from textmill.store import Store
+    from textmill.store import NewDocument, Store
 
     sentences = [
         s.strip()
@@ -43,15 +43,15 @@ def build(path: Path, n: int) -> None:
     ]
     rng = random.Random(5)
     with Store(path) as st:
-        st.start_run("bench", {"chain": {"quality": ["scorer"], "dedup": ["grouper"]}})
+        with st.transaction() as tx:
+            tx.start_run("bench", {"chain": {"quality": ["scorer"], "dedup": ["grouper"]}})
         batch = 20_000
         for start in range(0, n, batch):
-            st.begin()
             docs, results = [], []
             for i in range(start, min(n, start + batch)):
                 text = ". ".join(rng.sample(sentences, 4)) + "."
                 doc = Document(id=f"doc{i:08d}", raw=text, title=text[:60])
-                docs.append((doc, i + 1, f"h{i}", None))
+                docs.append(NewDocument(doc, i + 1, f"h{i}", None))
                 score = rng.random()
                 findings = (
                     (Finding("bench.low", "Low score.", "warning", Span(0, 5), plugin="scorer"),)
@@ -59,30 +59,15 @@ def build(path: Path, n: int) -> None:
                     else ()
                 )
                 results.append(
-                    (
-                        StageResult(
-                            doc.id, "scorer", "quality", "ok", score=score, findings=findings
-                        ),
-                        "doc",
-                        None,
-                        False,
-                    )
+                    StageResult(doc.id, "scorer", "quality", "ok", score=score, findings=findings)
                 )
-                results.append(
-                    (
-                        StageResult(doc.id, "grouper", "dedup", "ok", label=f"g{i % 1000}"),
-                        "doc",
-                        None,
-                        False,
-                    )
-                )
-            st.insert_documents(docs, "bench")
-            st.put_results(results, "bench")
-            st.commit()
-        st.begin()
-        st.refresh_search_index()
-        st.finish_run("bench", "ok", {})
-        st.commit()
+                results.append(StageResult(doc.id, "grouper", "dedup", "ok", label=f"g{i % 1000}"))
+            with st.transaction() as tx:
+                tx.put_documents(docs, "bench")
+                tx.put_stage_results(results, "bench", replace_findings=False)
+        with st.transaction() as tx:
+            tx.refresh_search_index()
+            tx.finish_run("bench", "ok", {})
     add_corpus_outputs(path)
 
 
@@ -144,10 +129,8 @@ def add_corpus_outputs(path: Path) -> None:
             entities[eid] = Entity(
                 eid, name, "PERSON", listed, None, "", "grouper", {"variants": {name: len(listed)}}
             )
-        st.begin()
-        st.replace_clusters("grouper", clusters)
-        st.replace_entities("grouper", entities.values())
-        st.commit()
+        with st.transaction() as tx:
+            tx.put_corpus_output("grouper", "bench", clusters=clusters, entities=entities.values())
 
 
 QUIET = 0.2  # seconds without a new frame: the app has finished answering a key

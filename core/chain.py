@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -22,11 +23,23 @@ from textmill.manager import PluginManager, module_label
 from textmill.settings import as_table, build, did_you_mean
 
 
+class StepKind(str, Enum):
+    """What a step runs: a plugin's ``prepare`` hook (a first look at the raw corpus), its
+    per-document hook (``doc``) or its corpus hook (``corpus``, a barrier)."""
+
+    PREPARE = "prepare"
+    DOC = "doc"
+    CORPUS = "corpus"
+
+    def __str__(self) -> str:  # the value in messages and labels, on every Python version
+        return self.value
+
+
 @dataclass(frozen=True)
 class Step:
     plugin: str
     stage: str
-    kind: str  # prepare | doc | corpus
+    kind: StepKind
     hook: str
     version: str
     settings: Any
@@ -37,7 +50,7 @@ class Step:
 
     @property
     def label(self) -> str:
-        return f"{self.plugin} ({self.kind})" if self.kind != "doc" else self.plugin
+        return f"{self.plugin} ({self.kind})" if self.kind is not StepKind.DOC else self.plugin
 
 
 def settings_for(manager: PluginManager, config: Config, name: str) -> Any:
@@ -158,12 +171,12 @@ def build_plan(
                 uses=info.uses,
             )
             if "textmill_prepare" in plugin.hooks and not any(s.plugin == name for s in prepare):
-                prepare.append(Step(kind="prepare", hook="textmill_prepare", **common))
+                prepare.append(Step(kind=StepKind.PREPARE, hook="textmill_prepare", **common))
             if DOC_HOOKS[stage] in plugin.hooks:
                 provides = (*info.provides, "text") if stage == "clean" else info.provides
                 steps.append(
                     Step(
-                        kind="doc",
+                        kind=StepKind.DOC,
                         hook=DOC_HOOKS[stage],
                         requires=info.requires,
                         provides=tuple(provides),
@@ -173,7 +186,7 @@ def build_plan(
             if stage in CORPUS_HOOKS and CORPUS_HOOKS[stage] in plugin.hooks:
                 corpus_steps.append(
                     Step(
-                        kind="corpus",
+                        kind=StepKind.CORPUS,
                         hook=CORPUS_HOOKS[stage],
                         requires=info.corpus_requires,
                         provides=info.corpus_provides,
@@ -216,7 +229,9 @@ def order_steps(
 
     def needs(s: Step, placed: set[int], strict: bool) -> bool:
         before = [
-            t for t in steps if t.plugin == s.plugin and t.kind == "doc" and s.kind == "corpus"
+            t
+            for t in steps
+            if t.plugin == s.plugin and t.kind is StepKind.DOC and s.kind is StepKind.CORPUS
         ]
         deps = list(s.requires) + (
             list(s.uses) + (["text"] if s.stage != "clean" else []) if strict else []
@@ -249,7 +264,7 @@ def segments(plan: list[Step]) -> list[list[Step]]:
     """Group consecutive doc steps; prepare and corpus steps stand alone."""
     out: list[list[Step]] = []
     for step in plan:
-        if step.kind == "doc" and out and out[-1][0].kind == "doc":
+        if step.kind is StepKind.DOC and out and out[-1][0].kind is StepKind.DOC:
             out[-1].append(step)
         else:
             out.append([step])

@@ -306,7 +306,7 @@ def show(doc: str, config_path: str | None, store: str | None, as_json: bool) ->
     from textmill.query import Query
     from textmill.report import document_json, render_document
 
-    q = Query(_store_path(config_path, store))
+    q = Query.open(_store_path(config_path, store))
     doc_id = q.resolve_id(doc)
     if doc_id is None:
         raise TextmillError(
@@ -344,7 +344,7 @@ def export(
     from textmill.export import export as do_export
     from textmill.query import Query, parse_filter
 
-    q = Query(_store_path(config_path, store))
+    q = Query.open(_store_path(config_path, store))
     n = do_export(q, fmt, output, parse_filter(filter_expr))
     if output:
         say(f"wrote {n} documents to {output}")

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from textmill.model import (
-    Alignment,
-    Cluster,
-    ClusterMember,
-    Document,
-    Entity,
-    Mention,
-    Span,
-    StageResult,
-)
-from textmill.store import Store, loads, merge_results
+from textmill.model import Alignment, Cluster, Document, Entity, StageResult
+from textmill.store import Store
 
 
 class StoreCorpus:
@@ -49,77 +39,18 @@ class StoreCorpus:
         return self.store.iter_results(plugin, "doc")
 
     def result(self, doc_id: str, plugin: str) -> StageResult | None:
-        return merge_results(
-            self.store.result(doc_id, plugin, "doc"), self.store.result(doc_id, plugin, "corpus")
-        )
+        return self.store.merged_result(doc_id, plugin)
 
     def clusters(self, kind: str | None = None) -> list[Cluster]:
-        conn = self.store.conn
-        q = "SELECT * FROM clusters" + (" WHERE kind=?" if kind else "") + " ORDER BY id"
-        rows = conn.execute(q, (kind,) if kind else ()).fetchall()
-        out = []
-        for r in rows:
-            members = tuple(
-                ClusterMember(m[0], m[1])
-                for m in conn.execute(
-                    "SELECT doc_id, similarity FROM cluster_members WHERE cluster_id=? "
-                    "ORDER BY similarity DESC, doc_id",
-                    (r["id"],),
-                )
-            )
-            out.append(
-                Cluster(
-                    r["id"],
-                    r["kind"],
-                    members,
-                    r["representative"],
-                    r["plugin"],
-                    loads(r["data"]) or {},
-                )
-            )
-        return out
+        """Every cluster (of ``kind``) by id, each with its members, the most similar first."""
+        return self.store.clusters(kind)
 
     def alignments(self, cluster_id: str | None = None) -> list[Alignment]:
-        q = "SELECT * FROM alignments" + (" WHERE cluster_id=?" if cluster_id else "")
-        rows = self.store.conn.execute(q, (cluster_id,) if cluster_id else ()).fetchall()
-        return [alignment_from_row(r) for r in rows]
+        return self.store.alignments(cluster_id)
 
     def entities(self) -> list[Entity]:
-        rows = self.store.conn.execute(
-            "SELECT * FROM entities ORDER BY mention_count DESC, id"
-        ).fetchall()
-        return [self._entity(r) for r in rows]
+        return self.store.entities()
 
     def entity(self, entity_id: str) -> Entity | None:
         """One entity with its mentions, by primary key (no scan of the index)."""
-        row = self.store.conn.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
-        return self._entity(row) if row is not None else None
-
-    def _entity(self, r: Any) -> Entity:
-        mentions = tuple(
-            Mention(m["doc_id"], Span(m["start"], m["end"]), m["text"], m["label"])
-            for m in self.store.conn.execute("SELECT * FROM mentions WHERE entity_id=?", (r["id"],))
-        )
-        return Entity(
-            r["id"],
-            r["name"],
-            r["type"],
-            mentions,
-            r["kb_id"],
-            r["description"] or "",
-            r["plugin"],
-            loads(r["data"]) or {},
-        )
-
-
-def alignment_from_row(r: Any) -> Alignment:
-    """An :class:`Alignment` from a row of the ``alignments`` table."""
-    return Alignment(
-        r["cluster_id"],
-        r["doc_a"],
-        Span(r["a_start"], r["a_end"]),
-        r["doc_b"],
-        Span(r["b_start"], r["b_end"]),
-        r["score"],
-        loads(r["data"]) or {},
-    )
+        return self.store.entity(entity_id)

@@ -8,12 +8,13 @@ flight and a restart redoes only those.
 
 Every (document, plugin) result carries a cache key: the hash of the plugin's name, version and
 settings, the text it saw, its prepared state and the keys of the results it declared it needs.
-A result whose key is unchanged is not recomputed.
+A result whose key is unchanged is not recomputed. Every such decision (the keys, and the checks
+that let a step or the input be skipped without reading it) is made by :mod:`textmill.freshness`;
+everything stored goes through :mod:`textmill.store`, which holds all SQL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import traceback
@@ -22,18 +23,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from textmill import __version__, segment
-from textmill.chain import Step, build_plan, providers, segments
+from textmill import __version__, freshness, segment
+from textmill.chain import Step, StepKind, build_plan, providers, segments
 from textmill.config import Config
 from textmill.corpus import StoreCorpus
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
+from textmill.freshness import Check, Freshness, text_hash
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
 from textmill.readers import ReadError, fingerprint, read_paths
-from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score, text_hash
-from textmill.segment import key as _key
-from textmill.store import Store, dumps, loads
+from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score
+from textmill.store import (
+    CleanedText,
+    DocumentFields,
+    FindingRow,
+    HashedDocument,
+    NewDocument,
+    ResultId,
+    ResultRow,
+    Store,
+)
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: called as work advances (``total`` may be unknown)."""
@@ -106,6 +116,7 @@ class Engine:
         self.config = config
         self.manager = manager
         self.store = store
+        self.freshness = Freshness(store)
         self.workers = workers or config.run.workers
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
@@ -117,25 +128,28 @@ class Engine:
         self._deferred = False  # results indexes dropped for this run's first fill
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
+        """Ingest the input, then run the plan's steps in order; returns the run's summary."""
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         summary = RunSummary(run_id)
         t0 = time.perf_counter()
-        self.store.start_run(run_id, self.config.to_dict())
+        with self.store.transaction() as tx:
+            tx.start_run(run_id, self.config.to_dict())
+            self._deferred = tx.defer_indexes()
         self.manager.pm.hook.textmill_run_start(run_id=run_id, config=self.config.to_dict())
         status = "ok"
-        self._deferred = self.store.defer_indexes()
         try:
             plan = segments(self.plan)
             # A plan that starts with doc steps runs them on each page of input as it is read.
-            first = plan[0] if plan and plan[0][0].kind == "doc" else None
+            first = plan[0] if plan and plan[0][0].kind is StepKind.DOC else None
             if self._ingest(paths or self.config.input_paths(), run_id, summary, first):
                 plan = plan[1:]
             prepared: dict[str, tuple[str, Any]] = {}
             for seg in plan:
-                if seg[0].kind == "prepare":
-                    prepared[seg[0].plugin] = self._prepare(seg[0], summary)
-                elif seg[0].kind == "corpus":
-                    self._corpus(seg[0], run_id, summary)
+                step = seg[0]
+                if step.kind is StepKind.PREPARE:
+                    prepared[step.plugin] = self._prepare(step, summary)
+                elif step.kind is StepKind.CORPUS:
+                    self._corpus(step, run_id, summary)
                 else:
                     self._segment(seg, prepared, run_id, summary)
         except RunAborted as exc:
@@ -145,17 +159,17 @@ class Engine:
             status = "killed"
             raise
         finally:
-            if self.store.conn.in_transaction:
-                self.store.conn.execute("ROLLBACK")
-            self._build_indexes()
-            self.store.begin()
-            self.store.refresh_search_index()
-            self.store.commit()
+            with self.store.transaction() as tx:
+                if self._deferred:
+                    tx.build_indexes()
+                    self._deferred = False
+                tx.refresh_search_index()
             summary.seconds = time.perf_counter() - t0
             summary.mean_scores = self._mean_scores()
             if status == "ok" and summary.failed:
                 status = "errors"
-            self.store.finish_run(run_id, status, summary.to_dict())
+            with self.store.transaction() as tx:
+                tx.finish_run(run_id, status, summary.to_dict())
         self.manager.pm.hook.textmill_run_end(run_id=run_id, summary=summary.to_dict())
         return summary
 
@@ -164,26 +178,14 @@ class Engine:
 
     def _mean_scores(self) -> dict[str, float | None]:
         """Each plugin's mean score, read again only when some results changed."""
-        watched = sorted(n for n in self.store.generations() if n.startswith("results:"))
-        memo = _key("means", dumps(self._state(watched)).decode())
-        last = self.store.cache_get("", "means")
-        if last is not None and last[0] == memo:
-            return dict(last[1])
-        rows = self.store.conn.execute(
-            "SELECT plugin, AVG(score) FROM results WHERE phase='doc' GROUP BY plugin"
-        ).fetchall()
-        means = {r[0]: r[1] for r in rows}
-        self.store.begin()
-        self.store.cache_put("", "means", memo, means)
-        self.store.commit()
-        return means
+        check = freshness.means_check(self.store.generations())
+        return dict(self.freshness.memo(check, self.store.mean_scores))
 
     def _build_indexes(self) -> None:
         """Build the results indexes a first run deferred (before anything reads results)."""
         if self._deferred:
-            self.store.begin()
-            self.store.build_indexes()
-            self.store.commit()
+            with self.store.transaction() as tx:
+                tx.build_indexes()
             self._deferred = False
 
     # --- ingest -------------------------------------------------------------------------------
@@ -202,21 +204,17 @@ class Engine:
         """
         inp = self.config.input
         roots = [self.config.resolve(p) for p in paths]
-        for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind != "prepare"):
+        for plugin in dict.fromkeys(s.plugin for s in self.plan if s.kind is not StepKind.PREPARE):
             self._stats(summary, plugin)
         files, trusted = fingerprint(roots)
         # The readers' version too: an upgraded reader may read the same files differently.
         options = [__version__, inp.format, inp.text_column, inp.id_column, inp.max_bytes]
-        key = _key("input", dumps([[str(r) for r in roots], options, files]).decode())
-        last = self.store.cache_get("", "input")
-        if (
-            last is not None
-            and last[0] == key
-            and last[1].get("documents_gen") == self.store.generations().get("documents", 0)
-        ):
-            summary.documents = last[1]["documents"]
-            summary.input_errors = [(i, r) for i, r in last[1]["input_errors"]]
-            self.progress("read", last[1]["items"], None)
+        check = freshness.input_check(roots, options, files)
+        last = self.freshness.fresh(check)
+        if last is not None:
+            summary.documents = last["documents"]
+            summary.input_errors = [(i, r) for i, r in last["input_errors"]]
+            self.progress("read", last["items"], None)
             self._abort_on_input_errors(summary)
             return False
         items = read_paths(
@@ -226,7 +224,8 @@ class Engine:
             id_column=inp.id_column,
             max_bytes=inp.max_bytes,
         )
-        self.store.start_ingest()
+        with self.store.transaction() as tx:
+            tx.start_ingest()
         counter = [0]
         pages = self._store_pages(items, run_id, summary, counter)
         errors = 0
@@ -237,21 +236,19 @@ class Engine:
             job = self._job(first, {}, run_id)
             batches = self._page_tasks(pages, self.config.run.batch_size)
             errors = self._run_job(job, batches, run_id, summary, None)
-        self.store.begin()
-        self.store.drop_unseen()
-        if trusted:
-            record = {
-                "documents": summary.documents,
-                "input_errors": summary.input_errors,
-                "items": counter[0],
-                "documents_gen": self.store.generations().get("documents", 0),
-            }
-            self.store.cache_put("", "input", key, record)
-        else:
-            self.store.cache_drop("", "input")
-        self.store.commit()
+        with self.store.transaction() as tx:
+            tx.drop_unseen()
+            if trusted:
+                record = {
+                    "documents": summary.documents,
+                    "input_errors": summary.input_errors,
+                    "items": counter[0],
+                }
+                self.freshness.record(check, record, tx)
+            else:
+                self.freshness.forget(check, tx)
         if first is not None and not errors:
-            self._record_segment(job)
+            self.freshness.record(self._segment_check(job))
         return first is not None
 
     def _store_pages(
@@ -263,7 +260,7 @@ class Engine:
         for page in _pages(items, 500):
             known = self.store.known_documents([it.id for it in page])
             seen: list[int] = []
-            rows: list[tuple[Document, int, str, str | None]] = []
+            rows: list[NewDocument] = []
             readable: list[tuple[Document, str, str]] = []
             for item in page:
                 old = known.get(item.id)
@@ -271,28 +268,27 @@ class Engine:
                     doc_seq = seq
                     seq += 1
                 else:
-                    doc_seq = old[1]
+                    doc_seq = old.seq
                 seen.append(doc_seq)
                 if isinstance(item, ReadError):
                     summary.input_errors.append((item.id, item.reason))
-                    if old is None or old[0] or old[2] != item.reason:
+                    if old is None or old.raw_hash or old.error != item.reason:
                         unreadable = Document(id=item.id, raw="", source=item.source)
-                        rows.append((unreadable, doc_seq, "", item.reason))
+                        rows.append(NewDocument(unreadable, doc_seq, "", item.reason))
                     continue
                 summary.documents += 1
                 h = text_hash(item.raw)
                 if old is None:
-                    rows.append((item, doc_seq, h, None))
+                    rows.append(NewDocument(item, doc_seq, h, None))
                     readable.append((item, h, "new"))
-                elif old[0] != h or old[3] != self.store.document_fields(item):
-                    rows.append((item, doc_seq, h, None))
+                elif old.raw_hash != h or old.fields != DocumentFields.of(item):
+                    rows.append(NewDocument(item, doc_seq, h, None))
                     readable.append((item, h, "changed"))
                 else:
                     readable.append((item, h, "same"))
-            self.store.begin()
-            self.store.insert_documents(rows, run_id)
-            self.store.mark_seen(seen)
-            self.store.commit()
+            with self.store.transaction() as tx:
+                tx.put_documents(rows, run_id)
+                tx.mark_seen(seen)
             counter[0] += len(page)
             self.progress("read", counter[0], None)
             self._abort_on_input_errors(summary)
@@ -312,8 +308,10 @@ class Engine:
                 if how == "same":
                     if doc.id not in stored:
                         continue  # a second copy of an id whose first copy was unreadable
-                    doc, raw_hash, thash = stored[doc.id]
-                    tasks.append(DocTask(doc, raw_hash, thash, prior[doc.id]))
+                    hashed = stored[doc.id]
+                    tasks.append(
+                        DocTask(hashed.doc, hashed.raw_hash, hashed.text_hash, prior[doc.id])
+                    )
                 else:
                     tasks.append(DocTask(doc, h, h, prior.get(doc.id, {})))
             for i in range(0, len(tasks), size):
@@ -326,64 +324,22 @@ class Engine:
 
     # --- prepare and corpus steps -------------------------------------------------------------
 
-    def _corpus_digest(
-        self,
-        raw: bool,
-        seen: set[str] | None = None,
-        own: str = "",
-        corpus_seen: set[str] | None = None,
-        *,
-        step: str,
-    ) -> str:
-        """A hash of what a prepare (``raw``) or corpus step can see: every document's text and
-        the results of ``seen`` plugins (those before the step, and its own per-document hook).
-
-        It reads every document and result, so it is remembered (for ``step``) with the
-        generations of what it read, and read again only when one of them changed."""
-        seen = seen or set()
-        allowed = (corpus_seen if corpus_seen is not None else seen) - {own}
-        watched = ["documents"] if raw else ["documents", "texts"]
-        if not raw:
-            watched += [f"results:{p}:doc" for p in sorted(seen)]
-            watched += [f"cache:{p}:corpus" for p in sorted(allowed)]
-        memo = _key(
-            "digest", dumps([raw, sorted(seen), sorted(allowed), self._state(watched)]).decode()
+    def _digest(self, step: Step, raw: bool, seen: set[str], allowed: set[str]) -> str:
+        """The digest of what a prepare (``raw``) or corpus step sees, remembered while the
+        documents and results it hashes are unchanged."""
+        check = freshness.view_check(step, raw, seen, allowed)
+        return str(
+            self.freshness.memo(
+                check, lambda: freshness.corpus_digest(self.store, raw, seen, allowed)
+            )
         )
-        kind = "digest:raw" if raw else "digest"
-        last = self.store.cache_get(step, kind)
-        if last is not None and last[0] == memo:
-            return str(last[1])
-        digest = self._read_digest(raw, seen, allowed)
-        self.store.begin()
-        self.store.cache_put(step, kind, memo, digest)
-        self.store.commit()
-        return digest
-
-    def _read_digest(self, raw: bool, seen: set[str], allowed: set[str]) -> str:
-        h = hashlib.blake2b(digest_size=16)
-        col = "raw_hash" if raw else "text_hash"
-        for row in self.store.conn.execute(
-            f"SELECT id, {col} FROM documents WHERE error IS NULL ORDER BY seq"
-        ):
-            h.update(f"{row[0]}\x00{row[1]}\x01".encode())
-        if not raw:
-            for row in self.store.result_keys():
-                if row[1] in seen:
-                    h.update(f"{row[0]}\x00{row[1]}\x00{row[2]}\x01".encode())
-            for row in self.store.conn.execute(
-                "SELECT plugin, key FROM cache WHERE kind='corpus' ORDER BY plugin"
-            ):
-                if row[0] in allowed:
-                    h.update(f"{row[0]}\x00{row[1]}\x01".encode())
-        return h.hexdigest()
 
     def _prepare(self, step: Step, summary: RunSummary) -> tuple[str, Any]:
-        digest = self._corpus_digest(raw=True, step=step.plugin)
-        key = _key(step.plugin, step.version, step.settings_hash, digest)
+        key = freshness.step_key(step, self._digest(step, True, set(), set()))
         stats = self._stats(summary, step.plugin)
         cached = self.store.cache_get(step.plugin, "prepare")
-        if cached and cached[0] == key:
-            return key, cached[1]
+        if cached and cached.key == key:
+            return key, cached.value
         self.progress(f"{step.plugin}: prepare", 0, None)
         fn = self.manager.impl(step.plugin, step.hook)
         assert fn is not None
@@ -400,33 +356,20 @@ class Engine:
             return key, None
         finally:
             stats.seconds += time.perf_counter() - t0
-        self.store.begin()
-        self.store.cache_put(step.plugin, "prepare", key, state)
-        self.store.commit()
-        return key, loads(
-            self.store.conn.execute(
-                "SELECT payload FROM cache WHERE plugin=? AND kind='prepare'", (step.plugin,)
-            ).fetchone()[0]
-        )
+        with self.store.transaction() as tx:
+            # The state as stored (through JSON), as a later run's cache hit gives it.
+            state = tx.cache_put(step.plugin, "prepare", key, state)
+        return key, state
 
     def _corpus(self, step: Step, run_id: str, summary: RunSummary) -> None:
-        idx = max(i for i, p in enumerate(self.order) if p == step.plugin)
-        seen = {p for p in self.order[:idx] if p != step.plugin} | {step.plugin}
-        # Only corpus steps that run before this one count: a later corpus step (e.g. checks
-        # that read this step's clusters) must not invalidate it, or each run would redo both.
-        corpus_before = {
-            s.plugin for s in self.full_plan[:idx] if s.kind == "corpus" and s.plugin != step.plugin
-        }
+        seen, before = freshness.corpus_views(self.full_plan, self.order, step)
         self._build_indexes()
-        digest = self._corpus_digest(
-            raw=False, seen=seen, own=step.plugin, corpus_seen=corpus_before, step=step.plugin
-        )
-        key = _key(step.plugin, step.version, step.settings_hash, digest)
+        key = freshness.step_key(step, self._digest(step, False, seen, before))
         stats = self._stats(summary, step.plugin)
         # A plugin without a per-document hook reports its corpus hook's per-document results.
-        corpus_only = not any(s.plugin == step.plugin and s.kind == "doc" for s in self.plan)
+        corpus_only = not any(s.plugin == step.plugin and s.kind is StepKind.DOC for s in self.plan)
         cached = self.store.cache_get(step.plugin, "corpus")
-        if cached and cached[0] == key:
+        if cached and cached.key == key:
             if corpus_only:
                 n = self.store.count_results(step.plugin, "corpus")
                 stats.processed += n
@@ -445,14 +388,13 @@ class Engine:
         except Exception as exc:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
-            self.store.begin()
-            self.store.cache_put(
-                step.plugin,
-                "corpus",
-                "error:" + key,
-                {"error": _one_line(exc), "traceback": traceback.format_exc()},
-            )
-            self.store.commit()
+            with self.store.transaction() as tx:
+                tx.cache_put(
+                    step.plugin,
+                    "corpus",
+                    "error:" + key,
+                    {"error": _one_line(exc), "traceback": traceback.format_exc()},
+                )
             if self.fail_fast:
                 raise RunAborted(f'plugin "{step.plugin}" failed: {_one_line(exc)}') from None
             return
@@ -460,21 +402,13 @@ class Engine:
         stats.seconds += elapsed
         if corpus_only:
             stats.processed += len(res.doc_results)
-        self.store.begin()
-        self.store.clear_plugin_outputs(step.plugin)
-        self.store.replace_clusters(
-            step.plugin, [replace(c, plugin=step.plugin) for c in res.clusters]
-        )
-        self.store.replace_alignments(step.plugin, res.alignments)
-        self.store.replace_entities(
-            step.plugin, [replace(e, plugin=step.plugin) for e in res.entities]
-        )
-        texts = {}
+        lengths: dict[str, int] = {}
+        results = []
         for doc_id, r in res.doc_results.items():
-            if doc_id not in texts:
+            if doc_id not in lengths:
                 d = self.store.document(doc_id)
-                texts[doc_id] = len(d.text) if d else 0
-            self.store.put_result(
+                lengths[doc_id] = len(d.text) if d else 0
+            results.append(
                 StageResult(
                     doc_id=doc_id,
                     plugin=step.plugin,
@@ -482,15 +416,22 @@ class Engine:
                     status="ok",
                     score=score(r.score),
                     label=r.label,
-                    findings=tuple(own(f, step.plugin, texts[doc_id]) for f in r.findings),
+                    findings=tuple(own(f, step.plugin, lengths[doc_id]) for f in r.findings),
                     data=r.data,
                     cache_key=key,
-                ),
-                run_id,
-                phase="corpus",
+                )
             )
-        self.store.cache_put(step.plugin, "corpus", key, {"data": res.data, "seconds": elapsed})
-        self.store.commit()
+        with self.store.transaction() as tx:
+            tx.put_corpus_output(
+                step.plugin,
+                key,
+                clusters=[replace(c, plugin=step.plugin) for c in res.clusters],
+                alignments=res.alignments,
+                entities=[replace(e, plugin=step.plugin) for e in res.entities],
+                results=results,
+                run_id=run_id,
+                data={"data": res.data, "seconds": elapsed},
+            )
 
     # --- doc segments -------------------------------------------------------------------------
 
@@ -504,9 +445,8 @@ class Engine:
         job = self._job(steps, prepared, run_id)
         total = self.store.count_documents()
         label = ", ".join(s.plugin for s in steps)
-        signature, watched = self._segment_signature(job)
-        last = self.store.cache_get(label, "segment")
-        if last is not None and last[0] == signature and last[1] == self._state(watched):
+        check = self._segment_check(job)
+        if self.freshness.fresh(check):
             # Nothing any key of this segment hashes has changed since a pass that left a valid
             # result for every document and step: every result is a cache hit.
             for s in steps:
@@ -516,7 +456,11 @@ class Engine:
             self.progress(label, total, total)
             return
         if not self._run_job(job, self._tasks(job), run_id, summary, total):
-            self._record_segment(job)
+            self.freshness.record(check)
+
+    def _segment_check(self, job: SegmentJob) -> Check:
+        with_doc_step = {s.plugin for s in self.plan if s.kind is StepKind.DOC}
+        return freshness.segment_check(job, with_doc_step)
 
     def _job(
         self, steps: list[Step], prepared: dict[str, tuple[str, Any]], run_id: str
@@ -563,7 +507,7 @@ class Engine:
         errors = 0
         try:
             for outcomes in executor.map(segment.run_batch, batches):
-                errors += self._write(outcomes, run_id, summary)
+                errors += self._write(outcomes, summary)
                 done += len(outcomes)
                 self.progress(label, done, total)
                 aborted = next((o.aborted for o in outcomes if o.aborted), None)
@@ -574,80 +518,34 @@ class Engine:
             segment.install(None)
         return errors
 
-    def _record_segment(self, job: SegmentJob) -> None:
-        """Remember that every document has a valid result of every step of ``job`` as of
-        the store's current generations (see :meth:`_segment_signature`)."""
-        signature, watched = self._segment_signature(job)
-        label = ", ".join(s.plugin for s in job.steps)
-        self.store.begin()
-        self.store.cache_put(label, "segment", signature, self._state(watched))
-        self.store.commit()
-
-    def _segment_signature(self, job: SegmentJob) -> tuple[str, list[str]]:
-        """What every result key of a segment hashes, besides the documents and the stored
-        results: the steps' plugins, versions, settings, prepared states and needs. And the
-        generations of what the keys read from the store: the documents, the segment's own
-        stored results, and those of the plugins its keys depend on (their corpus-phase results
-        too when they have no per-document hook, since then those carry the key)."""
-        parts = []
-        watched = {"documents", "texts"}
-        with_doc_step = {s.plugin for s in self.plan if s.kind == "doc"}
-        for s in job.steps:
-            deps = job.deps[s.plugin]
-            parts.append(
-                dumps(
-                    [
-                        s.plugin,
-                        s.version,
-                        s.settings_hash,
-                        s.stage,
-                        job.prepared.get(s.plugin, ("", None))[0],
-                        deps,
-                        job.earlier[s.plugin],
-                    ]
-                ).decode()
-            )
-            watched.add(f"results:{s.plugin}:doc")
-            for p in deps:
-                watched.add(f"results:{p}:doc")
-                if p not in with_doc_step:
-                    watched.add(f"results:{p}:corpus")
-        return _key("segment", *parts), sorted(watched)
-
-    def _state(self, names: list[str]) -> dict[str, int]:
-        gens = self.store.generations()
-        return {n: gens.get(n, 0) for n in names}
-
     def _tasks(self, job: SegmentJob) -> Iterator[list[DocTask]]:
         for page in self.store.iter_hashed(self.config.run.batch_size):
-            prior = self.store.result_rows([d.id for d, _, _ in page])
-            yield [DocTask(d, raw_hash, thash, prior[d.id]) for d, raw_hash, thash in page]
+            prior = self.store.result_rows([h.doc.id for h in page])
+            yield [_task(h, prior[h.doc.id]) for h in page]
 
-    def _write(self, outcomes: list[DocOutcome], run_id: str, summary: RunSummary) -> int:
+    def _write(self, outcomes: list[DocOutcome], summary: RunSummary) -> int:
         """Store a batch's results in one transaction; returns how many are errors."""
-        rows: list[segment.Row] = []
-        found: list[segment.Row] = []
-        clear: list[tuple[str, str, str]] = []
-        texts: list[tuple[str, str, str]] = []
+        rows: list[ResultRow] = []
+        found: list[FindingRow] = []
+        clear: list[ResultId] = []
+        texts: list[CleanedText] = []
         counts: dict[str, list[float]] = {}  # plugin -> [processed, cached, errors, seconds]
         for o in outcomes:
             for plugin in o.cached:
                 c = counts.get(plugin) or counts.setdefault(plugin, [0, 0, 0, 0.0])
                 c[0] += 1
                 c[1] += 1
-            for row, finding_rows, had_findings in o.results:
-                c = counts.get(row[1]) or counts.setdefault(row[1], [0, 0, 0, 0.0])
+            for row in o.rows:
+                c = counts.get(row.plugin) or counts.setdefault(row.plugin, [0, 0, 0, 0.0])
                 c[0] += 1
-                c[3] += row[9]
-                if row[4] == "error":
+                c[3] += row.duration
+                if row.status == "error":
                     c[2] += 1
-                rows.append(row)
-                if finding_rows:
-                    found.extend(finding_rows)
-                if had_findings:
-                    clear.append((row[0], row[1], row[2]))
+            rows += o.rows
+            found += o.findings
+            clear += o.clear
             if o.text is not None:
-                texts.append((o.doc_id, o.text, o.text_hash))
+                texts.append(CleanedText(o.doc_id, o.text, o.text_hash))
         errors = 0
         for plugin, (processed, cached, failed, seconds) in counts.items():
             st = self._stats(summary, plugin)
@@ -657,11 +555,14 @@ class Engine:
             st.seconds += seconds
             errors += int(failed)
         if rows or texts:
-            self.store.begin()
-            self.store.put_rows(rows, found, clear)
-            self.store.set_texts(texts)
-            self.store.commit()
+            with self.store.transaction() as tx:
+                tx.put_results(rows, found, clear)
+                tx.set_texts(texts)
         return errors
+
+
+def _task(h: HashedDocument, prior: dict[tuple[str, str], ResultRow]) -> DocTask:
+    return DocTask(h.doc, h.raw_hash, h.text_hash, prior)
 
 
 def _pages(items: Iterator[Any], n: int) -> Iterator[list[Any]]:

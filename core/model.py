@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -233,14 +234,39 @@ _TYPES: dict[str, type] = {
 }
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FIELDS: dict[type, tuple[str, ...] | None] = {}  # a dataclass's field names; None: not one
+_NAME_SETS: dict[type, set[str]] = {}
+
+
+def _field_names(t: type, obj: Any) -> tuple[str, ...] | None:
+    if t not in _FIELDS:
+        is_model = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+        _FIELDS[t] = tuple(f.name for f in dataclasses.fields(obj)) if is_model else None
+        _NAME_SETS[t] = set(_FIELDS[t] or ())
+    return _FIELDS[t]
+
+
 def to_dict(obj: Any) -> Any:
     """Convert a model object (or containers of them) to JSON-ready Python values."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    t = type(obj)
+    if t in _PLAIN:  # most values: nothing to convert (and nothing to look up)
+        return obj
+    plain = _PLAIN
+    names = _field_names(t, obj)
+    if names is not None:
+        values = getattr(obj, "__dict__", None)
+        if values is None or values.keys() != _NAME_SETS[t]:  # slots, or other attributes
+            values = {n: getattr(obj, n) for n in names}
+        out = {}
+        for n in names:
+            v = values[n]
+            out[n] = v if type(v) in plain else to_dict(v)
+        return out
     if isinstance(obj, (list, tuple)):
-        return [to_dict(v) for v in obj]
+        return [v if type(v) in plain else to_dict(v) for v in obj]
     if isinstance(obj, dict):
-        return {str(k): to_dict(v) for k, v in obj.items()}
+        return {str(k): v if type(v) in plain else to_dict(v) for k, v in obj.items()}
     return obj
 
 
@@ -257,39 +283,49 @@ def from_json(payload: dict[str, Any]) -> Any:
     return from_dict(cls, payload["value"])
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+_Converter = Callable[[Any], Any]
+_PLANS: dict[type, tuple[tuple[str, _Converter | None], ...]] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
-
-
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(tp: Any) -> _Converter | None:
+    """How to convert a JSON value to a field of type ``tp`` (``None``: it is taken as is).
+    Worked out once per field type, not once per value."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(args[0], value) if len(args) == 1 else value
+        return _converter(args[0]) if len(args) == 1 else None
     if origin is tuple:
         (inner, *_rest) = typing.get_args(tp)
-        return tuple(_convert(inner, v) for v in value)
+        each = _converter(inner)
+        if each is None:
+            return lambda v: None if v is None else tuple(v)
+        item: _Converter = each
+        return lambda v: None if v is None else tuple(item(x) for x in v)
     if origin is dict:
         _k, vt = typing.get_args(tp)
-        return {k: _convert(vt, v) for k, v in value.items()}
+        each = _converter(vt)
+        if each is None:
+            return None
+        value: _Converter = each
+        return lambda v: None if v is None else {k: value(x) for k, x in v.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return from_dict(tp, value)
-    return value
+        cls: type = tp
+        return lambda v: None if v is None else from_dict(cls, v)
+    return None
+
+
+def _plan(cls: type) -> tuple[tuple[str, _Converter | None], ...]:
+    if cls not in _PLANS:
+        hints = typing.get_type_hints(cls)
+        _PLANS[cls] = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+    return _PLANS[cls]
 
 
 def from_dict(cls: type, value: dict[str, Any]) -> Any:
     """Build a model dataclass from :func:`to_dict` output, converting nested objects."""
-    hints = _hints(cls)
-    kwargs = {
-        f.name: _convert(hints[f.name], value[f.name])
-        for f in dataclasses.fields(cls)
-        if f.name in value
-    }
+    kwargs = {}
+    for name, convert in _plan(cls):
+        if name in value:
+            v = value[name]
+            kwargs[name] = v if convert is None else convert(v)
     return cls(**kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import tomli_w
@@ -14,7 +14,7 @@ from textmill.chain import settings_for
 from textmill.config import Config
 from textmill.display import one_line, safe, safe_text
 from textmill.manager import PluginManager
-from textmill.model import to_dict
+from textmill.model import Cluster, Document, to_dict
 from textmill.query import DocumentView, Query
 from textmill.settings import as_table, describe
 
@@ -23,17 +23,29 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def document_json(view: DocumentView) -> dict[str, Any]:
     """A document and all its results as plain JSON values (used by ``show --json`` and export)."""
-    doc = view.doc
+    results = {p: to_dict(r) for p, r in view.results.items()}
+    return record_json(view.doc, view.error, results, view.clusters, view.mentions)
+
+
+def record_json(
+    doc: Document,
+    error: str | None,
+    results: Mapping[str, dict[str, Any]],
+    clusters: Sequence[Cluster],
+    mentions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The JSON form of a document, given its results in their JSON form (``to_dict``): what
+    ``show --json`` prints and each line of a JSONL export holds."""
     return {
         "id": doc.id,
         "title": doc.title,
         "source": doc.source,
         "lang": doc.lang,
         "meta": doc.meta,
-        "error": view.error,
+        "error": error,
         "raw": doc.raw,
         "text": doc.text,
-        "results": {p: to_dict(r) for p, r in view.results.items()},
+        "results": dict(results),
         "clusters": [
             {
                 "id": c.id,
@@ -41,9 +53,9 @@ def document_json(view: DocumentView) -> dict[str, Any]:
                 "representative": c.representative,
                 "members": [m.doc_id for m in c.members],
             }
-            for c in view.clusters
+            for c in clusters
         ],
-        "mentions": view.mentions,
+        "mentions": mentions,
     }
 
 

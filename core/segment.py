@@ -11,7 +11,6 @@ one row.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 import traceback
@@ -20,42 +19,23 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from orjson import OPT_SORT_KEYS, dumps
-from textmill.chain import Step
+from textmill.chain import Step, StepKind
 from textmill.context import DocContext
 from textmill.edits import map_edits_back
+from textmill.freshness import DocKeys, fields_hash, text_hash
 from textmill.manager import PluginManager
 from textmill.model import Document, Edit, Finding, Result, StageResult, from_dict, to_dict
-from textmill.store import finding_rows, loads, merge_results, payload, result_from_tuple
-
-
-def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def fields_hash(doc: Document) -> str:
-    """The hash of what a plugin sees besides the text (title, language, metadata, source text
-    and language), or ``""`` when the document has none of them, so plain texts keep the keys
-    of their text alone."""
-    if not (doc.title or doc.lang or doc.meta or doc.source_text or doc.source_lang):
-        return ""
-    fields = [doc.title, doc.lang, doc.meta, doc.source_text, doc.source_lang]
-    return hashlib.blake2b(
-        dumps(fields, option=OPT_SORT_KEYS, default=str), digest_size=8
-    ).hexdigest()
-
-
-def key(*parts: str) -> str:
-    """A cache key: the hash of ``parts`` joined by NUL characters."""
-    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
-
-
-Row = tuple[Any, ...]
-"""A stored result as a row of :data:`textmill.store.RESULT_COLUMNS` (its key at index 10)."""
-
-RESULT_ROW = 13
-"""A new result as the store's ``results`` row: doc_id, plugin, phase, stage, status, score,
-label, n_findings, payload, duration, error, cache_key, run_id."""
+from textmill.store.db import loads
+from textmill.store.rows import (
+    FindingRow,
+    ResultId,
+    ResultRow,
+    finding_rows,
+    merge_results,
+    new_result_row,
+    payload,
+    result_from_row,
+)
 
 
 @dataclass
@@ -66,8 +46,7 @@ class StepRun:
     fn: Callable[..., Any] | None
     earlier: tuple[str, ...]  # plugins before it in the plan, in plan order
     deps: tuple[str, ...]  # plugins whose result keys its key hashes
-    prefix: str  # the key's leading parts: plugin, version, settings hash
-    suffix: str  # the key's part after the text hash: the prepared state's hash
+    keys: DocKeys  # how its per-document keys are made
     state: Any  # the plugin's prepared state
     clean: bool
     context: DocContext  # what it is given when no plugin comes before it (no results to see)
@@ -90,6 +69,7 @@ class SegmentJob:
 
     def __post_init__(self) -> None:
         self.cleans = any(s.stage == "clean" for s in self.steps)
+        assert all(s.kind is StepKind.DOC for s in self.steps), "a segment holds doc steps only"
         self.runs = []
         for s in self.steps:
             phash, state = self.prepared.get(s.plugin, ("", None))
@@ -99,8 +79,7 @@ class SegmentJob:
                     fn=self.manager.impl(s.plugin, s.hook),
                     earlier=tuple(self.earlier[s.plugin]),
                     deps=tuple(self.deps[s.plugin]),
-                    prefix=f"{s.plugin}\x00{s.version}\x00{s.settings_hash}\x00",
-                    suffix=f"\x00{phash}",
+                    keys=DocKeys.of(s, phash, self.deps[s.plugin]),
                     state=state,
                     clean=s.stage == "clean",
                     context=DocContext(
@@ -115,15 +94,16 @@ class DocTask:
     doc: Document
     raw_hash: str  # as stored: the hash of doc.raw
     text_hash: str  # as stored: the hash of doc.text
-    prior: dict[tuple[str, str], Row]  # (plugin, phase) -> stored result row
+    prior: dict[tuple[str, str], ResultRow]  # (plugin, phase) -> stored result row
 
 
 @dataclass
 class DocOutcome:
     doc_id: str
     text: str | None  # the new cleaned text, when the segment changed it
-    # (results row, findings rows, whether the result it replaces may have stored findings)
-    results: list[tuple[Row, list[Row], bool]]
+    rows: list[ResultRow]  # the new results, as the store writes them
+    findings: list[FindingRow]  # their findings
+    clear: list[ResultId]  # the results they replace that may have stored findings
     cached: list[str]  # plugins whose stored result was still valid
     aborted: str | None = None
     text_hash: str = ""
@@ -136,14 +116,14 @@ class _Done:
 
     def __init__(
         self,
-        row: Row,
+        row: ResultRow,
         findings: tuple[Finding, ...],
         edits: tuple[Edit, ...],
         data: dict[str, Any],
         tb: str | None,
     ) -> None:
         self.row = row
-        self.cache_key: str = row[11]
+        self.cache_key: str = row.cache_key
         self.findings = findings
         self.edits = edits
         self.data = data
@@ -152,31 +132,27 @@ class _Done:
     def result(self) -> StageResult:
         r = self.row
         return StageResult(
-            doc_id=r[0],
-            plugin=r[1],
-            stage=r[3],
-            status=r[4],
-            score=r[5],
-            label=r[6],
+            doc_id=r.doc_id,
+            plugin=r.plugin,
+            stage=r.stage,
+            status=r.status,
+            score=r.score,
+            label=r.label,
             findings=self.findings,
             data=self.data,
             edits=self.edits,
-            duration=r[9],
-            error=r[10],
+            duration=r.duration,
+            error=r.error,
             traceback=self.traceback,
-            cache_key=r[11],
+            cache_key=r.cache_key,
         )
 
 
-Current = dict[str, "StageResult | _Done | Row"]
+Current = dict[str, "StageResult | _Done | ResultRow"]
 
 
-def _key_of(r: StageResult | _Done | Row | None) -> str:
-    if r is None:
-        return ""
-    if isinstance(r, tuple):
-        return r[10] or ""
-    return r.cache_key
+def _key_of(r: StageResult | _Done | ResultRow | None) -> str:
+    return "" if r is None else (r.cache_key or "")
 
 
 class _Results(Mapping[str, StageResult]):
@@ -189,7 +165,7 @@ class _Results(Mapping[str, StageResult]):
         earlier: tuple[str, ...],
         doc_id: str,
         current: Current,
-        prior: dict[tuple[str, str], Row],
+        prior: dict[tuple[str, str], ResultRow],
         stored: dict[str, StageResult | None],
     ) -> None:
         self._earlier = earlier
@@ -221,7 +197,7 @@ class _Results(Mapping[str, StageResult]):
             return merged
         if isinstance(r, StageResult):
             return r
-        built = r.result() if isinstance(r, _Done) else result_from_tuple(self._doc_id, r)
+        built = r.result() if isinstance(r, _Done) else result_from_row(r)
         self._current[plugin] = built
         return built
 
@@ -238,15 +214,15 @@ class _Results(Mapping[str, StageResult]):
 def _stored(
     plugin: str,
     doc_id: str,
-    prior: dict[tuple[str, str], Row],
+    prior: dict[tuple[str, str], ResultRow],
     memo: dict[str, StageResult | None],
 ) -> StageResult | None:
     """A plugin's stored result on the document: its doc and corpus phases merged."""
     if plugin not in memo:
         d, c = prior.get((plugin, "doc")), prior.get((plugin, "corpus"))
         memo[plugin] = merge_results(
-            result_from_tuple(doc_id, d) if d is not None else None,
-            result_from_tuple(doc_id, c) if c is not None else None,
+            result_from_row(d) if d is not None else None,
+            result_from_row(c) if c is not None else None,
         )
     return memo[plugin]
 
@@ -287,30 +263,28 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: Current = {}  # this pass's results (a cached one as its stored row)
     stored: dict[str, StageResult | None] = {}
-    outcome = DocOutcome(doc_id, None, [], [])
-    results = outcome.results
+    outcome = DocOutcome(doc_id, None, [], [], [], [])
+    rows = outcome.rows
     run_id = job.run_id
     for run in job.runs:
         step = run.step
         plugin = step.plugin
         if run.deps:
-            parts = [run.prefix, thash, fields, run.suffix]
+            dep_keys = []
             for p in run.deps:
                 r = current.get(p)
                 if r is None:
                     r = prior.get((p, "doc")) or prior.get((p, "corpus"))
-                parts.append("\x00")
-                parts.append(_key_of(r))
-            material = "".join(parts)
+                dep_keys.append(_key_of(r))
+            k = run.keys.key(thash, fields, dep_keys)
         else:
-            material = run.prefix + thash + fields + run.suffix
-        k = hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+            k = run.keys.key(thash, fields)
         old = prior.get((plugin, "doc")) if prior else None
-        if old is not None and old[10] == k and old[3] != "error":
+        if old is not None and old.cache_key == k and old.status != "error":
             current[plugin] = old
             outcome.cached.append(plugin)
-            if run.clean and old[7]:
-                body = loads(old[7]) or {}
+            if run.clean and old.payload:
+                body = loads(old.payload) or {}
                 if body.get("text") is not None:
                     local_steps.append([from_dict(Edit, e) for e in body.get("local", ())])
                     text = body["text"]
@@ -359,27 +333,29 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 else None
             )
             duration = time.perf_counter() - t0
-            row: Row = (
-                doc_id,
-                plugin,
-                "doc",
-                step.stage,
-                "ok",
-                value,
-                res.label,
-                len(findings),
-                body,
-                duration,
-                None,
-                k,
-                run_id,
+            row = new_result_row(
+                (
+                    doc_id,
+                    plugin,
+                    "doc",
+                    step.stage,
+                    "ok",
+                    value,
+                    res.label,
+                    len(findings),
+                    body,
+                    duration,
+                    None,
+                    k,
+                    run_id,
+                )
             )
             done = _Done(row, findings, edits, data, None)
         except Exception as exc:
             duration = time.perf_counter() - t0
             error = f"{type(exc).__name__}: {exc}"
             tb = traceback.format_exc()
-            row = (
+            row = ResultRow(
                 doc_id,
                 plugin,
                 "doc",
@@ -400,17 +376,15 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 outcome.aborted = f'plugin "{plugin}" failed on {doc_id}: {error}'
         if job.trace:
             print(
-                f"  {plugin}.{step.hook}(doc={doc_id!r}) --> {row[4]} in {duration * 1000:.2f} ms",
+                f"  {plugin}.{step.hook}(doc={doc_id!r}) --> {row.status} in {duration * 1000:.2f} ms",
                 file=sys.stderr,
             )
         current[plugin] = done
-        results.append(
-            (
-                row,
-                finding_rows(doc_id, plugin, "doc", findings) if findings else [],
-                old is not None and bool(old[6]),
-            )
-        )
+        rows.append(row)
+        if findings:
+            outcome.findings += finding_rows(doc_id, plugin, "doc", findings)
+        if old is not None and old.n_findings:
+            outcome.clear.append(ResultId(doc_id, plugin, "doc"))
         if outcome.aborted:
             break
     if job.cleans and thash != task.text_hash:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tree=build/mypy/textmill
 rm -rf build/mypy && mkdir -p "$tree"
-cp core/*.py core/py.typed "$tree/"
+cp -r core/. "$tree/"
 cp -r plugins "$tree/plugins"
 cp -r tui "$tree/tui"
 find "$tree" -name __pycache__ -prune -exec rm -rf {} +

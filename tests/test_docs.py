@@ -208,3 +208,17 @@ def test_troubleshooting_names_the_environment_variable() -> None:
     from textmill.manager import ENV_LOAD
 
     assert ENV_LOAD in page
+
+
+def test_the_architecture_page_names_every_module_of_the_core() -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    core = ROOT / "core"
+    missing = [
+        p.relative_to(core).as_posix()
+        for p in sorted(core.rglob("*.py"))
+        if p.name != "__init__.py"
+        and "__pycache__" not in p.parts
+        and f"`{p.name}`" not in page
+        and f"`{p.relative_to(core).as_posix()}`" not in page
+    ]
+    assert not missing, f"docs/architecture.md does not describe {missing}"

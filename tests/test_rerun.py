@@ -153,9 +153,7 @@ def test_search_index_follows_changed_added_and_dropped_documents(tmp_path, seed
     assert len(found("Kirby")) == 4
     with Store(store) as st:
         # FTS5 compares the whole index with the documents it was built from.
-        st.conn.execute(
-            "INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)"
-        )
+        st.check_search_index()
 
 
 def test_results_indexes_exist_after_a_first_run_and_after_a_kill(tmp_path, seeds):
@@ -164,8 +162,7 @@ def test_results_indexes_exist_after_a_first_run_and_after_a_kill(tmp_path, seed
 
     def indexes() -> set[str]:
         with Store(store) as st:
-            rows = st.conn.execute("SELECT name FROM sqlite_master WHERE type='index'").fetchall()
-        return {r[0] for r in rows}
+            return st.index_names()
 
     assert {"results_plugin", "results_score"} <= indexes()
     # A first run killed before it built them: opening the store again builds them.

@@ -182,13 +182,11 @@ def test_a_version_1_store_is_upgraded_when_opened(run, tmp_path) -> None:
         "UPDATE meta SET value = '1' WHERE key = 'store_version';"
     )
     conn.close()
-    q = Query(old)
+    q = Query.open(old)
     try:
         want = [(r.id, r.length, r.findings) for r in run.query.page(limit=10).rows]
         assert [(r.id, r.length, r.findings) for r in q.page(limit=10).rows] == want
-        assert (
-            q.conn.execute("SELECT value FROM meta WHERE key='store_version'").fetchone()[0] == "2"
-        )
+        assert q.store.version() == 2
     finally:
         q.close()
 

@@ -171,7 +171,7 @@ class TextmillApp(App[None]):
     def reload_query(self) -> None:
         if self.query_store is not None:
             self.query_store.close()
-        self.query_store = Query(self.store_path)
+        self.query_store = Query.open(self.store_path)
 
     # --- navigation -----------------------------------------------------------------------------
 

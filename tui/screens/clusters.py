@@ -93,7 +93,7 @@ class ClustersScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load_summaries(self) -> None:
-        q = Query(self.qs.store.path)
+        q = Query(self.qs.path)
         try:
             found = _cluster_summaries(q)
         finally:

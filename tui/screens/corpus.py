@@ -57,7 +57,7 @@ class CorpusScreen(Screen[None]):
     def load_stats(self) -> None:
         """Totals and score histograms scan whole tables, so they load off the UI thread
         (with their own connection) and fill in the header when ready."""
-        q = Query(self.qs.store.path)
+        q = Query(self.qs.path)
         try:
             counts = q.counts()
             run = q.latest_run() or {}

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from textmill.display import one_line, safe
 from textmill.query import Query
+from textmill.store.rows import ErrorRow
 from textmill.tui.screens.doctabs import Item, item_text
 from textmill.tui.widgets.footer import KeysFooter
 from textmill.tui.widgets.histogram import histogram
@@ -106,7 +107,7 @@ class RunScreen(Screen[None]):
         if not run:
             state = Text("No run yet: press r to run the chain of the config.", "bold yellow")
         self.query_one("#run-state", Static).update(state)
-        self._count(self.qs.store.path)
+        self._count(self.qs.path)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _count(self, path: Any) -> None:
@@ -116,15 +117,7 @@ class RunScreen(Screen[None]):
             hists = {
                 p: q.score_histogram(p) for p, s in stats.items() if s["mean_score"] is not None
             }
-            errors = [
-                tuple(r)
-                for p in stats
-                for r in q.conn.execute(
-                    "SELECT doc_id, plugin, error FROM results WHERE plugin = ? "
-                    "AND status = 'error' LIMIT ?",
-                    (p, ERRORS_LISTED),
-                )
-            ][:ERRORS_LISTED]
+            errors = q.errors(list(stats), ERRORS_LISTED)
         finally:
             q.close()
         self.app.call_from_thread(self._counted, stats, hists, errors)
@@ -133,7 +126,7 @@ class RunScreen(Screen[None]):
         self,
         stats: dict[str, dict[str, Any]],
         hists: dict[str, list[int]],
-        errors: list[tuple[str, str, str]],
+        errors: list[ErrorRow],
     ) -> None:
         self.stats = stats
         self.query_one("#timings", Static).update(self._timings(stats))
@@ -142,8 +135,11 @@ class RunScreen(Screen[None]):
         lst.display = bool(errors)
         lst.show_rows(
             [
-                Item(f"{d}\t{p}", safe(f"{p}: {one_line(d, 30)}: {one_line(e or '', 200)}"))
-                for d, p, e in errors
+                Item(
+                    f"{e.doc_id}\t{e.plugin}",
+                    safe(f"{e.plugin}: {one_line(e.doc_id, 30)}: {one_line(e.error or '', 200)}"),
+                )
+                for e in errors
             ],
             item_text,
         )
@@ -219,7 +215,7 @@ class RunScreen(Screen[None]):
     def on_row_list_selected(self, event: RowList.Selected) -> None:
         if event.rowlist.id == "run-errors" and event.row is not None:
             doc_id, plugin = event.row.key.split("\t")
-            r = self.qs.store.result(doc_id, plugin)
+            r = self.qs.result(doc_id, plugin)
             tb = (r.traceback or r.error or "") if r else ""
             self.query_one("#traceback", Static).update(safe(tb, "red"))
 

@@ -166,7 +166,7 @@ class DocTable(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self, generation: int, f: Filter, sort: str, descending: bool) -> None:
-        q = Query(self.qs.store.path)  # a connection of this thread's own
+        q = Query(self.qs.path)  # a connection of this thread's own
         try:
             n = q.count(f, limit=FEW)
             few = n < FEW
@@ -257,7 +257,7 @@ class DocTable(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="positions", exit_on_error=False)
     def _read_positions(self, generation: int, f: Filter, sort: str, descending: bool) -> None:
-        q = Query(self.qs.store.path)
+        q = Query(self.qs.path)
         try:
             found = q.positions(f, sort=sort, descending=descending, every=EVERY)
         finally:
