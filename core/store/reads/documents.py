@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from textmill.errors import TextmillError
-from textmill.model import Cluster, Document, Edit, Finding, StageResult, to_dict
+from textmill.model import Alignment, Cluster, Document, Edit, Finding, StageResult, to_dict
 from textmill.store import outputs, search
 from textmill.store.db import chunks, columns, marks, plain
 from textmill.store.reads.base import Reader
@@ -88,6 +88,7 @@ class DocumentView:
     mentions: list[dict[str, Any]]
     clean_edits: list[Edit] = field(default_factory=list)  # every cleaner's edits, in raw offsets
     cluster_sizes: dict[str, int] = field(default_factory=dict)  # members of each cluster in all
+    alignments: list[Alignment] = field(default_factory=list)  # sentence alignments it is a side of
 
 
 def parse_filter(expr: str) -> Filter:
@@ -125,7 +126,7 @@ def _and(where: str, *conds: str) -> str:
 class DocumentRecord(NamedTuple):
     """A document for an export: the document with its results in their JSON form
     (``to_dict`` of the merged results, in run order), its clusters (all members) and
-    mentions, as :class:`DocumentView` has them; and (:attr:`row`) its line of the corpus
+    mentions and sentence alignments, as :class:`DocumentView` has them; and (:attr:`row`) its line of the corpus
     table."""
 
     stored: DocumentRow
@@ -134,6 +135,7 @@ class DocumentRecord(NamedTuple):
     results: dict[str, dict[str, Any]]
     clusters: list[Cluster]
     mentions: list[dict[str, Any]]
+    alignments: list[Alignment]
 
     @property
     def error(self) -> str | None:
@@ -562,7 +564,7 @@ class DocumentReads(Reader):
 
     def _load(self, rows: list[DocumentRow], members: int | None = None) -> _Loaded:
         """What is known about some documents besides their rows, read for all of them at
-        once: their results, clusters and mentions, each in one statement per chunk of ids."""
+        once: their results, clusters, mentions and alignments, each in one statement per chunk of ids."""
         ids = [r.id for r in rows]
         results: dict[str, list[ResultRow]] = {i: [] for i in ids}
         mentions: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -594,7 +596,12 @@ class DocumentReads(Reader):
                         "type": m[8],
                     }
                 )
-        return _Loaded(results, mentions, outputs.clusters_of(self._conn, ids, members))
+        return _Loaded(
+            results,
+            mentions,
+            outputs.clusters_of(self._conn, ids, members),
+            outputs.alignments_of(self._conn, ids),
+        )
 
     def _views(
         self, rows: list[DocumentRow], loaded: _Loaded, order: list[str]
@@ -611,7 +618,9 @@ class DocumentReads(Reader):
                 if m is not None:
                     merged[p] = m
             doc = document_from_row(r)
-            out.append(_view(doc, r.error, merged, loaded.clusters[r.id], loaded.mentions[r.id]))
+            view = _view(doc, r.error, merged, loaded.clusters[r.id], loaded.mentions[r.id])
+            view.alignments = loaded.alignments[r.id]
+            out.append(view)
         return out
 
     def resolve_id(self, ref: str) -> str | None:
@@ -662,6 +671,7 @@ class DocumentReads(Reader):
                     results,
                     [c for c, _ in loaded.clusters[r.id]],
                     loaded.mentions[r.id],
+                    loaded.alignments[r.id],
                 )
 
     def iter_documents(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentView]:
@@ -742,6 +752,7 @@ class _Loaded(NamedTuple):
     results: dict[str, list[ResultRow]]  # by plugin, then phase
     mentions: dict[str, list[dict[str, Any]]]
     clusters: dict[str, list[tuple[Cluster, int]]]  # with each cluster's full size
+    alignments: dict[str, list[Alignment]]
 
 
 def _table_row(r: DocumentRow, results: list[ResultRow]) -> DocRow:
