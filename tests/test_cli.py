@@ -277,3 +277,15 @@ def test_exports_escape_what_a_terminal_would_act_on_and_files_stay_byte_true(pr
     assert next(csv.DictReader(out.open(encoding="utf-8", newline="")))["title"] == title
     piped = textmill("export", cwd=project).stdout
     assert json.loads(piped.splitlines()[0])["title"] == title and "\x9b" in piped
+
+
+def test_ambiguous_ids_and_filters_off_the_grammar_are_said(project):
+    assert textmill("run", "-q", cwd=project).returncode == 0
+    r = textmill("show", "0", cwd=project)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith('textmill: error: document "0" is ambiguous: ids starting with it')
+    assert '"000_7da01264481b0f8d.txt"' in r.stderr and "give more of the id" in r.stderr
+    for expr in ("bogus:thing", "score<<0.5"):
+        r = textmill("export", "-f", "csv", "--filter", expr, cwd=project)
+        assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+        assert f'"{expr}"' in r.stderr and "a filter is words to search for" in r.stderr
