@@ -722,3 +722,28 @@ def test_a_long_text_draws_its_scroll_bar_beside_the_lines(seeds_run) -> None:
             await until(pilot, lambda: text.scroll_offset.y > 0, "a turn of the wheel")
 
     asyncio.run(go())
+
+
+def test_the_command_palette_offers_the_screen_it_was_opened_from(seeds_run) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+            await pilot.press(*"sort by findings")
+            hits = app.screen.query_one(CommandList)
+
+            def prompts() -> list[str]:
+                options = [hits.get_option_at_index(i) for i in range(hits.option_count)]
+                return [str(o.prompt).splitlines()[0] for o in options]
+
+            await until(pilot, lambda: "corpus: sort by findings" in prompts(), "the sort hit")
+            await pilot.press("enter")
+            await until(pilot, lambda: table.sort == "findings", "the sort by findings")
+            assert isinstance(app.screen, CorpusScreen)
+
+    asyncio.run(go())
