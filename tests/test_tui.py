@@ -747,3 +747,66 @@ def test_the_command_palette_offers_the_screen_it_was_opened_from(seeds_run) -> 
             assert isinstance(app.screen, CorpusScreen)
 
     asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def bbc_run(tmp_path_factory: pytest.TempPathFactory):
+    """Sixty BBC articles through two cheap plugins: more rows than a screen holds."""
+    import json
+
+    from conftest import SHARED_EVAL
+
+    docs = []
+    with (SHARED_EVAL / "summarization" / "bbc.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            docs.append(Document(id=rec["id"], raw=rec["text"], title=rec["title"]))
+            if len(docs) == 60:
+                break
+    return run_chain(
+        docs,
+        {"clean": ["unicode"], "quality": ["langid"]},
+        tmp_path=tmp_path_factory.mktemp("bbc"),
+    )
+
+
+def test_the_document_column_shares_the_width_with_the_plugins(seeds_run) -> None:
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await until(pilot, lambda: table.total == 5 and table.row(0), "the rows")
+            cols = {c.title: c.width for c in table.columns()}
+            assert cols["document"] >= 0.25 * SIZE[0]  # was 24 at 140 columns
+            assert all(cols[p] >= 8 for p in table.plugins)
+            # It all fits: no sideways scrolling at 140 columns.
+            assert table.content_width <= table.scrollable_content_region.width
+            assert not table.show_horizontal_scrollbar
+            title = table.row(0).title
+            assert title[:34] in table._row_text(table.row(0)).plain
+
+    asyncio.run(go())
+
+
+def test_end_keeps_the_cursor_row_above_the_horizontal_scroll_bar(bbc_run) -> None:
+    async def go() -> None:
+        app = _app(bbc_run)
+        async with app.run_test(size=(60, 24)) as pilot:  # narrow: the table scrolls sideways
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await until(pilot, lambda: table.total == 60, "the rows")
+            await settled(pilot)
+            table.focus()
+            await pilot.press("end")
+            await settled(pilot)
+            assert table.cursor == 59 and table.show_horizontal_scrollbar
+            # The cursor's line (after the header) is within the lines the scroll bar leaves.
+            line = table.cursor - table.scroll_offset.y + 1
+            assert 1 <= line < table.scrollable_content_region.height
+            await pilot.press("home", "pagedown")
+            await settled(pilot)
+            line = table.cursor - table.scroll_offset.y + 1
+            assert table.cursor > 0 and 1 <= line < table.scrollable_content_region.height
+
+    asyncio.run(go())
