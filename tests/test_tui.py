@@ -26,6 +26,7 @@ from textmill.tui.widgets.doctable import DocTable
 from textmill.tui.widgets.rowlist import RowList
 from textmill.tui.widgets.tabbar import TabBar
 from textmill.tui.widgets.textview import TextView
+from textual.widgets import Static
 
 CHAIN = {
     "clean": ["unicode", "boilerplate"],
@@ -288,15 +289,68 @@ def test_rerun_and_cancel(seeds_run) -> None:
 
 def test_help_and_remapped_keys(seeds_run) -> None:
     async def go() -> None:
-        app = TextmillApp(seeds_run.store_path, seeds_run.config, bindings={"app.clusters": "k"})
+        bindings = {"app.clusters": "k", "list.select": "o", "app.clusterz": "j"}
+        app = TextmillApp(seeds_run.store_path, seeds_run.config, bindings=bindings)
+        said: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: (said.append(message), notify(message, **kw))[1]  # type: ignore[method-assign]
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            # An id no binding has is said, with the id it was likely meant to be.
+            assert any('"app.clusterz"' in m and 'did you mean "app.clusters"' in m for m in said)
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+            text = _plain(app.screen.query_one(Static))
+            # Words, not class names.
+            assert "Corpus table" in text and "Documents" in text
+            assert "DocTable" not in text and "CorpusScreen" not in text
+            lines = {" ".join(line.split()) for line in text.splitlines()}
+            assert "k Clusters app.clusters" in lines  # here, with the key the config gave it
+            # Every binding of the UI, the remapped ones with their new keys.
+            assert "List o Select list.select" in lines
+            assert "Document t Raw/clean document.toggle" in lines
+            assert "Text home Top text.home" in lines
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus again")
             await pilot.press("k")
             await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            await settled(pilot)
+            await pilot.press("o")  # the remapped Enter of the clusters list: its members
+            await until(
+                pilot, lambda: app.focused is app.screen.query_one("#cluster-members"), "members"
+            )
+
+    asyncio.run(go())
+
+
+def test_the_key_bar_fits_and_a_focused_list_shows_its_keys_and_focus(seeds_run) -> None:
+    from textmill.tui.widgets.footer import KeysFooter
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, _doc(seeds_run, "000"), "dedup")
+            footer = screen.query_one(KeysFooter)
+
+            def shown() -> list[str]:
+                return [d for _, d in footer._shown()]
+
+            drawn = footer.render().plain
+            assert len(drawn) <= SIZE[0] and "palette" in drawn and "Entities" in drawn
+            assert shown()[-2:] == ["Run", "palette"]  # nothing cut off at the end
+            side = screen.query_one("#side")
+            assert not side.has_pseudo_class("focus-within")
+            screen.query_one("#side-list").focus()
+            await settled(pilot)
+            assert "Select" in shown()  # the list's own key
+            assert side.has_pseudo_class("focus-within")
+            assert side.styles.border_left[0] == "thick"  # the focused pane stands out
+            # On a narrow terminal the app's keys give way whole; Help stays.
+            await pilot.resize_terminal(70, 30)
+            await settled(pilot)
+            drawn = footer.render().plain
+            assert len(drawn) <= 70 and "Help" in drawn and "Select" in drawn
+            assert not drawn.rstrip().endswith("…")
 
     asyncio.run(go())
 

@@ -118,6 +118,7 @@ class DocTable(ScrollView, can_focus=True):
         Binding("s", "sort", "Sort", id="table.sort", tooltip="Sort by the next column"),
         Binding("S", "reverse", "Reverse", id="table.reverse", tooltip="Reverse the sort order"),
     ]
+    HELP_TITLE = "Corpus table"
     HELP = (
         "The corpus table. Up/Down/PageUp/PageDown/Home/End move, Enter opens a document, s "
         "cycles the sort column (seq, id, length, findings, the score of each plugin that "
