@@ -316,10 +316,10 @@ def show(doc: str, config_path: str | None, store: str | None, as_json: bool) ->
     assert view is not None
     if as_json:
         import orjson
+        from textmill.display import terminal_json
 
-        sys.stdout.write(
-            orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2).decode() + "\n"
-        )
+        out = orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2)
+        sys.stdout.write((terminal_json(out) if sys.stdout.isatty() else out).decode() + "\n")
         return
     for renderable in render_document(view, q):
         _console().print(renderable)
