@@ -52,7 +52,7 @@ from textmill.plugins.linker.spans import (
     trim,
 )
 
-VERSION = "4"
+VERSION = "5"
 TRAINED_THRESHOLD = load_weights()[1]
 
 
