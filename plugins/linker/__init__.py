@@ -33,7 +33,7 @@ from textmill import (
 from textmill.plugins.linker.candidates import is_person_name
 from textmill.plugins.linker.coref import join_names, references
 from textmill.plugins.linker.index import build_index
-from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
+from textmill.plugins.linker.kb import KB, STARTER_KB, KBError, normalize
 from textmill.plugins.linker.link import (
     LINKABLE,
     Mention,
@@ -61,7 +61,8 @@ class LinkerSettings:
     kb: str = field(
         default="",
         metadata={
-            "doc": "Knowledge base: a .jsonl file or a .sqlite built by `textmill kb build` (default: the starter KB)."
+            "doc": "Knowledge base: a .jsonl file or a .sqlite built by `textmill kb build`, relative to the config file (default: the starter KB).",
+            "path": True,
         },
     )
     entity_ruler: bool = field(
@@ -83,6 +84,14 @@ class LinkerSettings:
         default=90.0,
         metadata={"doc": "rapidfuzz token-sort ratio to merge NIL mentions across the corpus."},
     )
+
+    def __post_init__(self) -> None:
+        # A KB that cannot be read is one config error, not an error on every document.
+        if self.kb:
+            try:
+                KB.load(kb_path(self))
+            except KBError as exc:
+                raise ValueError(f'"kb": {exc}') from None
 
 
 def kb_path(settings: LinkerSettings) -> str:
