@@ -5,7 +5,9 @@ trimmed to names, with the names it tagged once found again and KB people's rare
 (:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations, word order and
 rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained logistic model
 over prior, type, name context, popularity, coreference and document coherence (:mod:`.link`).
-Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
+Then, within the document, short forms and defined acronyms join their names, and pronouns
+and descriptions are linked apart from them (:mod:`.coref`); dateline places are linked
+literally. Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
 (:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
 the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
 """

@@ -104,7 +104,7 @@ def _same_name(a: str, b: str, similarity: float, person: bool) -> bool:
     """Whether two NIL names are one spelled two ways: near in spelling, with the same words
     but one, and that one nearly alike ("syrskyi"/"syrskyy", "organisation"/"organization").
     A word and its extension are not spellings of one name ("india"/"indian" are a country and
-    its people), and for people the differing word must be long: "john smith" and "joan smith"
+    its people), but a plural is ("british chambers of commerce"); and for people the differing word must be long: "john smith" and "joan smith"
     are near in spelling but two people."""
     if fuzz.token_sort_ratio(a, b) < similarity:
         return False
@@ -114,7 +114,7 @@ def _same_name(a: str, b: str, similarity: float, person: bool) -> bool:
     diff = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
     return len(diff) <= 1 and all(
         x[0] == y[0]
-        and not (x.startswith(y) or y.startswith(x))
+        and (not (x.startswith(y) or y.startswith(x)) or (not person and _plural(x, y)))
         and (not person or min(len(x), len(y)) >= 5)
         and fuzz.ratio(x, y) >= 80
         for x, y in diff
@@ -127,3 +127,7 @@ def _nil_name(ent_id: str, variants: Counter[str]) -> str:
     key = ent_id[4:].split("@", 1)[0]
     full = [v for v, _ in variants.most_common() if normalize(v) == key]
     return full[0] if full else variants.most_common(1)[0][0]
+
+
+def _plural(x: str, y: str) -> bool:
+    return x + "s" == y or y + "s" == x
