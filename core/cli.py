@@ -174,6 +174,9 @@ def cli(ctx: click.Context) -> None:
 @click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first error.")
 @click.option("--store", type=click.Path(dir_okay=False), help="Run store (default: from config).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--wait", is_flag=True, help="If another run is writing the store, wait for it to finish."
+)
 def run(
     paths: tuple[str, ...],
     config_path: str | None,
@@ -183,6 +186,7 @@ def run(
     fail_fast: bool | None,
     store: str | None,
     quiet: bool,
+    wait: bool,
 ) -> None:
     """Process a corpus (PATHS, or [input] paths from the config) and print a summary."""
     from textmill.chain import build_plan
@@ -206,6 +210,8 @@ def run(
                 fail_fast=fail_fast,
                 progress=progress.update,
                 activity=progress.activity,
+                wait=wait,
+                on_wait=say,
             )
             summary = engine.run(input_paths)
     for doc_id, reason in summary.input_errors:

@@ -45,6 +45,7 @@ from textmill.store import (
     ResultRow,
     Store,
 )
+from textmill.store.lock import one_writer
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: called as work advances (``total`` may be unknown)."""
@@ -121,6 +122,8 @@ class Engine:
         fail_fast: bool | None = None,
         progress: Progress | None = None,
         activity: Activity | None = None,
+        wait: bool = False,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self.manager = manager
@@ -130,6 +133,8 @@ class Engine:
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
         self._activity = activity  # (stage, plugin, doc_id) as a plugin starts on a document
+        self.wait = wait  # another run writing the store: wait for it (else refuse)
+        self.on_wait = on_wait
         self.plan = build_plan(config, manager, only=only, skip=skip)
         # Results of plugins left out by --only/--skip still count as "earlier" for the others.
         full = build_plan(config, manager) if (only or skip) else self.plan
@@ -138,7 +143,12 @@ class Engine:
         self._deferred = False  # results indexes dropped for this run's first fill
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
-        """Ingest the input, then run the plan's steps in order; returns the run's summary."""
+        """Ingest the input, then run the plan's steps in order; returns the run's summary.
+        The store has one writer at a time (:mod:`textmill.store.lock`)."""
+        with one_writer(self.store.path, wait=self.wait, on_wait=self.on_wait):
+            return self._run(paths)
+
+    def _run(self, paths: list[Any] | None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         summary = RunSummary(run_id)
         t0 = time.perf_counter()
