@@ -169,6 +169,11 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: from config)."
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where batches run: local (in-process or a pool) or ray (default: from config).",
+)
 @click.option("--only", multiple=True, help="Run only this plugin (repeatable).")
 @click.option("--skip", multiple=True, help="Skip this plugin (repeatable).")
 @click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first error.")
@@ -181,6 +186,7 @@ def run(
     paths: tuple[str, ...],
     config_path: str | None,
     workers: int | None,
+    executor: str | None,
     only: tuple[str, ...],
     skip: tuple[str, ...],
     fail_fast: bool | None,
@@ -212,6 +218,7 @@ def run(
                 activity=progress.activity,
                 wait=wait,
                 on_wait=say,
+                executor=executor,
             )
             summary = engine.run(input_paths)
     for doc_id, reason in summary.input_errors:

@@ -124,6 +124,7 @@ class Engine:
         activity: Activity | None = None,
         wait: bool = False,
         on_wait: Callable[[str], None] | None = None,
+        executor: str | None = None,
     ) -> None:
         self.config = config
         self.manager = manager
@@ -134,6 +135,11 @@ class Engine:
         self.progress = progress or (lambda label, done, total: None)
         self._activity = activity  # (stage, plugin, doc_id) as a plugin starts on a document
         self.wait = wait  # another run writing the store: wait for it (else refuse)
+        self.executor = executor or config.run.executor
+        if self.executor == "ray":
+            from textmill.ray_executor import require_ray
+
+            require_ray()  # a missing package is said before anything runs
         self.on_wait = on_wait
         self.plan = build_plan(config, manager, only=only, skip=skip)
         # Results of plugins left out by --only/--skip still count as "earlier" for the others.
@@ -523,7 +529,12 @@ class Engine:
         results are errors."""
         label = ", ".join(s.plugin for s in job.steps)
         executor = make_executor(
-            job, self.workers, method=self.config.run.start_method, activity=self._activity
+            job,
+            self.workers,
+            kind=self.executor,
+            method=self.config.run.start_method,
+            ray_address=self.config.run.ray_address,
+            activity=self._activity,
         )
         done = 0
         errors = 0

@@ -10,6 +10,8 @@ starts, until every step has run once: the plugins' models are then loaded in th
 the workers share them copy-on-write instead of each loading its own. With ``spawn`` (the only
 method on Windows, the default on macOS) the job is pickled to each worker, which loads the
 plugins again (:meth:`textmill.manager.PluginManager.__reduce__`).
+
+The Ray executor is in :mod:`textmill.ray_executor`, imported only when it is chosen.
 """
 
 from __future__ import annotations
@@ -187,10 +189,17 @@ def make_executor(
     job: SegmentJob,
     workers: int,
     *,
+    kind: str = "local",
     method: str = "auto",
+    ray_address: str = "",
     activity: Activity | None = None,
 ) -> Executor:
-    """The executor for ``workers``: this process for 1, else a pool."""
+    """The executor of ``[run] executor``: ``local`` is this process for one worker and a
+    process pool for more; ``ray`` is :class:`textmill.ray_executor.RayExecutor`."""
+    if kind == "ray":
+        from textmill.ray_executor import RayExecutor
+
+        return RayExecutor(job, workers, address=ray_address)
     if workers <= 1:
         return InProcessExecutor(job, activity)
     return ProcessPoolExecutor(job, workers, method, activity)
