@@ -91,7 +91,8 @@ def start_method(name: str) -> str:
 
 
 class ProcessPoolExecutor:
-    """A ``multiprocessing`` pool with at most ``2 * workers`` batches in flight."""
+    """A ``multiprocessing`` pool: each batch is cut in ``2 * workers`` pieces, one task each,
+    with at most two batches' worth in flight."""
 
     def __init__(
         self,
@@ -163,8 +164,10 @@ class ProcessPoolExecutor:
             self._start()
         pending: deque[Any] = deque()
         for batch in it:
-            pending.append(self.pool.apply_async(_run_in_worker, (batch,)))
-            if len(pending) >= 2 * self.workers:
+            # Each batch is shared out over the workers, so none is left with a long tail.
+            for piece in split(batch, 2 * self.workers):
+                pending.append(self.pool.apply_async(_run_in_worker, (piece,)))
+            while len(pending) >= 4 * self.workers:
                 yield self._get(pending.popleft())
         while pending:
             yield self._get(pending.popleft())
@@ -178,6 +181,19 @@ class ProcessPoolExecutor:
             self.news.close()
             self.news.cancel_join_thread()
             self.news = None
+
+
+def split(batch: list[DocTask], parts: int) -> list[list[DocTask]]:
+    """``batch`` in at most ``parts`` consecutive pieces of nearly equal size."""
+    n = len(batch)
+    parts = max(1, min(parts, n))
+    size, extra = divmod(n, parts)
+    out, start = [], 0
+    for i in range(parts):
+        end = start + size + (1 if i < extra else 0)
+        out.append(batch[start:end])
+        start = end
+    return out
 
 
 def _prepend(first: list[DocTask], rest: Iterator[list[DocTask]]) -> Iterator[list[DocTask]]:
