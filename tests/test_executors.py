@@ -59,7 +59,7 @@ def test_batches_are_shared_out_in_order():
     from textmill.executors import split
 
     batch = list(range(10))
-    pieces = split(batch, 4)  # type: ignore[arg-type]
+    pieces = split(batch, 4)
     assert [len(p) for p in pieces] == [3, 3, 2, 2]
     assert [x for p in pieces for x in p] == batch
-    assert split(batch[:2], 4) == [[0], [1]]  # type: ignore[arg-type]
+    assert split(batch[:2], 4) == [[0], [1]]
