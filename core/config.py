@@ -75,6 +75,25 @@ class RunSettings:
         default=64, metadata={"doc": "Documents per batch sent to a worker."}
     )
     fail_fast: bool = field(default=False, metadata={"doc": "Stop at the first error."})
+    timeout: Annotated[float, Range(min=0)] = field(
+        default=60.0,
+        metadata={
+            "doc": "Seconds one plugin may spend on one document before it is cut off "
+            "(an error result); 0 = no limit."
+        },
+    )
+    executor: Literal["local", "ray"] = field(
+        default="local",
+        metadata={"doc": "local: in-process or a process pool (workers); ray: a Ray cluster."},
+    )
+    start_method: Literal["auto", "fork", "spawn", "forkserver"] = field(
+        default="auto",
+        metadata={"doc": "How the process pool starts workers; auto = fork where available."},
+    )
+    ray_address: str = field(
+        default="",
+        metadata={"doc": 'Ray cluster to join (e.g. "ray://head:10001"); empty = a local Ray.'},
+    )
 
 
 @dataclass(frozen=True)
