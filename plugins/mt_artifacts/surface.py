@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from textmill import Finding, Span
 from wordfreq import zipf_frequency
 
@@ -37,6 +38,9 @@ def lowercase_starts(text: str) -> Iterator[Finding]:
         before = m.group(1) + m.group(2)
         if (
             _ABBREV.search(before)
+            # "a recovery... much patchier": an ellipsis marks words left out, not an end.
+            or before.endswith(("..", "…."))
+            or m.group(1).endswith("…")
             or re.search(r"\.\w", m.group(1))
             or m.group(3) in ("e", "g", "i")
         ):
@@ -192,9 +196,42 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
+# Letters that transliterations of one name swap for each other (Kiev/Kyiv, Tchaikovsky/
+# Chaikovskiy, Gorbachev/Gorbatchev); any vowel also stands for any other.
+_VOWELS = frozenset("aeiouy")
+_SWAPS = (frozenset("ckq"), frozenset("iyj"), frozenset("sz"), frozenset("vw"), frozenset("fv"))
+
+
 def _variant(a: str, b: str) -> bool:
-    """Spelling variants differ in vowels or doubled letters, not in a whole syllable; both are
-    rare as ordinary words (so "Trade"/"Trace" are not variants)."""
+    """Spelling variants of one name: the edits between them are only vowel changes, swaps of
+    letters transliterations exchange (c/k, i/y/j, s/z, v/w), an inserted or dropped vowel or
+    doubled letter, or two neighbouring letters swapped (Arcelor/Arcleor). Both are rare as
+    ordinary words (so "Trade"/"Trace" are not variants), and the edits leave the ending alone
+    when it is a plural "s" (Telecoms/Telekom). "Mandela"/"Manuel" differ by a consonant."""
     if max(zipf_frequency(a.lower(), "en"), zipf_frequency(b.lower(), "en")) > 4.0:
         return False
-    return sum(1 for x, y in zip(a.lower(), b.lower(), strict=False) if x != y) <= 2
+    x, y = a.lower(), b.lower()
+    diff = [i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q]
+    if len(x) == len(y) and len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        if x[i] == y[i + 1] and x[i + 1] == y[i]:
+            return True  # neighbours swapped
+    ops = Levenshtein.editops(x, y)
+    if not ops or len(ops) > 2:
+        return False
+    for op in ops:
+        if op.tag == "replace":
+            p, q = x[op.src_pos], y[op.dest_pos]
+            if not ((p in _VOWELS and q in _VOWELS) or any({p, q} <= sw for sw in _SWAPS)):
+                return False
+            continue
+        word, pos = (y, op.dest_pos) if op.tag == "insert" else (x, op.src_pos)
+        letter = word[pos]
+        doubled = (pos > 0 and word[pos - 1] == letter) or (
+            pos + 1 < len(word) and word[pos + 1] == letter
+        )
+        if pos == len(word) - 1 and letter == "s":
+            return False  # a plural or a possessive, not a spelling
+        if not (letter in _VOWELS or doubled):
+            return False
+    return True
