@@ -220,6 +220,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bbc", type=int, default=300, help="BBC business articles")
     ap.add_argument("--mqm", type=int, default=0, help="MT versions (0 = all 380)")
+    ap.add_argument("--skip-score", action="store_true", help="findings and precision only")
     args = ap.parse_args()
     t0 = time.perf_counter()
     bbc = bbc_docs(args.bbc)
@@ -239,6 +240,16 @@ def main() -> None:
             p = true / n if n else float("nan")
             print(f"  {code:<24} precision {p:.3f} ({true}/{n}), unlabelled {unl}")
 
+    print("\nseverity in force (plugins/mt_artifacts/severity.py) and as measured in this run")
+    from textmill.plugins.mt_artifacts.severity import SEVERITY
+
+    print(f"  {'code':<24}{'in force':<10}{'native/doc':>11}")
+    for code in sorted(SEVERITY):
+        n_native = sum(f.code == code for fs in f_bbc.values() for f in fs) / max(1, len(f_bbc))
+        print(f"  {code:<24}{SEVERITY[code]:<10}{n_native:>11.3f}")
+    if args.skip_score:
+        print(f"\n{time.perf_counter() - t0:.0f} s")
+        return
     s_bbc, s_mqm, s_seeds = scores_of(bbc, f_bbc), scores_of(mqm, f_mqm), scores_of(seeds, f_seeds)
     nat = [s for s, _ in s_bbc.values()]
     mt = [s for s, _ in s_mqm.values()]

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from textmill import Finding, Span
+from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
 _PRONOUNS = {
@@ -178,6 +179,15 @@ def pronoun_gender(doc: Any, mentions: list[dict] | None) -> Iterator[Finding]:
                 before = [e for e in near if e.end <= tok.i]
                 if not before:
                     continue
+                # "…difficult for the buyer to defend his rights": a noun between the last
+                # person named and the pronoun may be what it refers to.
+                if any(
+                    t.pos_ == "NOUN"
+                    and t.tag_ == "NN"
+                    and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+                    for t in doc[max(before[-1].end, sent.start) : tok.i]
+                ):
+                    continue
                 candidate = _antecedent(tok, sents[max(0, si - 1) : si + 1], before) or before[-1]
             gender, evidence, name = genders[_surname(candidate.text)]
             if gender is None or gender == want:
@@ -188,7 +198,7 @@ def pronoun_gender(doc: Any, mentions: list[dict] | None) -> Iterator[Finding]:
                     f'"{tok.text}" refers to {name}, who is {gender} (evidence: {evidence}); '
                     "the translation may have picked the wrong pronoun."
                 ),
-                severity="error",
+                severity=severity_of("mt.pronoun-gender"),
                 span=Span(tok.idx, tok.idx + len(tok.text)),
                 evidence=text[candidate.start_char : tok.idx + len(tok.text)][-160:],
                 suggestion={
@@ -243,13 +253,20 @@ def fragments(doc: Any) -> Iterator[Finding]:
         line_start = text.rfind("\n", 0, sent.start_char) + 1
         if not text[line_start : sent.start_char].strip():
             continue
+        # After a question it is the answer: "Does this make sense? In part, certainly."
+        if text[line_start : sent.start_char].rstrip().endswith("?"):
+            continue
         yield Finding(
             code="mt.fragment",
             message=f'"{sent.text.strip()}" is a sentence fragment; the sentence may have been cut or split wrongly.',
-            severity="warning",
+            severity=severity_of("mt.fragment"),
             span=Span(sent.start_char, sent.end_char),
             evidence=text[max(0, sent.start_char - 40) : sent.end_char],
         )
+
+
+# Names that take "the" (plural names ending in "s" are left alone too).
+_WITH_THE = frozenset(["Vatican", "Kremlin", "Pentagon", "Hague", "Gambia", "Congo", "Crimea"])
 
 
 def proper_noun_articles(doc: Any) -> Iterator[Finding]:
@@ -263,10 +280,12 @@ def proper_noun_articles(doc: Any) -> Iterator[Finding]:
         nxt = doc[ent.end] if ent.end < len(doc) else None
         if prev is None or prev.lower_ != "the" or nxt is None or nxt.tag_ != "POS":
             continue
+        if ent.text.endswith("s") or ent.text in _WITH_THE:
+            continue  # "the Netherlands'", "the Philippines'", "the Vatican's"
         yield Finding(
             code="mt.article",
             message=f'"the {ent.text}{nxt.text}" puts an article before a proper noun that takes none.',
-            severity="warning",
+            severity=severity_of("mt.article"),
             span=Span(prev.idx, nxt.idx + len(nxt.text)),
             suggestion=f"{ent.text}{nxt.text}",
         )
@@ -434,10 +453,35 @@ def _explained(doc: Any, sent: Any, comma: int, second: Any) -> bool:
             return True
     if any(t.lower_ in _RELATIVES for t in doc[comma + 1 : second.i]):
         return True
-    first = [t for t in doc[sent.start : comma] if not t.is_punct and not t.is_space]
+    subject = _subject(second)
+    if subject is not None and any(
+        t.dep_ == "mark" or t.lower_ in _JOINERS for t in doc[comma + 1 : subject.i]
+    ):
+        return True  # "…, three days before the president was elected"
+    # A quotation opened after a frame: "…recalled that year, "We came…"".
+    if doc[comma + 1].text in _QUOTES:
+        return True
+    # Place names: "Yunnan Province, China, issued".
+    if doc[comma - 1].ent_type_ in ("GPE", "LOC") and doc[comma + 1].ent_type_ in ("GPE", "LOC"):
+        return True
+    first = [
+        t
+        for t in doc[sent.start : comma]
+        if not t.is_punct and not t.is_space and t.idx >= para_start
+    ]
     if first and first[0].lower_ in _JOINERS:
         return True
-    heads = [t for t in first if _finite_clause(t) and _subject(t).i < comma]  # type: ignore[union-attr]
+    # Main clauses before the comma: not relative ("which has upgraded") or subordinate
+    # ("While the board may be casting…") ones.
+    heads = [
+        t
+        for t in first
+        if _finite_clause(t)
+        and _subject(t).i < comma  # type: ignore[union-attr]
+        and _subject(t).lower_ not in ("which", "who", "that")  # type: ignore[union-attr]
+        and t.dep_ not in ("relcl", "advcl", "acl")
+        and not any(c.dep_ == "mark" for c in t.children)
+    ]
     if not heads:
         return True  # no clause before the comma: an opening phrase
     if all(
@@ -509,7 +553,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
                     "languages that chain clauses with commas; English needs a full stop, a "
                     "semicolon or a conjunction."
                 ),
-                severity="warning",
+                severity=severity_of("mt.comma-splice"),
                 span=Span(doc[comma].idx, second.idx + len(second.text)),
                 evidence=sent.text.strip()[:240],
             )

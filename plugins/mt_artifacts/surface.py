@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from textmill import Finding, Span
+from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
 _ABBREV = re.compile(
@@ -26,7 +27,7 @@ def punctuation(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.punctuation",
             message="Doubled or stray punctuation, a typical leftover of machine translation.",
-            severity="warning",
+            severity=severity_of("mt.punctuation"),
             span=Span(m.start(), m.end()),
             evidence=text[max(0, m.start() - 20) : m.end() + 20],
             suggestion=m.group(1) if m.group(1) else None,
@@ -49,7 +50,7 @@ def lowercase_starts(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.lowercase-start",
             message=f'A sentence starts in lowercase ("{m.group(3)}") after a full stop; a boundary or a word may be wrong.',
-            severity="warning",
+            severity=severity_of("mt.lowercase-start"),
             span=Span(start, m.end(3)),
             evidence=text[max(0, m.start(2) - 30) : m.end(3) + 20],
             suggestion=m.group(3).capitalize(),
@@ -71,7 +72,7 @@ def honorifics(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.honorific",
             message=f'"{m.group(1)}" is a calqued honorific: {_HONORIFICS.get(m.group(1), "not English usage")}.',
-            severity="warning",
+            severity=severity_of("mt.honorific"),
             span=Span(m.start(), m.end()),
             evidence=text[m.start() : m.end() + 30],
         )
@@ -90,25 +91,34 @@ def honorifics(text: str) -> Iterator[Finding]:
 
 
 def repeats(text: str) -> Iterator[Finding]:
-    for m in re.finditer(r"\b(\w{2,})\s+\1\b", text, flags=re.IGNORECASE):
+    """A word or phrase said twice in a row within a line. Capitalised words are left alone
+    (reduplicated names: "Fang Fang", "Qiao Qiao"), and so is a line repeating the one before
+    it (a title and a dateline). A longer run of repeats is one finding."""
+    last_end = -1
+    for m in re.finditer(r"\b(\w{2,})[ \t]+\1\b", text, flags=re.IGNORECASE):
         if m.group(1).lower() in ("that", "had", "is", "do", "bye", "ha", "no", "very"):
             continue
+        if m.group(1)[0].isupper() or m.group(1).isdigit():
+            continue
+        last_end = m.end()
         yield Finding(
             code="mt.repeat",
             message=f'The word "{m.group(1)}" is repeated.',
-            severity="warning",
+            severity=severity_of("mt.repeat"),
             span=Span(m.start(), m.end()),
             suggestion=m.group(1),
         )
-    for m in re.finditer(r"\b((?:\w+\W+){2,6}?\w+)\W+\1\b", text):
-        if len(m.group(1)) >= 10:
-            yield Finding(
-                code="mt.repeat",
-                message=f'The phrase "{m.group(1)}" is repeated.',
-                severity="warning",
-                span=Span(m.start(), m.end()),
-                suggestion=m.group(1),
-            )
+    for m in re.finditer(r"\b((?:\w+[^\w\n]+){2,6}?\w+)[^\w\n]+\1\b", text):
+        if len(m.group(1)) < 10 or m.start() <= last_end + 2:  # one finding per run
+            continue
+        last_end = m.end()
+        yield Finding(
+            code="mt.repeat",
+            message=f'The phrase "{m.group(1)}" is repeated.',
+            severity=severity_of("mt.repeat"),
+            span=Span(m.start(), m.end()),
+            suggestion=m.group(1),
+        )
 
 
 def garbage(text: str) -> Iterator[Finding]:
@@ -132,7 +142,7 @@ def _garbage(text: str, run: list[re.Match[str]]) -> Finding:
     return Finding(
         code="mt.garbage",
         message="A run of tokens that are not English words; the translation may have produced garbage.",
-        severity="error",
+        severity=severity_of("mt.garbage"),
         span=Span(run[0].start(), run[-1].end()),
         evidence=text[run[0].start() : run[-1].end()],
     )
@@ -183,7 +193,7 @@ def transliteration(text: str, mentions: list[dict] | None = None) -> Iterator[F
         yield Finding(
             code="mt.transliteration",
             message=f'The same name is spelled "{a}" and "{b}" in this document.',
-            severity="warning",
+            severity=severity_of("mt.transliteration"),
             span=Span(s, e),
             evidence=f"{a} / {b}",
         )
