@@ -32,7 +32,7 @@ from textmill.executors import make_executor
 from textmill.freshness import Check, Freshness, text_hash
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
-from textmill.readers import ReadError, fingerprint, read_paths
+from textmill.readers import ReadError, Skipped, fingerprint, read_paths
 from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score
 from textmill.store import (
     CleanedText,
@@ -66,6 +66,7 @@ class RunSummary:
     run_id: str
     documents: int = 0
     input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_skipped: list[tuple[str, str]] = field(default_factory=list)  # not errors
     plugins: dict[str, PluginStats] = field(default_factory=dict)
     corpus_errors: list[tuple[str, str]] = field(default_factory=list)
     mean_scores: dict[str, float | None] = field(default_factory=dict)
@@ -263,6 +264,9 @@ class Engine:
             rows: list[NewDocument] = []
             readable: list[tuple[Document, str, str]] = []
             for item in page:
+                if isinstance(item, Skipped):
+                    summary.input_skipped.append((item.id, item.reason))
+                    continue
                 old = known.get(item.id)
                 if old is None:
                     doc_seq = seq
