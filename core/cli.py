@@ -223,6 +223,8 @@ def run(
             summary = engine.run(input_paths)
     for doc_id, reason in summary.input_errors:
         say(f"{doc_id}: {reason}")
+    for _file, reason in summary.input_skipped:
+        say(reason)
     for plugin, error in summary.corpus_errors:
         say(f'plugin "{plugin}" failed on the corpus: {error}')
     _console().print(_summary_table(summary.to_dict()))

@@ -50,9 +50,11 @@ DEFAULT_CHAIN: dict[str, list[str]] = {
 class InputSettings:
     paths: list[str] = field(
         default_factory=lambda: ["seeds"],
-        metadata={"doc": "Files or folders to read (.txt, .md, .jsonl, .jsonl.gz, .csv)."},
+        metadata={
+            "doc": "Files or folders to read (.txt, .md, .jsonl, .jsonl.gz, .csv, .html, .warc(.gz))."
+        },
     )
-    format: Literal["auto", "text", "jsonl", "csv"] = field(
+    format: Literal["auto", "text", "jsonl", "csv", "html", "warc"] = field(
         default="auto", metadata={"doc": "Input format; auto decides by file extension."}
     )
     text_column: str = field(default="text", metadata={"doc": "CSV/JSONL field with the text."})

@@ -33,7 +33,7 @@ from textmill.freshness import Check, Freshness, text_hash
 from textmill.hookcall import TIMEOUT_PREFIX
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
-from textmill.readers import ReadError, fingerprint, read_paths
+from textmill.readers import ReadError, Skipped, fingerprint, read_paths
 from textmill.segment import Activity, DocOutcome, DocTask, SegmentJob, own, score
 from textmill.store import (
     CleanedText,
@@ -71,6 +71,7 @@ class RunSummary:
     run_id: str
     documents: int = 0
     input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_skipped: list[tuple[str, str]] = field(default_factory=list)  # not errors
     plugins: dict[str, PluginStats] = field(default_factory=dict)
     corpus_errors: list[tuple[str, str]] = field(default_factory=list)
     # The first DOC_ERRORS_KEPT per-document errors as (doc_id, plugin, error); the counts of
@@ -289,6 +290,9 @@ class Engine:
             rows: list[NewDocument] = []
             readable: list[tuple[Document, str, str]] = []
             for item in page:
+                if isinstance(item, Skipped):
+                    summary.input_skipped.append((item.id, item.reason))
+                    continue
                 old = known.get(item.id)
                 if old is None:
                     doc_seq = seq
