@@ -496,7 +496,7 @@ def test_duplicates_of_a_document_only_in_an_event_cluster(seeds_run) -> None:
             assert versions.total == 4
             line = versions.render_row(versions.row(0), 120).plain
             row = versions.row(0)
-            assert row.kind == "event" and f"{row.similarity:.2f}" in line
+            assert row.kind == "event" and row.representative and "★" in line
             assert row.title[:40] in line and row.key in line  # title and id both fit
             versions.focus()
             await pilot.press("enter")
@@ -862,5 +862,42 @@ def test_end_keeps_the_cursor_row_above_the_horizontal_scroll_bar(bbc_run) -> No
             await settled(pilot)
             line = table.cursor - table.scroll_offset.y + 1
             assert table.cursor > 0 and 1 <= line < table.scrollable_content_region.height
+
+    asyncio.run(go())
+
+
+def test_duplicates_and_clusters_show_the_same_similarity(seeds_run) -> None:
+    """The Duplicates tab gives each version its similarity to its cluster's representative,
+    as the Clusters screen does; the representative itself is the ★, never a 1.00 beside the
+    figure the Clusters screen gives this document."""
+    from textmill.tui.screens.clusters import member_line
+
+    q = seeds_run.query
+    doc = _doc(seeds_run, "000")
+    event = next(c for c in q.clusters_of(doc) if c.kind == "event")
+    assert event.representative != doc
+    own = next(m.similarity for m in event.members if m.doc_id == doc)
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, doc, "tab-dedup")
+            head = " ".join(_plain(screen.query_one("#tab-head")).split())
+            assert f"this version {own:.2f} to ★" in head
+            versions = screen.query_one("#side-list", RowList)
+            rows = [versions.row(i) for i in range(versions.total)]
+            rep = next(r for r in rows if r.key == event.representative)
+            assert rep.representative
+            assert "1.00" not in versions.render_row(rep, 120).plain
+            clusters_screen = {
+                m.doc_id: member_line(m, 120, event.representative).plain
+                for m in q.cluster_members(event.id, offset=0, limit=10)
+            }
+            assert f"{own:.2f}" in clusters_screen[doc]
+            for r in rows:
+                if r.kind == "event" and not r.representative:
+                    # The same figure on both screens for every other version.
+                    assert f"{r.similarity:.2f}" in clusters_screen[r.key]
+                    assert f"{r.similarity:.2f}" in versions.render_row(r, 120).plain
 
     asyncio.run(go())

@@ -56,17 +56,20 @@ def share_width(room: int, wanted: dict[str, int]) -> tuple[int, dict[str, int]]
     """The document column's width and each plugin column's, in ``room`` cells (a gap after
     each column included). The document column gets its share of the width first (at least
     ``DOC_MIN``); plugin columns that want more than the rest give way, the widest first, down
-    to ``CELL_MIN``; what is left then widens the document column up to ``DOC_MAX``. Only when
+    to ``CELL_MIN`` or their plugin's name; what is left then widens the document column up to ``DOC_MAX``. Only when
     even that does not fit does the table scroll sideways."""
     doc = max(DOC_MIN, min(DOC_MAX, int((room + 10) * DOC_SHARE)))
     cells = dict(wanted)
     budget = room - doc - 2 - len(cells)  # - 2: no horizontal scrollbar when it fits
     over = sum(cells.values()) - budget
+    # A column keeps room for its plugin's name, so the header names every plugin.
+    floor = {p: max(CELL_MIN, min(CELL_MAX, cell_len(p))) for p in cells}
     while over > 0:
-        widest = max(cells.values(), default=0)
-        if widest <= CELL_MIN:
+        above = {p: w for p, w in cells.items() if w > floor[p]}
+        if not above:
             break
-        for p in [p for p, w in cells.items() if w == widest]:
+        widest = max(above.values())
+        for p in [p for p, w in above.items() if w == widest]:
             if over > 0:
                 cells[p] -= 1
                 over -= 1
