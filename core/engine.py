@@ -23,17 +23,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from textmill import __version__, freshness, segment
+from textmill import __version__, freshness
 from textmill.chain import Step, StepKind, build_plan, providers, segments
 from textmill.config import Config
 from textmill.corpus import StoreCorpus
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
 from textmill.freshness import Check, Freshness, text_hash
+from textmill.hookcall import TIMEOUT_PREFIX
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
-from textmill.readers import ReadError, fingerprint, read_paths
-from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score
+from textmill.readers import ReadError, Skipped, fingerprint, read_paths
+from textmill.segment import Activity, DocOutcome, DocTask, SegmentJob, own, score
 from textmill.store import (
     CleanedText,
     DocumentFields,
@@ -44,9 +45,12 @@ from textmill.store import (
     ResultRow,
     Store,
 )
+from textmill.store.lock import one_writer
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: called as work advances (``total`` may be unknown)."""
+
+DOC_ERRORS_KEPT = 20
 
 
 class RunAborted(TextmillError):
@@ -59,6 +63,7 @@ class PluginStats:
     errors: int = 0
     cached: int = 0
     seconds: float = 0.0
+    timeouts: int = 0  # errors that were a hook cut off by [run] timeout
 
 
 @dataclass
@@ -66,8 +71,12 @@ class RunSummary:
     run_id: str
     documents: int = 0
     input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_skipped: list[tuple[str, str]] = field(default_factory=list)  # not errors
     plugins: dict[str, PluginStats] = field(default_factory=dict)
     corpus_errors: list[tuple[str, str]] = field(default_factory=list)
+    # The first DOC_ERRORS_KEPT per-document errors as (doc_id, plugin, error); the counts of
+    # all of them are in ``plugins``.
+    doc_errors: list[tuple[str, str, str]] = field(default_factory=list)
     mean_scores: dict[str, float | None] = field(default_factory=dict)
     seconds: float = 0.0
     aborted: str | None = None
@@ -87,6 +96,7 @@ class RunSummary:
             "documents": self.documents,
             "input_errors": [{"id": i, "reason": r} for i, r in self.input_errors],
             "corpus_errors": [{"plugin": p, "error": e} for p, e in self.corpus_errors],
+            "doc_errors": [{"id": d, "plugin": p, "error": e} for d, p, e in self.doc_errors],
             "plugins": {
                 name: {**s.__dict__, "mean_score": self.mean_scores.get(name)}
                 for name, s in self.plugins.items()
@@ -112,6 +122,10 @@ class Engine:
         skip: tuple[str, ...] = (),
         fail_fast: bool | None = None,
         progress: Progress | None = None,
+        activity: Activity | None = None,
+        wait: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+        executor: str | None = None,
         force: bool = False,
     ) -> None:
         self.config = config
@@ -122,6 +136,14 @@ class Engine:
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
         self.force = force  # recompute the plan's steps whatever their keys say
+        self._activity = activity  # (stage, plugin, doc_id) as a plugin starts on a document
+        self.wait = wait  # another run writing the store: wait for it (else refuse)
+        self.executor = executor or config.run.executor
+        if self.executor == "ray":
+            from textmill.ray_executor import require_ray
+
+            require_ray()  # a missing package is said before anything runs
+        self.on_wait = on_wait
         self.plan = build_plan(config, manager, only=only, skip=skip)
         # Results of plugins left out by --only/--skip still count as "earlier" for the others.
         full = build_plan(config, manager) if (only or skip) else self.plan
@@ -130,7 +152,12 @@ class Engine:
         self._deferred = False  # results indexes dropped for this run's first fill
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
-        """Ingest the input, then run the plan's steps in order; returns the run's summary."""
+        """Ingest the input, then run the plan's steps in order; returns the run's summary.
+        The store has one writer at a time (:mod:`textmill.store.lock`)."""
+        with one_writer(self.store.path, wait=self.wait, on_wait=self.on_wait):
+            return self._run(paths)
+
+    def _run(self, paths: list[Any] | None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         summary = RunSummary(run_id)
         t0 = time.perf_counter()
@@ -265,6 +292,9 @@ class Engine:
             rows: list[NewDocument] = []
             readable: list[tuple[Document, str, str]] = []
             for item in page:
+                if isinstance(item, Skipped):
+                    summary.input_skipped.append((item.id, item.reason))
+                    continue
                 old = known.get(item.id)
                 if old is None:
                     doc_seq = seq
@@ -513,6 +543,7 @@ class Engine:
             run_id,
             self.fail_fast,
             trace=bool(os.environ.get(ENV_TRACE)),
+            timeout=self.config.run.timeout,
             merged=merged,
             force=self.force,
             pre_clean=[
@@ -535,12 +566,18 @@ class Engine:
         """Run a segment's batches on the executor and write their results; returns how many
         results are errors."""
         label = ", ".join(s.plugin for s in job.steps)
-        segment.install(job)
-        executor = make_executor(self.workers)
+        executor = make_executor(
+            job,
+            self.workers,
+            kind=self.executor,
+            method=self.config.run.start_method,
+            ray_address=self.config.run.ray_address,
+            activity=self._activity,
+        )
         done = 0
         errors = 0
         try:
-            for outcomes in executor.map(segment.run_batch, batches):
+            for outcomes in executor.map(batches):
                 errors += self._write(outcomes, summary)
                 done += len(outcomes)
                 self.progress(label, done, total)
@@ -549,7 +586,6 @@ class Engine:
                     raise RunAborted(aborted)
         finally:
             executor.close()
-            segment.install(None)
         return errors
 
     def _tasks(self, job: SegmentJob) -> Iterator[list[DocTask]]:
@@ -575,6 +611,10 @@ class Engine:
                 c[3] += row.duration
                 if row.status == "error":
                     c[2] += 1
+                    if len(summary.doc_errors) < DOC_ERRORS_KEPT:
+                        summary.doc_errors.append((row.doc_id, row.plugin, row.error or ""))
+                    if (row.error or "").startswith(TIMEOUT_PREFIX):
+                        self._stats(summary, row.plugin).timeouts += 1
             rows += o.rows
             found += o.findings
             clear += o.clear

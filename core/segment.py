@@ -25,8 +25,9 @@ from textmill.context import DocContext
 from textmill.edits import map_edits_back
 from textmill.freshness import DocKeys, fields_hash, text_hash
 from textmill.freshness import key as freshness_key
+from textmill.hookcall import NO_LIMIT, BadResult, HookTimeout, Limit, check_result, time_limit
 from textmill.manager import PluginManager
-from textmill.model import Document, Edit, Finding, Result, StageResult, from_dict, to_dict
+from textmill.model import Document, Edit, Finding, StageResult, from_dict, to_dict
 from textmill.store.db import loads
 from textmill.store.rows import (
     FindingRow,
@@ -68,6 +69,7 @@ class SegmentJob:
     run_id: str
     fail_fast: bool
     trace: bool = False
+    timeout: float = 0.0  # seconds one hook may spend on one document (0: no limit)
     # plugin -> plugins whose corpus hooks run before it, so whose corpus-phase results it sees
     merged: dict[str, list[str]] = field(default_factory=dict)
     force: bool = False  # recompute every step, whatever its stored key
@@ -76,6 +78,15 @@ class SegmentJob:
     pre_clean: list[str] = field(default_factory=list)
     runs: list[StepRun] = field(init=False)
     cleans: bool = field(init=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a spawned worker or a Ray actor) as its fields; the plugin manager
+        pickles as how to load it again, and the rest is worked out again on arrival."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("runs", "cleans")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         self.cleans = any(s.stage == "clean" for s in self.steps)
@@ -247,29 +258,32 @@ def _stored(
     return memo[plugin]
 
 
-_EMPTY = Result()
-_JOB: SegmentJob | None = None
+Activity = Callable[[str, str, str], None]
+"""``activity(stage, plugin, doc_id)``: called as a plugin starts on a document."""
 
 
-def install(job: SegmentJob | None) -> None:
-    """Set the job the batches of a segment run with (worker processes fork with it)."""
-    global _JOB
-    _JOB = job
-
-
-def run_batch(batch: list[DocTask]) -> list[DocOutcome]:
-    assert _JOB is not None
+def run_batch(
+    job: SegmentJob, batch: list[DocTask], activity: Activity | None = None
+) -> list[DocOutcome]:
+    """Run the segment on each document of a batch, stopping after one that aborts the run."""
     out = []
-    for task in batch:
-        outcome = run_document(_JOB, task)
-        out.append(outcome)
-        if outcome.aborted:
-            break
+    with time_limit(job.timeout) as limit:
+        for task in batch:
+            outcome = run_document(job, task, limit, activity)
+            out.append(outcome)
+            if outcome.aborted:
+                break
     return out
 
 
-def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
-    """Run every step of the segment on one document."""
+def run_document(
+    job: SegmentJob,
+    task: DocTask,
+    limit: Limit | None = None,
+    activity: Activity | None = None,
+) -> DocOutcome:
+    """Run every step of the segment on one document (each hook within ``limit``)."""
+    limit = limit or NO_LIMIT
     doc = task.doc
     doc_id = doc.id
     prior = task.prior
@@ -341,14 +355,14 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
             else run.context
         )
         fn = run.fn
+        if activity is not None:
+            activity(step.stage, plugin, doc_id)
         t0 = time.perf_counter()
         try:
             assert fn is not None
-            res = fn(doc=view, settings=step.settings, ctx=ctx)
-            if res is None:
-                res = _EMPTY
-            elif not isinstance(res, Result):
-                raise TypeError(f"{step.hook} returned {type(res).__name__}, not textmill.Result")
+            res = check_result(
+                limit.call(fn, doc=view, settings=step.settings, ctx=ctx), plugin, step.hook
+            )
             extras: dict[str, Any] | None = None
             edits: tuple[Edit, ...] = ()
             if run.clean and res.text is not None:
@@ -390,9 +404,11 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
                 )
             )
             done = _Done(row, findings, edits, data, None)
-        except Exception as exc:
+        except (Exception, HookTimeout) as exc:
             duration = time.perf_counter() - t0
-            error = f"{type(exc).__name__}: {exc}"
+            # A timeout or a malformed result is said in a sentence of its own.
+            bare = isinstance(exc, HookTimeout | BadResult)
+            error = str(exc) if bare else f"{type(exc).__name__}: {exc}"
             tb = traceback.format_exc()
             row = ResultRow(
                 doc_id,

@@ -2,8 +2,11 @@
 
 Each non-blank line is scored by gradient-boosted trees (:mod:`.model`) over features of the
 line, its block and its place on the page (:mod:`.features`, :mod:`.layout`), read in the page's
-own language (:mod:`.language`), and named by patterns for share prompts, credits, copyright
-lines, bios, banners and the like (:mod:`.patterns`). The article is kept as one main block that
+own language (:mod:`.language`). Blocks are paragraphs between blank lines, or sentence lines
+when the text has no blank-line paragraphs (one segment a line, as transcripts and machine
+translation come): a line is judged by what it says and where it sits, not by the layout. Lines
+are named by patterns for share prompts, credits, copyright lines, bios, banners and the like
+(:mod:`.patterns`). The article is kept as one main block that
 starts at the headline repeating the page title; runs of short lines are navigation, teaser lists
 are related-article blocks, and lines repeated across the corpus (learned by the prepare hook)
 are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
@@ -39,7 +42,7 @@ from textmill.plugins.boilerplate.clean import (
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "3"
+VERSION = "4"
 
 
 @dataclass(frozen=True)
