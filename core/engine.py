@@ -126,6 +126,7 @@ class Engine:
         wait: bool = False,
         on_wait: Callable[[str], None] | None = None,
         executor: str | None = None,
+        force: bool = False,
     ) -> None:
         self.config = config
         self.manager = manager
@@ -134,6 +135,7 @@ class Engine:
         self.workers = workers or config.run.workers
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
+        self.force = force  # recompute the plan's steps whatever their keys say
         self._activity = activity  # (stage, plugin, doc_id) as a plugin starts on a document
         self.wait = wait  # another run writing the store: wait for it (else refuse)
         self.executor = executor or config.run.executor
@@ -237,7 +239,7 @@ class Engine:
         # The readers' version too: an upgraded reader may read the same files differently.
         options = [__version__, inp.format, inp.text_column, inp.id_column, inp.max_bytes]
         check = freshness.input_check(roots, options, files)
-        last = self.freshness.fresh(check)
+        last = None if self.force else self.freshness.fresh(check)
         if last is not None:
             summary.documents = last["documents"]
             summary.input_errors = [(i, r) for i, r in last["input_errors"]]
@@ -368,14 +370,15 @@ class Engine:
         key = freshness.step_key(step, self._digest(step, True, set(), set()))
         stats = self._stats(summary, step.plugin)
         cached = self.store.cache_get(step.plugin, "prepare")
-        if cached and cached.key == key:
+        if cached and cached.key == key and not self.force:
             return key, cached.value
         self.progress(f"{step.plugin}: prepare", 0, None)
         fn = self.manager.impl(step.plugin, step.hook)
         assert fn is not None
         t0 = time.perf_counter()
         try:
-            state = fn(corpus=StoreCorpus(self.store, raw=True), settings=step.settings)
+            corpus = StoreCorpus(self.store, raw=True, seen=(), merged=())
+            state = fn(corpus=corpus, settings=step.settings)
         except Exception as exc:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
@@ -399,7 +402,7 @@ class Engine:
         # A plugin without a per-document hook reports its corpus hook's per-document results.
         corpus_only = not any(s.plugin == step.plugin and s.kind is StepKind.DOC for s in self.plan)
         cached = self.store.cache_get(step.plugin, "corpus")
-        if cached and cached.key == key:
+        if cached and cached.key == key and not self.force:
             if corpus_only:
                 n = self.store.count_results(step.plugin, "corpus")
                 stats.processed += n
@@ -410,7 +413,10 @@ class Engine:
         assert fn is not None
         t0 = time.perf_counter()
         try:
-            res = fn(corpus=StoreCorpus(self.store), settings=step.settings) or CorpusResult()
+            # The corpus as a fresh run would show it: not what this hook, or a later one, made
+            # in an earlier run.
+            corpus = StoreCorpus(self.store, seen=seen, merged=before)
+            res = fn(corpus=corpus, settings=step.settings) or CorpusResult()
             if not isinstance(res, CorpusResult):
                 raise TypeError(
                     f"{step.hook} returned {type(res).__name__}, not textmill.CorpusResult"
@@ -419,11 +425,13 @@ class Engine:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
             with self.store.transaction() as tx:
-                tx.cache_put(
+                # What the hook made in an earlier run no longer holds: a fresh run would
+                # have nothing from it either.
+                tx.put_corpus_output(
                     step.plugin,
-                    "corpus",
                     "error:" + key,
-                    {"error": _one_line(exc), "traceback": traceback.format_exc()},
+                    run_id=run_id,
+                    data={"error": _one_line(exc), "traceback": traceback.format_exc()},
                 )
             if self.fail_fast:
                 raise RunAborted(f'plugin "{step.plugin}" failed: {_one_line(exc)}') from None
@@ -448,7 +456,7 @@ class Engine:
                     label=r.label,
                     findings=tuple(own(f, step.plugin, lengths[doc_id]) for f in r.findings),
                     data=r.data,
-                    cache_key=key,
+                    cache_key=freshness.corpus_result_key(step.plugin, step.version, r),
                 )
             )
         with self.store.transaction() as tx:
@@ -476,7 +484,7 @@ class Engine:
         total = self.store.count_documents()
         label = ", ".join(s.plugin for s in steps)
         check = self._segment_check(job)
-        if self.freshness.fresh(check):
+        if not self.force and self.freshness.fresh(check):
             # Nothing any key of this segment hashes has changed since a pass that left a valid
             # result for every document and step: every result is a cache hit.
             for s in steps:
@@ -495,9 +503,26 @@ class Engine:
     def _job(
         self, steps: list[Step], prepared: dict[str, tuple[str, Any]], run_id: str
     ) -> SegmentJob:
-        prov = providers(self.plan)
-        order = self.order
-        earlier = {s.plugin: list(dict.fromkeys(order[: order.index(s.plugin)])) for s in steps}
+        # Needs and visibility come from the full plan, so that --only and --skip make the
+        # same keys as a full run (and leave its results valid).
+        full = self.full_plan
+        prov = providers(full)
+        pos = {
+            s.plugin: next(
+                i for i, t in enumerate(full) if t.plugin == s.plugin and t.kind is StepKind.DOC
+            )
+            for s in steps
+        }
+        earlier = {
+            s.plugin: list(
+                dict.fromkeys(t.plugin for t in full[: pos[s.plugin]] if t.plugin != s.plugin)
+            )
+            for s in steps
+        }
+        merged = {
+            s.plugin: sorted({t.plugin for t in full[: pos[s.plugin]] if t.kind is StepKind.CORPUS})
+            for s in steps
+        }
         deps = {
             s.plugin: sorted(
                 {
@@ -519,6 +544,15 @@ class Engine:
             self.fail_fast,
             trace=bool(os.environ.get(ENV_TRACE)),
             timeout=self.config.run.timeout,
+            merged=merged,
+            force=self.force,
+            pre_clean=[
+                t.plugin
+                for t in full[: min(pos.values())]
+                if t.kind is StepKind.DOC and t.stage == "clean"
+            ]
+            if any(s.stage == "clean" for s in steps)
+            else [],
         )
 
     def _run_job(

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from orjson import OPT_SORT_KEYS, dumps
 from textmill.chain import Step, StepKind
 from textmill.context import DocContext
 from textmill.edits import map_edits_back
 from textmill.freshness import DocKeys, fields_hash, text_hash
+from textmill.freshness import key as freshness_key
 from textmill.hookcall import NO_LIMIT, BadResult, HookTimeout, Limit, check_result, time_limit
 from textmill.manager import PluginManager
 from textmill.model import Document, Edit, Finding, StageResult, from_dict, to_dict
@@ -51,6 +53,8 @@ class StepRun:
     state: Any  # the plugin's prepared state
     clean: bool
     context: DocContext  # what it is given when no plugin comes before it (no results to see)
+    merged: frozenset[str] = frozenset()  # plugins whose corpus-phase results it sees
+    part: Callable[..., Any] | None = None  # its textmill_prepared_part, if it has one
 
 
 @dataclass
@@ -66,6 +70,12 @@ class SegmentJob:
     fail_fast: bool
     trace: bool = False
     timeout: float = 0.0  # seconds one hook may spend on one document (0: no limit)
+    # plugin -> plugins whose corpus hooks run before it, so whose corpus-phase results it sees
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    force: bool = False  # recompute every step, whatever its stored key
+    # cleaners before the segment's first (left out by --only/--skip): their stored outputs
+    # are the text the segment's cleaners start from
+    pre_clean: list[str] = field(default_factory=list)
     runs: list[StepRun] = field(init=False)
     cleans: bool = field(init=False)
 
@@ -84,18 +94,21 @@ class SegmentJob:
         self.runs = []
         for s in self.steps:
             phash, state = self.prepared.get(s.plugin, ("", None))
+            part = self.manager.impl(s.plugin, "textmill_prepared_part") if phash else None
             self.runs.append(
                 StepRun(
                     step=s,
                     fn=self.manager.impl(s.plugin, s.hook),
                     earlier=tuple(self.earlier[s.plugin]),
                     deps=tuple(self.deps[s.plugin]),
-                    keys=DocKeys.of(s, phash, self.deps[s.plugin]),
+                    keys=DocKeys.of(s, phash, self.deps[s.plugin], part is not None),
                     state=state,
                     clean=s.stage == "clean",
                     context=DocContext(
                         results=MappingProxyType({}), prepared=state, run_id=self.run_id
                     ),
+                    merged=frozenset(self.merged.get(s.plugin, ())),
+                    part=part,
                 )
             )
 
@@ -169,7 +182,7 @@ def _key_of(r: StageResult | _Done | ResultRow | None) -> str:
 class _Results(Mapping[str, StageResult]):
     """The results of earlier plugins a plugin is given, built when it reads them."""
 
-    __slots__ = ("_current", "_doc_id", "_earlier", "_known", "_prior", "_stored")
+    __slots__ = ("_current", "_doc_id", "_earlier", "_known", "_merged", "_prior", "_stored")
 
     def __init__(
         self,
@@ -178,8 +191,10 @@ class _Results(Mapping[str, StageResult]):
         current: Current,
         prior: dict[tuple[str, str], ResultRow],
         stored: dict[str, StageResult | None],
+        merged: frozenset[str] = frozenset(),
     ) -> None:
         self._earlier = earlier
+        self._merged = merged
         self._known: tuple[str, ...] | None = None
         self._doc_id = doc_id
         self._current = current
@@ -190,11 +205,11 @@ class _Results(Mapping[str, StageResult]):
     def _names(self) -> tuple[str, ...]:
         """The earlier plugins with a result on this document (in this pass or stored)."""
         if self._known is None:
-            current, prior = self._current, self._prior
+            current, prior, merged = self._current, self._prior, self._merged
             self._known = tuple(
                 p
                 for p in self._earlier
-                if p in current or (p, "doc") in prior or (p, "corpus") in prior
+                if p in current or (p, "doc") in prior or (p in merged and (p, "corpus") in prior)
             )
         return self._known
 
@@ -203,7 +218,7 @@ class _Results(Mapping[str, StageResult]):
             raise KeyError(plugin)
         r = self._current.get(plugin)
         if r is None:
-            merged = _stored(plugin, self._doc_id, self._prior, self._stored)
+            merged = _stored(plugin, self._doc_id, self._prior, self._stored, self._merged)
             assert merged is not None
             return merged
         if isinstance(r, StageResult):
@@ -227,10 +242,15 @@ def _stored(
     doc_id: str,
     prior: dict[tuple[str, str], ResultRow],
     memo: dict[str, StageResult | None],
+    merged: frozenset[str],
 ) -> StageResult | None:
-    """A plugin's stored result on the document: its doc and corpus phases merged."""
+    """A plugin's stored result on the document: its doc phase, merged with its corpus phase
+    when its corpus hook runs before the plugin asking (``merged``). A corpus-phase result
+    stored by an earlier run for a corpus hook that runs later is not shown: a fresh run would
+    not have it yet."""
     if plugin not in memo:
-        d, c = prior.get((plugin, "doc")), prior.get((plugin, "corpus"))
+        d = prior.get((plugin, "doc"))
+        c = prior.get((plugin, "corpus")) if plugin in merged else None
         memo[plugin] = merge_results(
             result_from_row(d) if d is not None else None,
             result_from_row(c) if c is not None else None,
@@ -267,14 +287,22 @@ def run_document(
     doc = task.doc
     doc_id = doc.id
     prior = task.prior
+    local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     if job.cleans:
         text, thash = doc.raw, task.raw_hash or text_hash(doc.raw)
+        for p in job.pre_clean:
+            # A cleaner this run leaves out: its stored output, as a full run would pass it on.
+            row = prior.get((p, "doc"))
+            body = (loads(row.payload) or {}) if row is not None and row.payload else {}
+            if body.get("text") is not None:
+                local_steps.append([from_dict(Edit, e) for e in body.get("local", ())])
+                text = body["text"]
+                thash = text_hash(text)
     else:
         text, thash = doc.text, task.text_hash or text_hash(doc.text)
     view = doc if text == doc.text else doc.with_text(text)
     # A change of title, metadata or source text re-runs the plugins, which may read them.
     fields = fields_hash(doc)
-    local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
     current: Current = {}  # this pass's results (a cached one as its stored row)
     stored: dict[str, StageResult | None] = {}
     outcome = DocOutcome(doc_id, None, [], [], [], [])
@@ -283,18 +311,29 @@ def run_document(
     for run in job.runs:
         step = run.step
         plugin = step.plugin
+        state = run.state
+        if run.part is not None:
+            # The part of the prepared state this document's result depends on.
+            if view.text is not text:
+                view = doc.with_text(text)
+            state = run.part(doc=view, state=run.state, settings=step.settings)
+            part_hash = freshness_key(dumps(state, option=OPT_SORT_KEYS, default=str).decode())
+        else:
+            part_hash = ""
         if run.deps:
             dep_keys = []
             for p in run.deps:
                 r = current.get(p)
                 if r is None:
-                    r = prior.get((p, "doc")) or prior.get((p, "corpus"))
+                    r = prior.get((p, "doc"))
                 dep_keys.append(_key_of(r))
-            k = run.keys.key(thash, fields, dep_keys)
+                if p in run.merged:
+                    dep_keys.append(_key_of(prior.get((p, "corpus"))))
+            k = run.keys.key(thash, fields, dep_keys, part_hash)
         else:
-            k = run.keys.key(thash, fields)
+            k = run.keys.key(thash, fields, (), part_hash)
         old = prior.get((plugin, "doc")) if prior else None
-        if old is not None and old.cache_key == k and old.status != "error":
+        if old is not None and old.cache_key == k and old.status != "error" and not job.force:
             current[plugin] = old
             outcome.cached.append(plugin)
             if run.clean and old.payload:
@@ -308,11 +347,11 @@ def run_document(
             view = doc.with_text(text)
         ctx = (
             DocContext(
-                results=_Results(run.earlier, doc_id, current, prior, stored),
-                prepared=run.state,
+                results=_Results(run.earlier, doc_id, current, prior, stored, run.merged),
+                prepared=state,
                 run_id=run_id,
             )
-            if run.earlier
+            if run.earlier or run.part is not None
             else run.context
         )
         fn = run.fn

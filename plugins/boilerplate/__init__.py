@@ -40,7 +40,7 @@ from textmill.plugins.boilerplate.clean import (
     compile_extra,
 )
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
-from textmill.plugins.boilerplate.repeats import repeated_lines
+from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
 VERSION = "4"
 
@@ -113,6 +113,21 @@ def textmill_prepare(corpus: Corpus, settings: BoilerplateSettings) -> Any:
     """Lines (of at most 30 words) repeated across documents, as a list of keys."""
     s = settings or BoilerplateSettings()
     return repeated_lines((d.raw for d in corpus.documents()), s.min_repeats, s.repeat_share)
+
+
+_REPEATED: list[Any] = [None, frozenset()]  # the last prepared state seen, as a set
+
+
+@hookimpl
+def textmill_prepared_part(doc: Document, state: Any, settings: BoilerplateSettings) -> list[int]:
+    """The repeated lines that occur in this document: all its result depends on of the
+    corpus, so an edit elsewhere re-runs it only when that changes which of its lines repeat."""
+    if _REPEATED[0] is not state:
+        _REPEATED[:] = [state, frozenset(state or ())]
+    repeated: frozenset[int] = _REPEATED[1]
+    if not repeated:
+        return []
+    return sorted({line_key(line) for line in doc.text.split("\n")} & repeated)
 
 
 @hookimpl
