@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from textmill.query import Query
+from textmill.tui import follow
 from textmill.tui.commands import TextmillCommands
 from textmill.tui.screens.clusters import ClustersScreen
 from textmill.tui.screens.corpus import CorpusScreen
@@ -61,6 +62,9 @@ class TextmillApp(App[None]):
         self._manager_thread: threading.Thread | None = None
         self._document_screen: DocumentScreen | None = None
         self._kept: dict[str, Any] = {}  # the clusters, entities and run screens, once made
+        self._seen: follow.RunState | None = None  # the store's run state as last shown
+        self._own_run = False  # the Run screen's own run was going at the last look
+        self.writing = False  # another process is running the pipeline on the store
 
     def on_mount(self) -> None:
         if self.requested_theme:
@@ -80,6 +84,8 @@ class TextmillApp(App[None]):
             self.set_keymap(self.keymap_overrides)
         if self.store_path.exists():
             self.reload_query()
+        self.set_interval(follow.EVERY, self._follow_store)
+        self._follow_store()
         if self.query_store is None or self.query_store.latest_run() is None:
             self.push_screen(RunScreen(self._empty_query(), self.config, self.store_path))
             return
@@ -151,6 +157,49 @@ class TextmillApp(App[None]):
         refresh_layout = getattr(screen, "_refresh_layout", None)
         if refresh_layout is not None and not screen.is_current:
             refresh_layout(self.size)
+
+    # --- following runs made by another process ----------------------------------------------
+
+    def _follow_store(self) -> None:
+        """Look at the store's latest run: say when another process starts writing it, and show
+        what it wrote when it ends (see :mod:`textmill.tui.follow`)."""
+        if any(isinstance(s, RunScreen) and s.running for s in self._screens_made()):
+            self._own_run = True  # the Run screen shows its own run and reloads after it
+            return
+        if self.query_store is None and self.store_path.exists():
+            self.reload_query()
+        now = follow.look(self.query_store, self.store_path)
+        if self._own_run:
+            self._own_run, self._seen = False, now
+            return
+        what = follow.changed(self._seen, now)
+        self._seen = now
+        if what == "started":
+            self.writing = True
+            self.notify(
+                "A textmill run is writing this store; the screens refresh when it ends.",
+                title="Run in progress",
+                timeout=24 * 3600,
+            )
+        elif what == "ended":
+            self.writing = False
+            self.clear_notifications()
+            self._show_new_results()
+
+    def _screens_made(self) -> list[Any]:
+        return [*self.screen_stack, *self._kept.values()]
+
+    def _show_new_results(self) -> None:
+        """Reopen the query layer on the store a run has just written, and redraw the screen
+        on show; the others redraw on their next visit (their query is no longer the app's).
+        The old query stays open for the screens under this one until they are rebuilt."""
+        self.query_store = Query.open(self.store_path)
+        screen = self.screen
+        if isinstance(screen, CorpusScreen):
+            self.switch_screen(CorpusScreen(self.query_store))
+        elif hasattr(screen, "reload") and screen is not self._document_screen:
+            screen.reload(self.query_store)
+        self.notify("A run finished: the screens show its results.", title="Run finished")
 
     @property
     def manager(self) -> Any:

@@ -47,3 +47,16 @@ def one_writer(
         yield
     finally:
         lock.release()
+
+
+def is_writing(store: Path) -> bool:
+    """Whether another process holds the store's writer lock (a run is writing it). Asks by
+    trying the lock and letting it go at once, so a reader can tell a live run from one that
+    was killed and left its run record at "running"."""
+    lock = FileLock(str(lock_path(store)), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
