@@ -78,3 +78,28 @@ def test_benchmark_pages_score_above_a_floor_only_with_the_markup(tmp_path: Path
     # Measured: 0.964 with the markup, 0.942 from the text alone (trafilatura alone 0.925).
     assert f1[True] >= 0.955, f1
     assert f1[False] < 0.955, f1
+
+
+def test_a_guessed_charset_is_a_finding(tmp_path: Path) -> None:
+    from textmill.read_html import page_document
+
+    page_text = site_page("004").replace("<p>", "<p>Le ministère a publié un communiqué.</p><p>", 1)
+    # Declared UTF-8, saved as Latin-1: the reader decodes it by the charset detector's guess.
+    guessed = page_document(
+        page_text.encode("latin-1", "replace"), "latin.html", "latin.html", 1 << 30
+    )
+    fine = page("<html><body>" + page_text.split("<body>", 1)[1], "fine.html")
+    out = run_chain([guessed, fine], {"clean": ["unicode", "boilerplate"]}, tmp_path=tmp_path)
+    found = [
+        f
+        for f in out.result("latin.html", "boilerplate").findings
+        if f.code == "boilerplate.charset-guess"
+    ]
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "not valid utf-8" in found[0].message and "best guess" in found[0].message
+    assert not [
+        f
+        for f in out.result("fine.html", "boilerplate").findings
+        if f.code == "boilerplate.charset-guess"
+    ]
+    assert "ministère" in out.text("latin.html")

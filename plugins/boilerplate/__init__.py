@@ -158,6 +158,17 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
                 evidence=out[truncated[0] : truncated[1]][-80:],
             ),
         )
+    note = doc.meta.get("decode_note")
+    if isinstance(note, str) and note:
+        # The reader had to guess the page's charset: say so where the user reviews the page.
+        findings += (
+            Finding(
+                code="boilerplate.charset-guess",
+                message=f"The page's charset was a guess: {note}.",
+                severity="warning" if "best guess" in note else "info",
+                data={"charset": str(doc.meta.get("charset", ""))},
+            ),
+        )
     removed = sum(d.end - d.start for d in decisions if d.applied)
     return Result(
         text=out,
