@@ -23,15 +23,17 @@ FUZZY_LINE_CHARS = 60  # shorter ones must appear in it verbatim
 
 
 def extract(html: str) -> str | None:
-    """trafilatura's main-content text of ``html`` (tables and comments kept out, as an
+    """trafilatura's main-content text of ``html`` (tables kept and comments kept out, as an
     article's body), or ``None`` when trafilatura is not installed or finds nothing."""
     try:
         import trafilatura
     except ImportError:
         return None
     try:
+        # fast: trafilatura's own extraction without its readability/jusText fallback, which
+        # on the cleaning set's pages is both faster and closer to the article.
         out = trafilatura.extract(
-            html, include_comments=False, include_tables=True, deduplicate=False
+            html, include_comments=False, include_tables=True, deduplicate=False, fast=True
         )
     except (ValueError, TypeError):  # markup lxml cannot parse
         return None
