@@ -9,7 +9,8 @@ are named by patterns for share prompts, credits, copyright lines, bios, banners
 (:mod:`.patterns`). The article is kept as one main block that
 starts at the headline repeating the page title; runs of short lines are navigation, teaser lists
 are related-article blocks, and lines repeated across the corpus (learned by the prepare hook)
-are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
+are boilerplate evidence. A document read from HTML also carries its page's markup: trafilatura's
+main-content decision on it is one more vote per line (:mod:`.markup`). Every removal is an :class:`~textmill.Edit` with a
 ``boilerplate.<reason>`` code and a confidence; reasons listed in ``flag_only`` are only marked.
 A last paragraph that stops mid-sentence is reported as a finding, never cut.
 """
@@ -39,10 +40,11 @@ from textmill.plugins.boilerplate.clean import (
     clean_page,
     compile_extra,
 )
+from textmill.plugins.boilerplate.markup import extract
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "4"
+VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ class BoilerplateSettings:
         default=True,
         metadata={
             "doc": "Keep only the densest contiguous block of article lines (reason 'outside')."
+        },
+    )
+    markup: bool = field(
+        default=True,
+        metadata={
+            "doc": "For a document read from HTML, weigh the page structure's vote (trafilatura's "
+            "main-content decision) with the line model."
         },
     )
     min_repeats: Annotated[int, Range(min=1)] = field(
@@ -138,6 +147,8 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
     if unknown:
         raise ValueError(f"unknown boilerplate reasons {sorted(unknown)}; use {list(REASONS)}")
     repeated = frozenset(ctx.prepared or ())
+    html = doc.meta.get("html") if s.markup else None
+    extracted = extract(html) if isinstance(html, str) and html else None
     decisions, out, truncated = clean_page(
         doc.text,
         aggressiveness=s.aggressiveness,
@@ -147,6 +158,7 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
         repeated=repeated,
         extra=compile_extra(tuple(s.extra_patterns)),
         main_block=s.main_block,
+        extracted=extracted,
     )
     edits = tuple(_edit(d) for d in decisions)
     counts = Counter(d.reason for d in decisions if d.applied)
@@ -159,6 +171,17 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
                 severity="warning",
                 span=Span(*truncated),
                 evidence=out[truncated[0] : truncated[1]][-80:],
+            ),
+        )
+    note = doc.meta.get("decode_note")
+    if isinstance(note, str) and note:
+        # The reader had to guess the page's charset: say so where the user reviews the page.
+        findings += (
+            Finding(
+                code="boilerplate.charset-guess",
+                message=f"The page's charset was a guess: {note}.",
+                severity="warning" if "best guess" in note else "info",
+                data={"charset": str(doc.meta.get("charset", ""))},
             ),
         )
     removed = sum(d.end - d.start for d in decisions if d.applied)

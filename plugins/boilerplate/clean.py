@@ -15,6 +15,7 @@ from textmill.plugins.boilerplate.features import (
     page_features,
     split_lines,
 )
+from textmill.plugins.boilerplate.markup import votes
 from textmill.plugins.boilerplate.model import Forest, predict
 from textmill.plugins.boilerplate.patterns import REASONS, TEASER_SNIPPET, Pattern
 
@@ -34,6 +35,9 @@ MAX_GAP = 20
 # the headline scoring FIRST_SEGMENT or more, not whichever stretch of prose is longest.
 HEADLINE_ARTICLE_WORDS = 30.0
 FIRST_SEGMENT = 15.0
+# For a page read from HTML, a line's article probability is this share the markup's vote (the
+# extractor kept the line: 1, else 0) and the rest the line model's.
+MARKUP_WEIGHT = 0.4
 KEEP_OUTSIDE = 0.95  # a line this sure to be article text stays even outside the main block
 TITLE_MAX_WORDS = 60  # a first line directly above the kept body is its title up to this length
 FALLBACK_WORDS = 10  # fewer kept words than this (besides the title): keep the best block anyway
@@ -83,6 +87,8 @@ def classify(
     extra: tuple[Pattern, ...] = (),
     weights: Forest | None = None,
     main_block: bool = True,
+    markup: np.ndarray | None = None,
+    markup_weight: float = MARKUP_WEIGHT,
 ) -> list[tuple[str, float] | None]:
     """Per line: ``(reason, confidence)`` when it is boilerplate, else ``None`` (blank: None)."""
     content_idx = [i for i, ln in enumerate(lines) if ln.text]
@@ -92,6 +98,10 @@ def classify(
         return [None] * len(lines)
     x, hits = page_features(lines, repeated, extra)
     p = predict(x, weights)
+    if markup is not None:
+        # The page structure's vote per line (see .markup), weighed with the line model.
+        vote = markup[content_idx]
+        p = (1 - markup_weight) * p + markup_weight * vote
     verdict: list[tuple[str, float] | None] = [None] * n
     for k, ln in enumerate(content):
         pat = hits[k]
@@ -234,9 +244,12 @@ def clean_page(
     extra: tuple[Pattern, ...] = (),
     weights: Forest | None = None,
     main_block: bool = True,
+    extracted: str | None = None,
+    markup_weight: float = MARKUP_WEIGHT,
 ) -> tuple[list[Decision], str, tuple[int, int] | None]:
     """Decisions (spans in ``text``), the cleaned text, and the truncated tail's span in it."""
     lines = split_lines(text)
+    markup = votes(lines, extracted) if extracted is not None else None
     verdicts = classify(
         lines,
         aggressiveness=aggressiveness,
@@ -245,6 +258,8 @@ def clean_page(
         extra=extra,
         weights=weights,
         main_block=main_block,
+        markup=markup,
+        markup_weight=markup_weight,
     )
     decisions: list[Decision] = []
     removed = [False] * len(lines)
