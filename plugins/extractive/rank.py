@@ -97,8 +97,12 @@ class Rows:
     def dense(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop`` as a dense matrix over the terms they hold."""
         a, b = self.ptr[start], self.ptr[stop]
-        used, local = np.unique(self.cols[a:b], return_inverse=True)
-        out = np.zeros((stop - start, max(1, len(used))), dtype=np.float32)
+        if start == 0 and stop == len(self):  # every row: every term of the vocabulary
+            local, width = self.cols, self.v
+        else:
+            used, local = np.unique(self.cols[a:b], return_inverse=True)
+            width = max(1, len(used))
+        out = np.zeros((stop - start, width), dtype=np.float32)
         out[np.repeat(np.arange(stop - start), np.diff(self.ptr[start : stop + 1])), local] = (
             self.vals[a:b]
         )
@@ -136,9 +140,7 @@ def tfidf(words: list[list[str]]) -> np.ndarray:
     """:func:`tfidf_rows` as a dense matrix, one column per term of the vocabulary (for the few
     sentences of a cluster summary)."""
     x = tfidf_rows(words)
-    out = np.zeros((len(x), x.v), dtype=np.float32)
-    out[np.repeat(np.arange(len(x)), np.diff(x.ptr)), x.cols] = x.vals
-    return out
+    return x.dense(0, len(x))
 
 
 def cosines(x: np.ndarray) -> np.ndarray:
@@ -155,12 +157,19 @@ class Band:
 
     ``w[i, k]`` is the cosine of sentences ``i`` and ``i + k - window`` (0 outside the document
     and on the diagonal): n × (2·window + 1) numbers whatever the document's length.
-    ``band[i]`` is sentence ``i``'s row of the graph as a dense vector, for MMR."""
+    ``band[i]`` is sentence ``i``'s row of the graph as a dense vector, for MMR. A document
+    that one window holds keeps its n × n cosines in ``full`` instead."""
 
     def __init__(self, x: Rows, window: int = WINDOW, chunk: int = 256) -> None:
         n = len(x)
         window = max(1, min(window, n - 1))
         self.n, self.window = n, window
+        self.full: np.ndarray | None = None
+        if n <= window + 1:
+            # One window holds the document (a news article): every pair, as one product.
+            self.full = cosines(x.dense(0, n))
+            np.fill_diagonal(self.full, 0.0)
+            return
         width = 2 * window + 1
         self.w = np.zeros((n, width), dtype=np.float32)
         offsets = np.arange(width)
@@ -179,21 +188,27 @@ class Band:
     @property
     def edges(self) -> int:
         """How many (directed) links the graph stores: at most n × (2·window + 1)."""
-        return int(np.count_nonzero(self.w))
+        return int(np.count_nonzero(self.w if self.full is None else self.full))
 
     def __len__(self) -> int:
         return self.n
 
     def __getitem__(self, i: int) -> np.ndarray:
+        if self.full is not None:
+            return self.full[i]
         row = np.zeros(self.n + 2 * self.window, dtype=np.float32)
         row[i : i + 2 * self.window + 1] = self.w[i]
         return row[self.window : self.window + self.n]
 
     def dense(self) -> np.ndarray:
+        if self.full is not None:
+            return self.full
         return np.array([self[i] for i in range(self.n)], dtype=np.float32).reshape(self.n, -1)
 
     def dot(self, q: np.ndarray) -> np.ndarray:
         """The graph's matrix times vector ``q``."""
+        if self.full is not None:
+            return np.asarray(self.full @ q)
         padded = np.zeros(self.n + 2 * self.window)
         padded[self.window : self.window + self.n] = q
         view = np.lib.stride_tricks.sliding_window_view(padded, 2 * self.window + 1)
@@ -252,7 +267,8 @@ def _iterate(band: Band, damping: float, tol: float = 1e-12, steps: int = 1000) 
     sentence similar to no other spreading its share over every sentence alike. The error
     shrinks by ``damping`` or faster each step, so 1e-12 takes under 200 steps."""
     n = len(band)
-    totals = band.w.sum(axis=1, dtype=np.float64)  # column sums, by symmetry
+    links = band.w if band.full is None else band.full
+    totals = links.sum(axis=1, dtype=np.float64)  # column sums, by symmetry
     lonely = totals == 0
     scale = np.where(lonely, 0.0, 1.0 / np.where(lonely, 1.0, totals))
     p = np.full(n, 1.0 / n)
