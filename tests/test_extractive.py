@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -208,3 +209,42 @@ def test_furniture_words_count_only_as_whole_words() -> None:
         ]
         assert len(plain) >= 2, word
         assert all(p == 1.0 for p in penalties(plain)), word
+
+
+@pytest.mark.skipif(not BBC.exists(), reason="evaluation data not present")
+def test_a_long_document_gets_a_sparse_graph_and_a_summary_of_its_sentences() -> None:
+    from textmill.plugins.extractive.rank import WINDOW, Band, _iterate, _solve, tfidf_rows
+
+    with BBC.open(encoding="utf-8") as fh:
+        articles = [json.loads(line)["text"].strip() for line in itertools.islice(fh, 300)]
+    text = "\n\n".join(articles)
+    out = summarize_text(text, ExtractiveSettings())
+    spans = set(split_spans(text))
+    assert len(out["sentences"]) == 3
+    assert all((s["start"], s["end"]) in spans for s in out["sentences"])
+    assert out["summary"] == join_sentences([text[s["start"] : s["end"]] for s in out["sentences"]])
+    # The graph links each sentence to at most 2·WINDOW others: linear in the document, where
+    # every pair (n²) would be over 15 times as many here.
+    sents = [t for t in split(text) if len(t.split()) >= 3]
+    words = [t.split() for t in sents]
+    n = len(sents)
+    band = Band(tfidf_rows(words))
+    assert n > 15 * (2 * WINDOW + 1)
+    assert band.full is None and band.w.shape == (n, 2 * WINDOW + 1)
+    assert 0 < band.edges <= 2 * WINDOW * n
+    # Within the window the links are the exact cosines of the dense TF-IDF rows.
+    part = words[:600]
+    x = tfidf(part)
+    exact = cosines(x)
+    np.fill_diagonal(exact, 0.0)
+    near = np.abs(np.subtract.outer(np.arange(600), np.arange(600))) <= WINDOW
+    got = Band(tfidf_rows(part)).dense()
+    assert np.allclose(got[near], exact[near], atol=1e-6) and not got[~near].any()
+    # An article shorter than the window is one window: its graph is every pair's cosine.
+    short = [t.split() for t in split(articles[0]) if len(t.split()) >= 3]
+    assert np.allclose(
+        Band(tfidf_rows(short)).dense(), cosines(tfidf(short)) - np.eye(len(short)), atol=1e-6
+    )
+    # Power iteration reaches the distribution the direct solution gives.
+    small = Band(tfidf_rows(part))
+    assert np.allclose(_iterate(small, 0.85), _solve(small.dense(), 0.85), rtol=1e-6, atol=1e-12)

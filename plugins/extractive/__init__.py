@@ -29,7 +29,7 @@ from textmill import (
     hookimpl,
 )
 from textmill.plugins.extractive.multi import SENTENCE_END, cluster_summary
-from textmill.plugins.extractive.rank import cosines, salience, tfidf
+from textmill.plugins.extractive.rank import Band, salience, tfidf_rows
 from textmill.plugins.extractive.select import budget, mmr
 from textmill.sentences import split_spans
 
@@ -121,10 +121,9 @@ def summarize_text(
         scores = np.linspace(1, 0, len(spans))
     else:
         ent = _entity_weights(spans, mentions) if mentions else None
-        x = tfidf(words)
-        sim = cosines(x)
+        sim = Band(tfidf_rows(words))
         scores = salience(
-            strings, lead_bias=s.lead_bias, entity_weight=ent, x=x, sim=sim, lengths=lengths
+            strings, lead_bias=s.lead_bias, entity_weight=ent, sim=sim, lengths=lengths
         )
         chosen = mmr(scores, sim, lengths, limit=limit, redundancy=s.redundancy)
     return {

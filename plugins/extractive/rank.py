@@ -1,9 +1,12 @@
 """Sentence salience for extractive summaries: TF-IDF cosine centrality (LexRank's stationary
-distribution, solved directly in numpy) combined with news lead bias, length, entity salience
-and penalties.
+distribution) combined with news lead bias, length, entity salience and penalties.
 
-Documents are a few dozen sentences, so everything is small dense numpy: a vectorizer or sparse
-matrices would cost more in set-up than the whole computation.
+The similarity graph links each sentence to the sentences at most :data:`WINDOW` places before
+or after it (:class:`Band`), so its size grows linearly with the document: a news article (a
+few dozen sentences) is one window, every pair of its sentences linked, and a 5 MB document
+costs a few hundred similarities per sentence instead of n². TF-IDF rows are kept sparse
+(:class:`Rows`) for the same reason: a dense sentence × vocabulary matrix of a long document
+takes gigabytes.
 """
 
 from __future__ import annotations
@@ -73,25 +76,71 @@ class _TermKeys(dict[str, bytes]):
 _TERM_KEYS = _TermKeys()
 
 
-def tfidf(words: list[list[str]]) -> np.ndarray:
-    """Row-normalized TF-IDF matrix of sentences given as their whitespace-separated words
-    (``sentence.split()``), vocabulary and IDF from them: one row per sentence, one column per
-    term, log-scaled term frequency times smoothed IDF."""
+WINDOW = 128
+"""How many sentences before and after a sentence it is linked to in the similarity graph."""
+
+SOLVE_MAX = 512
+"""Up to this many sentences, the stationary distribution is solved for directly."""
+
+
+class Rows:
+    """Row-normalized TF-IDF rows of a document's sentences, sparse: row ``i``'s terms are
+    ``cols[ptr[i]:ptr[i + 1]]`` (indices into the document's vocabulary, ascending) with
+    weights ``vals[ptr[i]:ptr[i + 1]]``."""
+
+    def __init__(self, ptr: np.ndarray, cols: np.ndarray, vals: np.ndarray, v: int) -> None:
+        self.ptr, self.cols, self.vals, self.v = ptr, cols, vals, v
+
+    def __len__(self) -> int:
+        return len(self.ptr) - 1
+
+    def dense(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` as a dense matrix over the terms they hold."""
+        a, b = self.ptr[start], self.ptr[stop]
+        if start == 0 and stop == len(self):  # every row: every term of the vocabulary
+            local, width = self.cols, self.v
+        else:
+            used, local = np.unique(self.cols[a:b], return_inverse=True)
+            width = max(1, len(used))
+        out = np.zeros((stop - start, width), dtype=np.float32)
+        out[np.repeat(np.arange(stop - start), np.diff(self.ptr[start : stop + 1])), local] = (
+            self.vals[a:b]
+        )
+        return out
+
+
+def tfidf_rows(words: list[list[str]]) -> Rows:
+    """TF-IDF of sentences given as their whitespace-separated words (``sentence.split()``),
+    vocabulary and IDF from them: log-scaled term frequency times smoothed IDF, each row scaled
+    to unit length (a sentence of stop words only has no terms)."""
     n = len(words)
     rows = [b"".join(map(_TERM_KEYS.__getitem__, w)) for w in words]
     keys = np.frombuffer(b"".join(rows), dtype=np.int64)
-    vocabulary, cells = np.unique(keys, return_inverse=True)
+    vocabulary, term = np.unique(keys, return_inverse=True)
     v = max(1, len(vocabulary))
-    cells += np.repeat(np.arange(0, n * v, v), [len(r) // 8 for r in rows])
-    counts = np.bincount(cells, minlength=n * v).reshape(n, v)
-    several = counts > 1
+    cells = np.repeat(np.arange(n, dtype=np.int64) * v, [len(r) // 8 for r in rows])
+    cells += term.reshape(-1)
+    cells, counts = np.unique(cells, return_counts=True)  # sorted: row by row, terms ascending
+    row, cols = np.divmod(cells, v)
     x = counts.astype(np.float32)
+    several = counts > 1
     np.log(x, out=x, where=several)
-    x += several  # 1 + log(count) where a term occurs, 0 elsewhere
-    x *= np.log((1 + n) / (1 + (counts > 0).sum(axis=0, dtype=np.float32))) + 1
-    # A sentence of stop words only has a zero row: it stays zero.
-    x /= np.maximum(np.sqrt(np.einsum("ij,ij->i", x, x)), 1e-30)[:, None]
-    return x
+    x[~several] = 0.0
+    x += 1.0  # 1 + log(count)
+    df = np.bincount(cols, minlength=v).astype(np.float32)
+    x *= (np.log((1 + n) / (1 + df)) + 1)[cols]
+    norms = np.sqrt(np.bincount(row, weights=x.astype(np.float64) * x, minlength=n))
+    x /= np.maximum(norms, 1e-30)[row].astype(np.float32)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=ptr[1:])
+    return Rows(ptr, cols, x, v)
+
+
+def tfidf(words: list[list[str]]) -> np.ndarray:
+    """:func:`tfidf_rows` as a dense matrix, one column per term of the vocabulary (for the few
+    sentences of a cluster summary)."""
+    x = tfidf_rows(words)
+    return x.dense(0, len(x))
 
 
 def cosines(x: np.ndarray) -> np.ndarray:
@@ -103,18 +152,101 @@ def cosines(x: np.ndarray) -> np.ndarray:
     return x @ np.ascontiguousarray(x.T)
 
 
-def centrality(x: np.ndarray, damping: float = 0.85, sim: np.ndarray | None = None) -> np.ndarray:
-    """Continuous LexRank: PageRank over the cosine-similarity graph of the rows of ``x`` (or
-    over ``sim``, their cosines, when the caller has them), scaled to a maximum of 1.
+class Band:
+    """The cosine-similarity graph of sentences within :data:`WINDOW` places of each other.
 
-    The stationary distribution is the solution of one linear system, (I − d·Tᵀ) p = (1 − d)/n,
-    which for a document's few dozen sentences is cheaper than iterating to convergence. T is
-    the similarity matrix with rows scaled to sum to 1; it is symmetric before scaling, so Tᵀ
-    is the same matrix with its columns scaled."""
-    n = len(x)
+    ``w[i, k]`` is the cosine of sentences ``i`` and ``i + k - window`` (0 outside the document
+    and on the diagonal): n × (2·window + 1) numbers whatever the document's length.
+    ``band[i]`` is sentence ``i``'s row of the graph as a dense vector, for MMR. A document
+    that one window holds keeps its n × n cosines in ``full`` instead."""
+
+    def __init__(self, x: Rows, window: int = WINDOW, chunk: int = 256) -> None:
+        n = len(x)
+        window = max(1, min(window, n - 1))
+        self.n, self.window = n, window
+        self.full: np.ndarray | None = None
+        if n <= window + 1:
+            # One window holds the document (a news article): every pair, as one product.
+            self.full = cosines(x.dense(0, n))
+            np.fill_diagonal(self.full, 0.0)
+            return
+        width = 2 * window + 1
+        self.w = np.zeros((n, width), dtype=np.float32)
+        offsets = np.arange(width)
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            lo, hi = max(0, start - window), min(n, stop + window)
+            block = x.dense(lo, hi)
+            prod = block[start - lo : stop - lo] @ np.ascontiguousarray(block.T)
+            # Pad so that column j of the padded product is sentence start - window + j.
+            pad = np.zeros((stop - start, (stop - start) + 2 * window), dtype=np.float32)
+            pad[:, lo - (start - window) : lo - (start - window) + (hi - lo)] = prod
+            r = np.arange(stop - start)[:, None]
+            self.w[start:stop] = pad[r, r + offsets]
+        self.w[:, window] = 0.0  # TF-IDF weights are non-negative, so are the cosines
+
+    @property
+    def edges(self) -> int:
+        """How many (directed) links the graph stores: at most n × (2·window + 1)."""
+        return int(np.count_nonzero(self.w if self.full is None else self.full))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if self.full is not None:
+            return self.full[i]
+        row = np.zeros(self.n + 2 * self.window, dtype=np.float32)
+        row[i : i + 2 * self.window + 1] = self.w[i]
+        return row[self.window : self.window + self.n]
+
+    def dense(self) -> np.ndarray:
+        if self.full is not None:
+            return self.full
+        return np.array([self[i] for i in range(self.n)], dtype=np.float32).reshape(self.n, -1)
+
+    def dot(self, q: np.ndarray) -> np.ndarray:
+        """The graph's matrix times vector ``q``."""
+        if self.full is not None:
+            return np.asarray(self.full @ q)
+        padded = np.zeros(self.n + 2 * self.window)
+        padded[self.window : self.window + self.n] = q
+        view = np.lib.stride_tricks.sliding_window_view(padded, 2 * self.window + 1)
+        return np.einsum("ij,ij->i", self.w, view)
+
+
+def centrality(
+    x: np.ndarray | None = None,
+    damping: float = 0.85,
+    sim: np.ndarray | Band | None = None,
+    solve_max: int = SOLVE_MAX,
+) -> np.ndarray:
+    """Continuous LexRank: PageRank over the cosine-similarity graph of the rows of ``x`` (or
+    over ``sim``, their cosines or their :class:`Band`, when the caller has them), scaled to a
+    maximum of 1.
+
+    The stationary distribution solves (I − d·Tᵀ) p = (1 − d)/n, T the similarity matrix with
+    rows scaled to sum to 1; it is symmetric before scaling, so Tᵀ is the same matrix with its
+    columns scaled. Up to ``solve_max`` sentences the system is solved directly, which for a
+    document's few dozen sentences is cheaper than iterating; a longer document's band is
+    iterated on (power iteration), each step linear in its size."""
+    if sim is None:
+        assert x is not None
+        sim = cosines(x)
+    n = len(sim)
     if n == 0:
         return np.zeros(0)
-    a = np.array(cosines(x) if sim is None else sim, dtype=np.float64)
+    if isinstance(sim, Band) and n > solve_max:
+        p = _iterate(sim, damping)
+    else:
+        p = _solve(sim.dense() if isinstance(sim, Band) else sim, damping)
+    top = p.max()
+    return p / top if top > 0 else p
+
+
+def _solve(sim: np.ndarray, damping: float) -> np.ndarray:
+    n = len(sim)
+    a = np.array(sim, dtype=np.float64)
     a.flat[:: n + 1] = 0.0  # TF-IDF weights are non-negative, so are the cosines
     totals = a.sum(axis=0)
     if totals.all():
@@ -127,9 +259,27 @@ def centrality(x: np.ndarray, damping: float = 0.85, sim: np.ndarray | None = No
     a *= -damping
     a.flat[:: n + 1] += 1.0
     # Tᵀ's columns sum to 1, so for damping < 1 the matrix is diagonally dominant: never singular.
-    p = np.linalg.solve(a, np.full(n, (1 - damping) / n))
-    top = p.max()
-    return p / top if top > 0 else p
+    return np.asarray(np.linalg.solve(a, np.full(n, (1 - damping) / n)))
+
+
+def _iterate(band: Band, damping: float, tol: float = 1e-12, steps: int = 1000) -> np.ndarray:
+    """The same distribution as :func:`_solve`, by power iteration: p ← d·Tᵀp + (1 − d)/n, a
+    sentence similar to no other spreading its share over every sentence alike. The error
+    shrinks by ``damping`` or faster each step, so 1e-12 takes under 200 steps."""
+    n = len(band)
+    links = band.w if band.full is None else band.full
+    totals = links.sum(axis=1, dtype=np.float64)  # column sums, by symmetry
+    lonely = totals == 0
+    scale = np.where(lonely, 0.0, 1.0 / np.where(lonely, 1.0, totals))
+    p = np.full(n, 1.0 / n)
+    for _ in range(steps):
+        new = damping * band.dot(p * scale)
+        new += damping * p[lonely].sum() / n + (1 - damping) / n
+        done = np.abs(new - p).sum() < tol
+        p = new
+        if done:
+            break
+    return p
 
 
 # Both are searched for in lower-cased text, which is faster than ignoring case and the same
@@ -187,17 +337,16 @@ def salience(
     *,
     lead_bias: float = 0.5,
     entity_weight: list[float] | None = None,
-    x: np.ndarray | None = None,
-    sim: np.ndarray | None = None,
+    sim: np.ndarray | Band | None = None,
     lengths: list[int] | None = None,
 ) -> np.ndarray:
-    """Score of each sentence; ``x`` (TF-IDF rows), ``sim`` (their cosines) and ``lengths`` (in
-    words) are computed here unless the caller already has them."""
-    if x is None:
-        x = tfidf([s.split() for s in sentences])
+    """Score of each sentence; ``sim`` (their similarity graph) and ``lengths`` (in words) are
+    computed here unless the caller already has them."""
+    if sim is None:
+        sim = Band(tfidf_rows([s.split() for s in sentences]))
     if lengths is None:
         lengths = [len(s.split()) for s in sentences]
-    score = (1 - lead_bias) * centrality(x, sim=sim)
+    score = (1 - lead_bias) * centrality(sim=sim)
     score += lead_bias / (1.0 + np.arange(len(sentences)) / 2.0)  # the lead
     if entity_weight is not None:
         score += 0.2 * np.asarray(entity_weight)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from textmill.plugins.extractive.rank import Band
 
 
 def budget(
@@ -20,7 +21,7 @@ def budget(
 
 def mmr(
     scores: np.ndarray,
-    sim: np.ndarray,
+    sim: np.ndarray | Band,
     lengths: list[int],
     *,
     limit: tuple[str, int],

@@ -1,0 +1,137 @@
+"""One big document: time, CPU and peak RSS against its size.
+
+Builds multi-paragraph plain-text documents of about 1 MB and 5 MB from BBC news articles
+(../shared/eval/summarization/bbc.jsonl, each article's paragraphs in turn, articles repeated
+when the set runs out) and, each in a fresh child process so peak RSS is its own:
+
+- ``--part run``: ``textmill run`` on the document with the default config (config.toml), printing
+  wall time, CPU time, peak RSS (``RUSAGE_CHILDREN``) and the per-plugin seconds of its summary;
+- ``--part extractive``: the extractive summarizer alone (``summarize_text`` with default
+  settings) on the document's text.
+
+The 1 MB figure is the baseline of the 5 MB one, measured in the same run: work bounded by the
+document gives a time ratio of about 5 and a peak RSS that grows about linearly.
+
+    nice .venv/bin/python benchmarks/bigdoc.py [--part run|extractive|both] [--sizes 1,5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BBC = REPO / ".." / "shared" / "eval" / "summarization" / "bbc.jsonl"
+
+EXTRACTIVE = """
+import sys, time
+from textmill.plugins.extractive import ExtractiveSettings, summarize_text
+text = open(sys.argv[1], encoding="utf-8").read()
+t = time.perf_counter()
+out = summarize_text(text, ExtractiveSettings())
+print(f"{time.perf_counter() - t:.2f}", len(out["sentences"]))
+"""
+
+
+def document(megabytes: float) -> str:
+    """Paragraphs of BBC articles, in order, up to ``megabytes`` of UTF-8."""
+    with BBC.open(encoding="utf-8") as fh:
+        articles = [json.loads(line) for line in fh]
+    target = int(megabytes * 1_000_000)
+    parts: list[str] = []
+    size = 0
+    while size < target:
+        for a in articles:
+            piece = a["title"] + "\n\n" + a["text"].strip() + "\n\n"
+            parts.append(piece)
+            size += len(piece.encode())
+            if size >= target:
+                break
+    return "".join(parts)
+
+
+def child(cmd: list[str], cwd: Path, limit_gb: float) -> tuple[float, float, float, str] | None:
+    """Wall seconds, CPU seconds and peak RSS (MB) of ``cmd`` in a fresh process, and its
+    stdout; None when it failed (its stderr is shown). Run through a wrapper process so
+    RUSAGE_CHILDREN is this child's alone; its address space is limited to ``limit_gb``, so a
+    document too big for the code under test fails instead of exhausting the machine."""
+    wrapper = (
+        "import resource, subprocess, sys, time\n"
+        f"lim = int({limit_gb} * 2**30)\n"
+        "def cap():\n"
+        "    resource.setrlimit(resource.RLIMIT_AS, (lim, lim))\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True, preexec_fn=cap)\n"
+        "w = time.perf_counter() - t\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "sys.stderr.write(p.stderr)\n"
+        "print(w, r.ru_utime + r.ru_stime, r.ru_maxrss / 1024)\n"
+        "print(p.stdout, end='')\n"
+        "sys.exit(p.returncode)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, cwd=cwd
+    )
+    if out.returncode:
+        print(f"  failed (exit {out.returncode}): {out.stderr.strip()[-300:]}")
+        return None
+    first, _, rest = out.stdout.partition("\n")
+    wall, cpu, rss = map(float, first.split())
+    return wall, cpu, rss, rest
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--part", choices=["run", "extractive", "both"], default="both")
+    ap.add_argument("--sizes", default="1,5", help="document sizes in MB, comma-separated")
+    ap.add_argument("--limit-gb", type=float, default=8.0, help="address-space cap per child")
+    args = ap.parse_args()
+    sizes = [float(s) for s in args.sizes.split(",")]
+    textmill = str(Path(sys.executable).with_name("textmill"))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for mb in sizes:
+            path = Path(tmp) / f"big{mb:g}mb.txt"
+            path.write_text(document(mb), encoding="utf-8")
+            size = path.stat().st_size / 1e6
+            if args.part in ("extractive", "both"):
+                print(f"extractive alone, {size:.2f} MB:")
+                got = child([sys.executable, "-c", EXTRACTIVE, str(path)], REPO, args.limit_gb)
+                if got is None:
+                    continue
+                wall, cpu, rss, out = got
+                secs, n = out.split()
+                print(
+                    f"  summarize {float(secs):.2f} s, "
+                    f"process wall {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {rss:.0f} MB "
+                    f"({n} sentences chosen)"
+                )
+                rows.append(("extractive", mb, wall, cpu, rss))
+            if args.part in ("run", "both"):
+                store = Path(tmp) / f"store{mb:g}.sqlite"
+                cmd = [textmill, "run", "-q", "-c", str(REPO / "config.toml")]
+                cmd += ["--store", str(store), str(path)]
+                print(f"textmill run, {size:.2f} MB:")
+                got = child(cmd, REPO, args.limit_gb)
+                if got is None:
+                    continue
+                wall, cpu, rss, out = got
+                print(f"  wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MB")
+                print("  " + out.strip().replace("\n", "\n  "))
+                rows.append(("run", mb, wall, cpu, rss))
+    for part in ("extractive", "run"):
+        mine = [r for r in rows if r[0] == part]
+        if len(mine) >= 2:
+            (_, a, wa, ca, ra), (_, b, wb, cb, rb) = mine[0], mine[-1]
+            print(
+                f"{part}: {b:g} MB against the {a:g} MB baseline: wall x{wb / wa:.1f}, "
+                f"CPU x{cb / ca:.1f}, peak RSS x{rb / ra:.1f} (size x{b / a:.1f})"
+            )
+
+
+if __name__ == "__main__":
+    main()
