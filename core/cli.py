@@ -182,6 +182,17 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "--wait", is_flag=True, help="If another run is writing the store, wait for it to finish."
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Recompute the plan's steps (all, or those of --only) even where results are cached.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the end-of-run summary as JSON on stdout instead of the table.",
+)
 def run(
     paths: tuple[str, ...],
     config_path: str | None,
@@ -193,6 +204,8 @@ def run(
     store: str | None,
     quiet: bool,
     wait: bool,
+    force: bool,
+    as_json: bool,
 ) -> None:
     """Process a corpus (PATHS, or [input] paths from the config) and print a summary."""
     from textmill.chain import build_plan
@@ -219,6 +232,7 @@ def run(
                 wait=wait,
                 on_wait=say,
                 executor=executor,
+                force=force,
             )
             summary = engine.run(input_paths)
     for doc_id, reason in summary.input_errors:
@@ -227,7 +241,12 @@ def run(
         say(reason)
     for plugin, error in summary.corpus_errors:
         say(f'plugin "{plugin}" failed on the corpus: {error}')
-    _console().print(_summary_table(summary.to_dict()))
+    if as_json:
+        import json
+
+        click.echo(json.dumps(_summary_json(summary.to_dict(), store_path), indent=2))
+    else:
+        _console().print(_summary_table(summary.to_dict()))
     errors = sum(s.errors for s in summary.plugins.values())
     shown = summary.doc_errors[:ERRORS_SHOWN]
     for doc_id, plugin, error in shown:
@@ -235,9 +254,10 @@ def run(
     if errors:
         more = f" ({errors - len(shown)} more not listed)" if errors > len(shown) else ""
         say(f"{errors} plugin error(s){more}; see them with `textmill show DOC` or the TUI")
-    _console().print(
-        f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)"
-    )
+    if not as_json:
+        _console().print(
+            f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)"
+        )
     if summary.aborted:
         say(f"stopped: {summary.aborted}")
     if summary.failed:
@@ -299,6 +319,35 @@ class _progress:
             self.now = self.bar.add_task(now, total=None)
         else:
             self.bar.update(self.now, description=now)
+
+
+def _summary_json(summary: dict[str, Any], store_path: Path) -> dict[str, Any]:
+    """``textmill run --json``: the summary's per-plugin counts and their totals."""
+    counts = ("processed", "cached", "errors", "timeouts")
+    plugins = {
+        name: {
+            **{k: s[k] for k in counts},
+            "seconds": round(s["seconds"], 3),
+            "mean_score": s.get("mean_score"),
+        }
+        for name, s in summary["plugins"].items()
+    }
+    totals: dict[str, Any] = {k: sum(p[k] for p in plugins.values()) for k in counts}
+    totals["seconds"] = summary["seconds"]
+    totals["documents"] = summary["documents"]
+    totals["input_errors"] = len(summary["input_errors"])
+    totals["corpus_errors"] = len(summary["corpus_errors"])
+    return {
+        "run_id": summary["run_id"],
+        "store": str(store_path),
+        "plugins": plugins,
+        "totals": totals,
+        "input_errors": summary["input_errors"],
+        "corpus_errors": summary["corpus_errors"],
+        "doc_errors": summary["doc_errors"],
+        "aborted": summary["aborted"],
+        "failed": summary["failed"],
+    }
 
 
 def _summary_table(summary: dict[str, Any]) -> Table:
