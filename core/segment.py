@@ -11,6 +11,7 @@ one row.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 import traceback
@@ -25,6 +26,7 @@ from textmill.edits import map_edits_back
 from textmill.freshness import DocKeys, fields_hash, text_hash
 from textmill.manager import PluginManager
 from textmill.model import Document, Edit, Finding, Result, StageResult, from_dict, to_dict
+from textmill.parse import Parsed, SharedParser
 from textmill.store.db import loads
 from textmill.store.rows import (
     FindingRow,
@@ -50,6 +52,7 @@ class StepRun:
     state: Any  # the plugin's prepared state
     clean: bool
     context: DocContext  # what it is given when no plugin comes before it (no results to see)
+    parses: tuple[str, ...] = ()  # the annotations it reads from the shared parse
 
 
 @dataclass
@@ -66,12 +69,24 @@ class SegmentJob:
     trace: bool = False
     runs: list[StepRun] = field(init=False)
     cleans: bool = field(init=False)
+    parser: SharedParser | None = field(init=False)  # the shared parse, when a step reads it
+    parse_from: int = field(init=False)  # the first step that reads it
 
     def __post_init__(self) -> None:
         self.cleans = any(s.stage == "clean" for s in self.steps)
         assert all(s.kind is StepKind.DOC for s in self.steps), "a segment holds doc steps only"
         self.runs = []
+        wanted: set[str] = set()
+        pipes = []
         for s in self.steps:
+            loaded = self.manager.plugins.get(s.plugin)
+            parses = tuple(loaded.info.parses) if loaded is not None else ()
+            if parses:
+                wanted.update(parses)
+                add = self.manager.impl(s.plugin, "textmill_nlp_pipes")
+                if add is not None:
+                    key = f"{s.plugin}:{s.version}:{s.settings_hash}"
+                    pipes.append((key, functools.partial(_add_pipes, add, s.settings)))
             phash, state = self.prepared.get(s.plugin, ("", None))
             self.runs.append(
                 StepRun(
@@ -85,8 +100,15 @@ class SegmentJob:
                     context=DocContext(
                         results=MappingProxyType({}), prepared=state, run_id=self.run_id
                     ),
+                    parses=parses,
                 )
             )
+        self.parser = SharedParser(wanted, pipes) if wanted else None
+        self.parse_from = next((i for i, r in enumerate(self.runs) if r.parses), len(self.runs))
+
+
+def _add_pipes(add: Callable[..., Any], settings: Any, nlp: Any) -> None:
+    add(nlp=nlp, settings=settings)
 
 
 @dataclass
@@ -107,6 +129,7 @@ class DocOutcome:
     cached: list[str]  # plugins whose stored result was still valid
     aborted: str | None = None
     text_hash: str = ""
+    parse_seconds: float = 0.0  # the shared parse of its text, timed apart from the plugins
 
 
 class _Done:
@@ -238,159 +261,252 @@ def install(job: SegmentJob | None) -> None:
 
 
 def run_batch(batch: list[DocTask]) -> list[DocOutcome]:
-    assert _JOB is not None
-    out = []
+    """Run the segment on a batch: the steps before the first that reads the shared parse on
+    every document, then one ``nlp.pipe`` over the texts of the documents that need a parse,
+    then the remaining steps."""
+    job = _JOB
+    assert job is not None
+    runs: list[_DocRun] = []
     for task in batch:
-        outcome = run_document(_JOB, task)
-        out.append(outcome)
-        if outcome.aborted:
+        r = _DocRun(job, task)
+        r.steps(0, job.parse_from)
+        runs.append(r)
+        if r.outcome.aborted:
+            break
+    if job.parser is not None:
+        todo = [r for r in runs if not r.outcome.aborted and r.needs_parse()]
+        if todo:
+            t0 = time.perf_counter()
+            parsed = job.parser.parse([r.text for r in todo])
+            share = (time.perf_counter() - t0) / max(1, sum(len(r.text) for r in todo))
+            for r, p in zip(todo, parsed, strict=True):
+                r.parsed = p
+                r.outcome.parse_seconds += share * len(r.text)
+    out = []
+    for r in runs:
+        if not r.outcome.aborted:
+            r.steps(job.parse_from, len(job.runs))
+        out.append(r.finish())
+        if r.outcome.aborted:
             break
     return out
 
 
 def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
     """Run every step of the segment on one document."""
-    doc = task.doc
-    doc_id = doc.id
-    prior = task.prior
-    if job.cleans:
-        text, thash = doc.raw, task.raw_hash or text_hash(doc.raw)
-    else:
-        text, thash = doc.text, task.text_hash or text_hash(doc.text)
-    view = doc if text == doc.text else doc.with_text(text)
-    # A change of title, metadata or source text re-runs the plugins, which may read them.
-    fields = fields_hash(doc)
-    local_steps: list[list[Edit]] = []  # clean edits so far, each in its own input's offsets
-    current: Current = {}  # this pass's results (a cached one as its stored row)
-    stored: dict[str, StageResult | None] = {}
-    outcome = DocOutcome(doc_id, None, [], [], [], [])
-    rows = outcome.rows
-    run_id = job.run_id
-    for run in job.runs:
-        step = run.step
-        plugin = step.plugin
-        if run.deps:
-            dep_keys = []
-            for p in run.deps:
-                r = current.get(p)
-                if r is None:
-                    r = prior.get((p, "doc")) or prior.get((p, "corpus"))
-                dep_keys.append(_key_of(r))
-            k = run.keys.key(thash, fields, dep_keys)
+    r = _DocRun(job, task)
+    r.steps(0, len(job.runs))
+    return r.finish()
+
+
+class _DocRun:
+    """One document going through the segment's steps (in one go or in parts)."""
+
+    def __init__(self, job: SegmentJob, task: DocTask) -> None:
+        self.job = job
+        self.task = task
+        doc = task.doc
+        if job.cleans:
+            self.text, self.thash = doc.raw, task.raw_hash or text_hash(doc.raw)
         else:
-            k = run.keys.key(thash, fields)
-        old = prior.get((plugin, "doc")) if prior else None
-        if old is not None and old.cache_key == k and old.status != "error":
-            current[plugin] = old
-            outcome.cached.append(plugin)
-            if run.clean and old.payload:
-                body = loads(old.payload) or {}
-                if body.get("text") is not None:
-                    local_steps.append([from_dict(Edit, e) for e in body.get("local", ())])
-                    text = body["text"]
-                    thash = text_hash(text)
-            continue
-        if view.text is not text:
-            view = doc.with_text(text)
-        ctx = (
-            DocContext(
-                results=_Results(run.earlier, doc_id, current, prior, stored),
-                prepared=run.state,
-                run_id=run_id,
-            )
-            if run.earlier
-            else run.context
-        )
-        fn = run.fn
-        t0 = time.perf_counter()
+            self.text, self.thash = doc.text, task.text_hash or text_hash(doc.text)
+        self.view = doc if self.text == doc.text else doc.with_text(self.text)
+        # A change of title, metadata or source text re-runs the plugins, which may read them.
+        self.fields = fields_hash(doc)
+        self.local_steps: list[list[Edit]] = []  # clean edits so far, each in its input's offsets
+        self.current: Current = {}  # this pass's results (a cached one as its stored row)
+        self.stored: dict[str, StageResult | None] = {}
+        self.outcome = DocOutcome(doc.id, None, [], [], [], [])
+        self.parsed: Parsed | None = None
+
+    def key(self, run: StepRun, known: Mapping[str, str] | None = None) -> str:
+        """The cache key of ``run`` on this document (``known``: keys of later steps' results
+        worked out ahead, for :meth:`needs_parse`)."""
+        if not run.deps:
+            return run.keys.key(self.thash, self.fields)
+        prior = self.task.prior
+        dep_keys = []
+        for p in run.deps:
+            if known is not None and p in known:
+                dep_keys.append(known[p])
+                continue
+            r = self.current.get(p)
+            if r is None:
+                r = prior.get((p, "doc")) or prior.get((p, "corpus"))
+            dep_keys.append(_key_of(r))
+        return run.keys.key(self.thash, self.fields, dep_keys)
+
+    def needs_parse(self) -> bool:
+        """Whether a step that reads the shared parse will run (its stored result is stale):
+        every result's key is known before it runs, so the rest of the segment is keyed ahead."""
+        prior = self.task.prior
+        known: dict[str, str] = {}
+        for run in self.job.runs[self.job.parse_from :]:
+            if run.clean:
+                return True  # a cleaner after a parse: its keys depend on text it makes
+            k = self.key(run, known)
+            known[run.step.plugin] = k
+            old = prior.get((run.step.plugin, "doc")) if prior else None
+            if run.parses and (old is None or old.cache_key != k or old.status == "error"):
+                return True
+        return False
+
+    def _parse(self, text: str) -> Parsed:
+        """The shared parse of ``text``: the batch's, or this document's own when a step
+        changed the text after the batch was parsed."""
+        parsed = self.parsed
+        if parsed is None or parsed.text != text:
+            assert self.job.parser is not None
+            t0 = time.perf_counter()
+            parsed = self.parsed = self.job.parser.parse([text])[0]
+            self.outcome.parse_seconds += time.perf_counter() - t0
+        return parsed
+
+    def finish(self) -> DocOutcome:
+        outcome = self.outcome
+        if self.job.cleans and self.thash != self.task.text_hash:
+            outcome.text = self.text
+            outcome.text_hash = self.thash
+        return outcome
+
+    def steps(self, lo: int, hi: int) -> None:
+        """Run steps ``lo`` to ``hi`` (exclusive) on the document."""
+        job = self.job
+        doc = self.task.doc
+        doc_id = doc.id
+        prior = self.task.prior
+        local_steps = self.local_steps
+        current = self.current
+        stored = self.stored
+        outcome = self.outcome
+        rows = outcome.rows
+        run_id = job.run_id
+        text, thash, view = self.text, self.thash, self.view
         try:
-            assert fn is not None
-            res = fn(doc=view, settings=step.settings, ctx=ctx)
-            if res is None:
-                res = _EMPTY
-            elif not isinstance(res, Result):
-                raise TypeError(f"{step.hook} returned {type(res).__name__}, not textmill.Result")
-            extras: dict[str, Any] | None = None
-            edits: tuple[Edit, ...] = ()
-            if run.clean and res.text is not None:
-                local = [replace(e, plugin=plugin) for e in res.edits]
-                edits = tuple(map_edits_back(local, local_steps))
-                local_steps.append(local)
-                extras = {"text": res.text, "local": [to_dict(e) for e in local]}
-                if res.text != text:
-                    text = res.text
-                    thash = text_hash(text)
-            elif res.edits:
-                edits = tuple(replace(e, plugin=plugin) for e in res.edits)
-            findings = (
-                tuple(own(f, plugin, len(text)) for f in res.findings) if res.findings else ()
-            )
-            value = None if res.score is None else score(res.score)
-            data = res.data
-            body = (
-                payload(findings, edits, data, None, extras)
-                if findings or edits or data or extras
-                else None
-            )
-            duration = time.perf_counter() - t0
-            row = new_result_row(
-                (
-                    doc_id,
-                    plugin,
-                    "doc",
-                    step.stage,
-                    "ok",
-                    value,
-                    res.label,
-                    len(findings),
-                    body,
-                    duration,
-                    None,
-                    k,
-                    run_id,
-                )
-            )
-            done = _Done(row, findings, edits, data, None)
-        except Exception as exc:
-            duration = time.perf_counter() - t0
-            error = f"{type(exc).__name__}: {exc}"
-            tb = traceback.format_exc()
-            row = ResultRow(
-                doc_id,
-                plugin,
-                "doc",
-                step.stage,
-                "error",
-                None,
-                None,
-                0,
-                payload((), (), {}, tb, None),
-                duration,
-                error,
-                k,
-                run_id,
-            )
-            done = _Done(row, (), (), {}, tb)
-            findings = ()
-            if job.fail_fast:
-                outcome.aborted = f'plugin "{plugin}" failed on {doc_id}: {error}'
-        if job.trace:
-            print(
-                f"  {plugin}.{step.hook}(doc={doc_id!r}) --> {row.status} in {duration * 1000:.2f} ms",
-                file=sys.stderr,
-            )
-        current[plugin] = done
-        rows.append(row)
-        if findings:
-            outcome.findings += finding_rows(doc_id, plugin, "doc", findings)
-        if old is not None and old.n_findings:
-            outcome.clear.append(ResultId(doc_id, plugin, "doc"))
-        if outcome.aborted:
-            break
-    if job.cleans and thash != task.text_hash:
-        outcome.text = text
-        outcome.text_hash = thash
-    return outcome
+            for run in job.runs[lo:hi]:
+                step = run.step
+                plugin = step.plugin
+                self.thash = thash
+                k = self.key(run)
+                old = prior.get((plugin, "doc")) if prior else None
+                if old is not None and old.cache_key == k and old.status != "error":
+                    current[plugin] = old
+                    outcome.cached.append(plugin)
+                    if run.clean and old.payload:
+                        body = loads(old.payload) or {}
+                        if body.get("text") is not None:
+                            local_steps.append([from_dict(Edit, e) for e in body.get("local", ())])
+                            text = body["text"]
+                            thash = text_hash(text)
+                    continue
+                if view.text is not text:
+                    view = doc.with_text(text)
+                fn = run.fn
+                t0 = time.perf_counter()
+                try:
+                    parsed = None
+                    if run.parses:
+                        parsed = self._parse(text)
+                        t0 = time.perf_counter()  # the parse is timed apart
+                    ctx = (
+                        DocContext(
+                            results=_Results(run.earlier, doc_id, current, prior, stored),
+                            prepared=run.state,
+                            run_id=run_id,
+                            parsed=parsed,
+                        )
+                        if run.earlier or parsed is not None
+                        else run.context
+                    )
+                    assert fn is not None
+                    res = fn(doc=view, settings=step.settings, ctx=ctx)
+                    if res is None:
+                        res = _EMPTY
+                    elif not isinstance(res, Result):
+                        raise TypeError(
+                            f"{step.hook} returned {type(res).__name__}, not textmill.Result"
+                        )
+                    extras: dict[str, Any] | None = None
+                    edits: tuple[Edit, ...] = ()
+                    if run.clean and res.text is not None:
+                        local = [replace(e, plugin=plugin) for e in res.edits]
+                        edits = tuple(map_edits_back(local, local_steps))
+                        local_steps.append(local)
+                        extras = {"text": res.text, "local": [to_dict(e) for e in local]}
+                        if res.text != text:
+                            text = res.text
+                            thash = text_hash(text)
+                    elif res.edits:
+                        edits = tuple(replace(e, plugin=plugin) for e in res.edits)
+                    findings = (
+                        tuple(own(f, plugin, len(text)) for f in res.findings)
+                        if res.findings
+                        else ()
+                    )
+                    value = None if res.score is None else score(res.score)
+                    data = res.data
+                    body = (
+                        payload(findings, edits, data, None, extras)
+                        if findings or edits or data or extras
+                        else None
+                    )
+                    duration = time.perf_counter() - t0
+                    row = new_result_row(
+                        (
+                            doc_id,
+                            plugin,
+                            "doc",
+                            step.stage,
+                            "ok",
+                            value,
+                            res.label,
+                            len(findings),
+                            body,
+                            duration,
+                            None,
+                            k,
+                            run_id,
+                        )
+                    )
+                    done = _Done(row, findings, edits, data, None)
+                except Exception as exc:
+                    duration = time.perf_counter() - t0
+                    error = f"{type(exc).__name__}: {exc}"
+                    tb = traceback.format_exc()
+                    row = ResultRow(
+                        doc_id,
+                        plugin,
+                        "doc",
+                        step.stage,
+                        "error",
+                        None,
+                        None,
+                        0,
+                        payload((), (), {}, tb, None),
+                        duration,
+                        error,
+                        k,
+                        run_id,
+                    )
+                    done = _Done(row, (), (), {}, tb)
+                    findings = ()
+                    if job.fail_fast:
+                        outcome.aborted = f'plugin "{plugin}" failed on {doc_id}: {error}'
+                if job.trace:
+                    print(
+                        f"  {plugin}.{step.hook}(doc={doc_id!r}) --> {row.status} in {duration * 1000:.2f} ms",
+                        file=sys.stderr,
+                    )
+                current[plugin] = done
+                rows.append(row)
+                if findings:
+                    outcome.findings += finding_rows(doc_id, plugin, "doc", findings)
+                if old is not None and old.n_findings:
+                    outcome.clear.append(ResultId(doc_id, plugin, "doc"))
+                if outcome.aborted:
+                    break
+        finally:
+            self.text, self.thash, self.view = text, thash, view
 
 
 def score(value: Any) -> float | None:

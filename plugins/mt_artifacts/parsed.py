@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from textmill import Finding, Span
+from textmill.parse import lemma
 from wordfreq import zipf_frequency
 
 _PRONOUNS = {
@@ -307,7 +308,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
             if not _finite_clause(clause) or any(c.dep_ in ("cc", "mark") for c in clause.children):
                 continue
             sub = list(clause.subtree)
-            if clause.i < root.i and clause.dep_ == "ccomp" and root.lemma_ not in _SAYING:
+            if clause.i < root.i and clause.dep_ == "ccomp" and lemma(root) not in _SAYING:
                 comma = sub[-1].i + 1
                 # The next clause after the comma: in "I came, I saw, I conquered" each comma
                 # joins its neighbours, so the findings do not overlap.
@@ -323,7 +324,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
             elif (
                 clause.i > root.i
                 and clause.dep_ in ("conj", "parataxis", "ccomp")
-                and clause.lemma_ not in _SAYING
+                and lemma(clause) not in _SAYING
             ):
                 comma, second, between = sub[0].i - 1, clause, doc[root.i : sub[0].i]
             else:
