@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from textmill.nlp import has_statistical_model, load_nlp
 
 ANNOTATIONS: tuple[str, ...] = ("entities", "sentences", "tags", "dependencies")
@@ -39,6 +40,11 @@ PIECE_CHARS = 20_000
 """The longest piece of text parsed at once (a long news article is about 10,000 characters)."""
 
 # The components of spaCy's English pipelines each annotation needs.
+BATCH_CHARS = 50_000
+"""The most characters parsed in one ``nlp.pipe`` batch (about 25 news articles)."""
+
+_EMPTY_TENSOR = np.zeros((0, 0), dtype="float32")
+
 _NEEDS: dict[str, tuple[str, ...]] = {
     "entities": ("ner",),
     "tags": ("tok2vec", "tagger", "attribute_ruler"),
@@ -144,22 +150,45 @@ class SharedParser:
             )
         return self._nlp
 
-    def parse(self, texts: Sequence[str], batch_size: int = 64) -> list[Parsed]:
-        """Each text's :class:`Parsed`, the pieces of all of them through one ``nlp.pipe``."""
+    def parse(self, texts: Sequence[str]) -> list[Parsed]:
+        """Each text's :class:`Parsed`: the pieces of all of them through ``nlp.pipe``, in
+        batches of at most :data:`BATCH_CHARS` characters (spaCy's working memory grows with
+        the tokens of a batch, about 10 KB a token)."""
         nlp = self.nlp
         statistical = has_statistical_model(nlp)
         cuts = [pieces(t) for t in texts]
-        flat = (t[a:b] for t, c in zip(texts, cuts, strict=True) for a, b in c)
-        docs = iter(nlp.pipe(flat, batch_size=batch_size))
+        flat = [t[a:b] for t, c in zip(texts, cuts, strict=True) for a, b in c]
+        docs: list[Any] = []
+        for batch in _batches(flat):
+            for doc in nlp.pipe(batch, batch_size=len(batch)):
+                # The embeddings are read by no plugin and take 384 bytes a token.
+                doc.tensor = _EMPTY_TENSOR
+                docs.append(doc)
+        it = iter(docs)
         return [
             Parsed(
                 text,
-                tuple(Piece(a, next(docs)) for a, _ in c),
+                tuple(Piece(a, next(it)) for a, _ in c),
                 self.annotations,
                 statistical,
             )
             for text, c in zip(texts, cuts, strict=True)
         ]
+
+
+def _batches(texts: list[str], limit: int | None = None) -> Iterator[list[str]]:
+    """``texts`` in order, in runs of at most ``limit`` characters (or one text)."""
+    limit = limit or BATCH_CHARS
+    batch: list[str] = []
+    size = 0
+    for t in texts:
+        if batch and size + len(t) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(t)
+        size += len(t)
+    if batch:
+        yield batch
 
 
 _PIPELINES: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
