@@ -5,6 +5,10 @@ normalised, precision and recall averaged over pages, F1 of the averages, as in 
 evaluate.py) for: no cleaning, jusText on the same plain text split at blank lines, and textmill's
 clean stage (unicode + boilerplate, run through the real engine), plus throughput in MB/s.
 
+Then the layout check: the share of words the clean stage keeps on the WMT23 MQM machine
+translations laid out one segment a line (no blank lines, as transcripts and MT output come),
+and the F1 of the same pages with their blank lines removed.
+
     .venv/bin/python benchmarks/eval_cleaning.py
 """
 
@@ -22,6 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
+MQM = ROOT / ".." / "shared" / "eval" / "translations" / "wmt23-zhen-mqm.jsonl.gz"
 WORD = re.compile(r"\w+")
 
 
@@ -85,6 +90,48 @@ def textmill_clean(rows: list[dict], workdir: Path) -> tuple[list[str], float]:
     return [out.text(d.id) for d in docs], seconds
 
 
+def one_segment_a_line() -> list[tuple[str, str]]:
+    """The MQM set's translations as documents of one segment a line, per system and document."""
+    import gzip
+    from collections import defaultdict
+
+    segs: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    with gzip.open(MQM, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            segs[f"{r['system']}/{r['doc']}"].append((r["seg"], r["target"]))
+    return [(k, "\n".join(t for _, t in sorted(v))) for k, v in sorted(segs.items())]
+
+
+def layout_check(rows: list[dict], workdir: Path) -> None:
+    import statistics
+
+    from textmill import Document
+    from textmill.plugins.boilerplate.clean import clean_page
+    from textmill.testing import run_chain
+
+    if MQM.exists():
+        docs = one_segment_a_line()
+        out = run_chain(
+            [Document(id=i, raw=t) for i, t in docs],
+            {"clean": ["unicode", "boilerplate"]},
+            tmp_path=workdir,
+        )
+        words = [len(WORD.findall(t)) for _, t in docs]
+        kept = [len(WORD.findall(out.text(i))) for i, _ in docs]
+        shares = [k / max(1, w) for k, w in zip(kept, words, strict=True)]
+        print(
+            f"MQM one segment a line ({len(docs)} documents): clean stage keeps "
+            f"{sum(kept) / sum(words):.1%} of the words (median document "
+            f"{statistics.median(shares):.1%}, lowest {min(shares):.1%}); target >= 98%"
+        )
+    flat = [re.sub(r"\n\s*\n", "\n", r["text"]) for r in rows]
+    p, r, f = shingle_prf(
+        [(clean_page(t)[1], row["gold"]) for t, row in zip(flat, rows, strict=True)]
+    )
+    print(f"{'boilerplate, blank lines removed':<34}{p:7.3f}{r:7.3f}{f:7.3f}")
+
+
 def best_seconds(fn: Callable[[], object], repeat: int) -> float:
     """The fastest of ``repeat`` timed runs: other load on the machine only ever slows a run."""
     best = float("inf")
@@ -118,6 +165,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         preds, seconds = textmill_clean(rows, Path(tmp))
     show("textmill unicode+boilerplate", preds)
+    with tempfile.TemporaryDirectory() as tmp:
+        layout_check(rows, Path(tmp))
     print("published on HTML (full set): no cleaning 0.665, jusText 0.804")
     print("(the shipped weights were trained on these pages: for unseen pages see")
     print(" benchmarks/train_boilerplate.py --cv 5)")

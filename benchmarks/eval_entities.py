@@ -4,6 +4,10 @@ For each benchmark in ../shared/eval/entities/ (kb.jsonl as the knowledge base) 
 - NER span F1 (exact spans; gold = every labelled mention, including NIL ones),
 - in-KB accuracy (linking the gold spans whose id is in the KB),
 - micro-F1 of (span, id) pairs end to end,
+- B-cubed F1 of the mention clusters (gold: the mentions of one Wikidata id in a document;
+  predicted: the mentions of one linked or NIL entity), beside one cluster per mention text,
+- precision of the pronoun and description links on the spans the benchmarks label (OKE
+  labels pronouns such as "he" and "his" with the person's id),
 beside a prior-only baseline (the most frequent id for the mention's alias, with the same NER).
 
 Two KBs per benchmark:
@@ -28,6 +32,7 @@ from entity_sets import (
     KB_FILE,
     SETS,
     GoldDoc,
+    Span,
     held_out_counts,
     kb_records,
     leave_out,
@@ -40,8 +45,57 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def bcubed(c: Counter[str], d: GoldDoc, predicted: dict[Span, str]) -> None:
+    """Add B-cubed precision and recall of one document's mention clusters to ``c``.
+
+    Items are the gold mentions with a Wikidata id (the benchmarks give NIL mentions no cluster
+    of their own); a gold cluster is the mentions of one id, a predicted one the mentions of one
+    predicted entity (linked or NIL), and a gold mention the linker did not find is alone in its
+    predicted cluster. ``b3_base`` is the F1 of one cluster per distinct mention text."""
+    items = [(s, e) for s, e in d.gold if e.startswith("Q")]
+    if not items:
+        return
+    pred = {s: predicted.get(s, f"missing:{s}") for s, _ in items}
+    text_of = {s: " ".join(d.text[s[0] : s[1]].split()) for s, _ in items}
+    for s, e in items:
+        gold_same = {t for t, f in items if f == e}
+        pred_same = {t for t, _ in items if pred[t] == pred[s]}
+        text_same = {t for t, _ in items if text_of[t] == text_of[s]}
+        c["b3_n"] += 1
+        c["b3_p"] += len(gold_same & pred_same) / len(pred_same)  # type: ignore[assignment]
+        c["b3_r"] += len(gold_same & pred_same) / len(gold_same)  # type: ignore[assignment]
+        p, r = (
+            len(gold_same & text_same) / len(text_same),
+            len(gold_same & text_same) / len(gold_same),
+        )
+        c["b3_base"] += 2 * p * r / (p + r)  # type: ignore[assignment]
+
+
+_REFERENCE_WORDS = frozenset(
+    ["he", "him", "his", "himself", "she", "her", "hers", "herself", "its"]
+)
+
+
+def references_judged(c: Counter[str], d: GoldDoc, refs: list[dict]) -> None:
+    """Count the pronoun and description links whose span is a gold mention with a Wikidata id,
+    and those right (the linked entity is that id); and the gold pronouns there were."""
+    gold = dict(d.gold)
+    c["gold_refs"] += sum(
+        1
+        for (a, b), e in d.gold
+        if e.startswith("Q") and d.text[a:b].casefold() in _REFERENCE_WORDS
+    )
+    for r in refs:
+        e = gold.get((r["start"], r["end"]))
+        if e is None or not e.startswith("Q"):
+            c["ref_unlabelled"] += 1
+            continue
+        c["ref_n"] += 1
+        c["ref_ok"] += r["entity"] == e
+
+
 def score(docs: list[GoldDoc], kb: object, nlp: object) -> dict[str, float]:
-    from textmill.plugins.linker import LinkerSettings, find_mentions
+    from textmill.plugins.linker import LinkerSettings, link_document
     from textmill.plugins.linker.kb import KB, normalize
     from textmill.plugins.linker.link import Mention, link_mentions
 
@@ -55,21 +109,22 @@ def score(docs: list[GoldDoc], kb: object, nlp: object) -> dict[str, float]:
         c[kind + "fn"] += len(gold - pred)
 
     for d in docs:
-        mentions = [m for m in find_mentions(d.text, settings, nlp, kb) if d.lo <= m.start < d.hi]
-        add("ner", {(m.start, m.end) for m in mentions}, d.spans)
+        records, refs = link_document(d.text, settings, nlp, kb)
+        records = [r for r in records if d.lo <= r["start"] < d.hi]
+        add("ner", {(r["start"], r["end"]) for r in records}, d.spans)
         prior = set()
-        for m in mentions:
-            cands = kb.candidates(m.norm)
+        for r in records:
+            cands = kb.candidates(normalize(r["text"]))
             if cands:
-                prior.add(((m.start, m.end), cands[0][0]))
-        link_mentions(
-            kb, mentions, d.text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
-        )
-        add("link", {((m.start, m.end), m.entity) for m in mentions if m.entity}, d.links)
+                prior.add(((r["start"], r["end"]), cands[0][0]))
+        predicted = {(r["start"], r["end"]): r["entity"] for r in records}
+        add("link", {(s, e) for s, e in predicted.items() if not e.startswith("NIL:")}, d.links)
         add("prior", prior, d.links)
+        bcubed(c, d, predicted)
+        references_judged(c, d, refs)
         # In-KB accuracy: link the gold spans themselves.
         spans = [(s, e) for s, e in d.gold if e in kb.entities]
-        label_of = {(m.start, m.end): m.label for m in mentions}
+        label_of = {(r["start"], r["end"]): r["label"] for r in records}
         gm = [
             Mention(a, b, d.text[a:b], label_of.get((a, b), ""), normalize(d.text[a:b]))
             for (a, b), _ in spans
@@ -83,7 +138,14 @@ def score(docs: list[GoldDoc], kb: object, nlp: object) -> dict[str, float]:
             c["inkb_ok"] += m.entity == e
             c["inkb_prior"] += bool(cands) and cands[0][0] == e
     n = max(1, c["inkb"])
+    bp, br = c["b3_p"] / max(1, c["b3_n"]), c["b3_r"] / max(1, c["b3_n"])
     return {
+        "b3": 2 * bp * br / (bp + br) if bp + br else 0.0,
+        "b3_base": c["b3_base"] / max(1, c["b3_n"]),
+        "refs": c["ref_n"],
+        "ref_ok": c["ref_ok"],
+        "ref_unlabelled": c["ref_unlabelled"],
+        "gold_refs": c["gold_refs"],
         "ner": f1(c["nertp"], c["nerfp"], c["nerfn"]),
         "inkb": c["inkb_ok"] / n,
         "inkb_prior": c["inkb_prior"] / n,
@@ -129,13 +191,23 @@ def quality(sets: dict[str, list[GoldDoc]]) -> None:
         print(f"\n{title}")
         print(
             f"{'benchmark':<16}{'docs':>5}{'NER F1':>8}{'inKB acc':>9}{'prior acc':>10}"
-            f"{'micro-F1':>9}{'prior F1':>9}"
+            f"{'micro-F1':>9}{'prior F1':>9}{'B3 F1':>7}{'B3 text':>8}{'ref P':>10}"
         )
         for name, r in results[mode].items():
+            refp = f"{r['ref_ok'] / r['refs']:.2f}/{r['refs']:<3}" if r["refs"] else "-"
             print(
                 f"{name:<16}{len(sets[name]):>5}{r['ner']:8.3f}{r['inkb']:9.3f}"
-                f"{r['inkb_prior']:10.3f}{r['f1']:9.3f}{r['prior']:9.3f}"
+                f"{r['inkb_prior']:10.3f}{r['f1']:9.3f}{r['prior']:9.3f}{r['b3']:7.3f}"
+                f"{r['b3_base']:8.3f}{refp:>10}"
             )
+        mean = sum(r["f1"] for r in results[mode].values()) / len(results[mode])
+        refs = sum(r["refs"] for r in results[mode].values())
+        ok = sum(r["ref_ok"] for r in results[mode].values())
+        print(
+            f"mean micro-F1 {mean:.3f}; pronoun/description links on labelled spans: {ok}/{refs}"
+            f" right; {sum(r['ref_unlabelled'] for r in results[mode].values())} on unlabelled"
+            f" spans; {sum(r['gold_refs'] for r in results[mode].values())} gold pronouns"
+        )
     print(
         "\npublished micro-F1 (full Wikidata): KORE50 REL 0.637, prior 0.326; "
         "MSNBC REL 0.766, prior 0.519"

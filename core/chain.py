@@ -10,6 +10,7 @@ runs document by document in batches.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
@@ -62,7 +63,17 @@ def settings_for(manager: PluginManager, config: Config, name: str) -> Any:
         if table:
             raise ConfigError(f'{where}: plugin "{name}" takes no settings; remove the table')
         return None
-    return build(plugin.info.settings, table, where)
+    return build(plugin.info.settings, resolve_paths(plugin.info.settings, table, config), where)
+
+
+def resolve_paths(cls: type, table: dict[str, Any], config: Config) -> dict[str, Any]:
+    """``table`` with the values of ``cls``'s path settings (``metadata={"path": True}``)
+    resolved relative to the config file's folder, as ``[run] store`` is."""
+    paths = {f.name for f in dataclasses.fields(cls) if f.metadata.get("path")}
+    return {
+        k: str(config.resolve(v)) if k in paths and isinstance(v, str) and v else v
+        for k, v in table.items()
+    }
 
 
 def _hash(obj: Any) -> str:

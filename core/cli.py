@@ -169,20 +169,30 @@ def cli(ctx: click.Context) -> None:
 @click.option(
     "-w", "--workers", type=click.IntRange(min=1), help="Worker processes (default: from config)."
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    help="Where batches run: local (in-process or a pool) or ray (default: from config).",
+)
 @click.option("--only", multiple=True, help="Run only this plugin (repeatable).")
 @click.option("--skip", multiple=True, help="Skip this plugin (repeatable).")
 @click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first error.")
 @click.option("--store", type=click.Path(dir_okay=False), help="Run store (default: from config).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--wait", is_flag=True, help="If another run is writing the store, wait for it to finish."
+)
 def run(
     paths: tuple[str, ...],
     config_path: str | None,
     workers: int | None,
+    executor: str | None,
     only: tuple[str, ...],
     skip: tuple[str, ...],
     fail_fast: bool | None,
     store: str | None,
     quiet: bool,
+    wait: bool,
 ) -> None:
     """Process a corpus (PATHS, or [input] paths from the config) and print a summary."""
     from textmill.chain import build_plan
@@ -204,17 +214,27 @@ def run(
                 only=only,
                 skip=skip,
                 fail_fast=fail_fast,
-                progress=progress,
+                progress=progress.update,
+                activity=progress.activity,
+                wait=wait,
+                on_wait=say,
+                executor=executor,
             )
             summary = engine.run(input_paths)
     for doc_id, reason in summary.input_errors:
         say(f"{doc_id}: {reason}")
+    for _file, reason in summary.input_skipped:
+        say(reason)
     for plugin, error in summary.corpus_errors:
         say(f'plugin "{plugin}" failed on the corpus: {error}')
     _console().print(_summary_table(summary.to_dict()))
     errors = sum(s.errors for s in summary.plugins.values())
+    shown = summary.doc_errors[:ERRORS_SHOWN]
+    for doc_id, plugin, error in shown:
+        say(f'{doc_id}: plugin "{plugin}" failed: {(error.splitlines() or [""])[0]}')
     if errors:
-        say(f"{errors} plugin error(s); see them with `textmill show DOC` or the TUI")
+        more = f" ({errors - len(shown)} more not listed)" if errors > len(shown) else ""
+        say(f"{errors} plugin error(s){more}; see them with `textmill show DOC` or the TUI")
     _console().print(
         f"Store: {store_path}  ({summary.documents} documents, {summary.seconds:.2f}s)"
     )
@@ -224,8 +244,12 @@ def run(
         sys.exit(1)
 
 
+ERRORS_SHOWN = 5  # per-document errors named on stderr at the end of a run
+
+
 class _progress:
-    """A rich progress bar on stderr, fed by the engine's ``progress(label, done, total)``."""
+    """A rich progress bar on stderr, fed by the engine's ``progress(label, done, total)``,
+    with a line naming the stage, plugin and document at work (``activity``)."""
 
     def __init__(self, quiet: bool) -> None:
         from rich.progress import (
@@ -239,6 +263,7 @@ class _progress:
         err = _console(stderr=True)
         self.quiet = quiet or not err.is_terminal
         self.tasks: dict[str, Any] = {}
+        self.now: Any = None  # the task whose description says what is at work
         self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -248,10 +273,10 @@ class _progress:
             transient=True,
         )
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> _progress:
         if not self.quiet:
             self.bar.start()
-        return self.update
+        return self
 
     def __exit__(self, *exc: object) -> None:
         if not self.quiet:
@@ -263,6 +288,17 @@ class _progress:
         if label not in self.tasks:
             self.tasks[label] = self.bar.add_task(label, total=total)
         self.bar.update(self.tasks[label], completed=done, total=total)
+
+    def activity(self, stage: str, plugin: str, doc_id: str) -> None:
+        if self.quiet:
+            return
+        from textmill.display import safe_text
+
+        now = f"  {stage}: {plugin} on {safe_text(doc_id)[:60]}"
+        if self.now is None:
+            self.now = self.bar.add_task(now, total=None)
+        else:
+            self.bar.update(self.now, description=now)
 
 
 def _summary_table(summary: dict[str, Any]) -> Table:
@@ -316,10 +352,10 @@ def show(doc: str, config_path: str | None, store: str | None, as_json: bool) ->
     assert view is not None
     if as_json:
         import orjson
+        from textmill.display import terminal_json
 
-        sys.stdout.write(
-            orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2).decode() + "\n"
-        )
+        out = orjson.dumps(document_json(view), option=orjson.OPT_INDENT_2)
+        sys.stdout.write((terminal_json(out) if sys.stdout.isatty() else out).decode() + "\n")
         return
     for renderable in render_document(view, q):
         _console().print(renderable)

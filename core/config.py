@@ -50,9 +50,11 @@ DEFAULT_CHAIN: dict[str, list[str]] = {
 class InputSettings:
     paths: list[str] = field(
         default_factory=lambda: ["seeds"],
-        metadata={"doc": "Files or folders to read (.txt, .md, .jsonl, .jsonl.gz, .csv)."},
+        metadata={
+            "doc": "Files or folders to read (.txt, .md, .jsonl, .jsonl.gz, .csv, .html, .warc(.gz))."
+        },
     )
-    format: Literal["auto", "text", "jsonl", "csv"] = field(
+    format: Literal["auto", "text", "jsonl", "csv", "html", "warc"] = field(
         default="auto", metadata={"doc": "Input format; auto decides by file extension."}
     )
     text_column: str = field(default="text", metadata={"doc": "CSV/JSONL field with the text."})
@@ -75,6 +77,25 @@ class RunSettings:
         default=64, metadata={"doc": "Documents per batch sent to a worker."}
     )
     fail_fast: bool = field(default=False, metadata={"doc": "Stop at the first error."})
+    timeout: Annotated[float, Range(min=0)] = field(
+        default=60.0,
+        metadata={
+            "doc": "Seconds one plugin may spend on one document before it is cut off "
+            "(an error result); 0 = no limit."
+        },
+    )
+    executor: Literal["local", "ray"] = field(
+        default="local",
+        metadata={"doc": "local: in-process or a process pool (workers); ray: a Ray cluster."},
+    )
+    start_method: Literal["auto", "fork", "spawn", "forkserver"] = field(
+        default="auto",
+        metadata={"doc": "How the process pool starts workers; auto = fork where available."},
+    )
+    ray_address: str = field(
+        default="",
+        metadata={"doc": 'Ray cluster to join (e.g. "ray://head:10001"); empty = a local Ray.'},
+    )
 
 
 @dataclass(frozen=True)

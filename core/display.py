@@ -35,6 +35,20 @@ def safe(text: str, style: str = "") -> Text:
     return Text(safe_text(text), style=style)
 
 
+# What JSON leaves raw that a terminal may act on: DEL, C1 controls (U+009B is a CSI), bidi
+# overrides. JSON escapes C0 controls itself.
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_json(line: bytes) -> bytes:
+    """JSON text (UTF-8) with the characters a terminal may act on written as ``\\uXXXX``
+    escapes: the same JSON values, safe to print. They can only occur inside strings."""
+    text = line.decode("utf-8")
+    if not _JSON_RAW.search(text):
+        return line
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text).encode("utf-8")
+
+
 def one_line(text: str, width: int = 80) -> str:
     """``text`` on one line, shortened to ``width`` characters, safe to print."""
     flat = " ".join(safe_text(text).split())

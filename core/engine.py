@@ -23,18 +23,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from textmill import __version__, freshness, segment
+from textmill import __version__, freshness
 from textmill.chain import Step, StepKind, build_plan, providers, segments
 from textmill.config import Config
 from textmill.corpus import StoreCorpus
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
 from textmill.freshness import Check, Freshness, text_hash
+from textmill.hookcall import TIMEOUT_PREFIX
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
 from textmill.parse import PARSE_LINE
-from textmill.readers import ReadError, fingerprint, read_paths
-from textmill.segment import DocOutcome, DocTask, SegmentJob, own, score
+from textmill.readers import ReadError, Skipped, fingerprint, read_paths
+from textmill.segment import Activity, DocOutcome, DocTask, SegmentJob, own, score
 from textmill.store import (
     CleanedText,
     DocumentFields,
@@ -45,9 +46,12 @@ from textmill.store import (
     ResultRow,
     Store,
 )
+from textmill.store.lock import one_writer
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(label, done, total)``: called as work advances (``total`` may be unknown)."""
+
+DOC_ERRORS_KEPT = 20
 
 
 class RunAborted(TextmillError):
@@ -60,6 +64,7 @@ class PluginStats:
     errors: int = 0
     cached: int = 0
     seconds: float = 0.0
+    timeouts: int = 0  # errors that were a hook cut off by [run] timeout
 
 
 @dataclass
@@ -67,8 +72,12 @@ class RunSummary:
     run_id: str
     documents: int = 0
     input_errors: list[tuple[str, str]] = field(default_factory=list)
+    input_skipped: list[tuple[str, str]] = field(default_factory=list)  # not errors
     plugins: dict[str, PluginStats] = field(default_factory=dict)
     corpus_errors: list[tuple[str, str]] = field(default_factory=list)
+    # The first DOC_ERRORS_KEPT per-document errors as (doc_id, plugin, error); the counts of
+    # all of them are in ``plugins``.
+    doc_errors: list[tuple[str, str, str]] = field(default_factory=list)
     mean_scores: dict[str, float | None] = field(default_factory=dict)
     seconds: float = 0.0
     aborted: str | None = None
@@ -88,6 +97,7 @@ class RunSummary:
             "documents": self.documents,
             "input_errors": [{"id": i, "reason": r} for i, r in self.input_errors],
             "corpus_errors": [{"plugin": p, "error": e} for p, e in self.corpus_errors],
+            "doc_errors": [{"id": d, "plugin": p, "error": e} for d, p, e in self.doc_errors],
             "plugins": {
                 name: {**s.__dict__, "mean_score": self.mean_scores.get(name)}
                 for name, s in self.plugins.items()
@@ -113,6 +123,11 @@ class Engine:
         skip: tuple[str, ...] = (),
         fail_fast: bool | None = None,
         progress: Progress | None = None,
+        activity: Activity | None = None,
+        wait: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+        executor: str | None = None,
+        force: bool = False,
     ) -> None:
         self.config = config
         self.manager = manager
@@ -121,6 +136,15 @@ class Engine:
         self.workers = workers or config.run.workers
         self.fail_fast = config.run.fail_fast if fail_fast is None else fail_fast
         self.progress = progress or (lambda label, done, total: None)
+        self.force = force  # recompute the plan's steps whatever their keys say
+        self._activity = activity  # (stage, plugin, doc_id) as a plugin starts on a document
+        self.wait = wait  # another run writing the store: wait for it (else refuse)
+        self.executor = executor or config.run.executor
+        if self.executor == "ray":
+            from textmill.ray_executor import require_ray
+
+            require_ray()  # a missing package is said before anything runs
+        self.on_wait = on_wait
         self.plan = build_plan(config, manager, only=only, skip=skip)
         # Results of plugins left out by --only/--skip still count as "earlier" for the others.
         full = build_plan(config, manager) if (only or skip) else self.plan
@@ -129,7 +153,12 @@ class Engine:
         self._deferred = False  # results indexes dropped for this run's first fill
 
     def run(self, paths: list[Any] | None = None) -> RunSummary:
-        """Ingest the input, then run the plan's steps in order; returns the run's summary."""
+        """Ingest the input, then run the plan's steps in order; returns the run's summary.
+        The store has one writer at a time (:mod:`textmill.store.lock`)."""
+        with one_writer(self.store.path, wait=self.wait, on_wait=self.on_wait):
+            return self._run(paths)
+
+    def _run(self, paths: list[Any] | None) -> RunSummary:
         run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         summary = RunSummary(run_id)
         t0 = time.perf_counter()
@@ -211,7 +240,7 @@ class Engine:
         # The readers' version too: an upgraded reader may read the same files differently.
         options = [__version__, inp.format, inp.text_column, inp.id_column, inp.max_bytes]
         check = freshness.input_check(roots, options, files)
-        last = self.freshness.fresh(check)
+        last = None if self.force else self.freshness.fresh(check)
         if last is not None:
             summary.documents = last["documents"]
             summary.input_errors = [(i, r) for i, r in last["input_errors"]]
@@ -264,6 +293,9 @@ class Engine:
             rows: list[NewDocument] = []
             readable: list[tuple[Document, str, str]] = []
             for item in page:
+                if isinstance(item, Skipped):
+                    summary.input_skipped.append((item.id, item.reason))
+                    continue
                 old = known.get(item.id)
                 if old is None:
                     doc_seq = seq
@@ -339,14 +371,15 @@ class Engine:
         key = freshness.step_key(step, self._digest(step, True, set(), set()))
         stats = self._stats(summary, step.plugin)
         cached = self.store.cache_get(step.plugin, "prepare")
-        if cached and cached.key == key:
+        if cached and cached.key == key and not self.force:
             return key, cached.value
         self.progress(f"{step.plugin}: prepare", 0, None)
         fn = self.manager.impl(step.plugin, step.hook)
         assert fn is not None
         t0 = time.perf_counter()
         try:
-            state = fn(corpus=StoreCorpus(self.store, raw=True), settings=step.settings)
+            corpus = StoreCorpus(self.store, raw=True, seen=(), merged=())
+            state = fn(corpus=corpus, settings=step.settings)
         except Exception as exc:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
@@ -370,7 +403,7 @@ class Engine:
         # A plugin without a per-document hook reports its corpus hook's per-document results.
         corpus_only = not any(s.plugin == step.plugin and s.kind is StepKind.DOC for s in self.plan)
         cached = self.store.cache_get(step.plugin, "corpus")
-        if cached and cached.key == key:
+        if cached and cached.key == key and not self.force:
             if corpus_only:
                 n = self.store.count_results(step.plugin, "corpus")
                 stats.processed += n
@@ -381,7 +414,10 @@ class Engine:
         assert fn is not None
         t0 = time.perf_counter()
         try:
-            res = fn(corpus=StoreCorpus(self.store), settings=step.settings) or CorpusResult()
+            # The corpus as a fresh run would show it: not what this hook, or a later one, made
+            # in an earlier run.
+            corpus = StoreCorpus(self.store, seen=seen, merged=before)
+            res = fn(corpus=corpus, settings=step.settings) or CorpusResult()
             if not isinstance(res, CorpusResult):
                 raise TypeError(
                     f"{step.hook} returned {type(res).__name__}, not textmill.CorpusResult"
@@ -390,11 +426,13 @@ class Engine:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
             with self.store.transaction() as tx:
-                tx.cache_put(
+                # What the hook made in an earlier run no longer holds: a fresh run would
+                # have nothing from it either.
+                tx.put_corpus_output(
                     step.plugin,
-                    "corpus",
                     "error:" + key,
-                    {"error": _one_line(exc), "traceback": traceback.format_exc()},
+                    run_id=run_id,
+                    data={"error": _one_line(exc), "traceback": traceback.format_exc()},
                 )
             if self.fail_fast:
                 raise RunAborted(f'plugin "{step.plugin}" failed: {_one_line(exc)}') from None
@@ -419,7 +457,7 @@ class Engine:
                     label=r.label,
                     findings=tuple(own(f, step.plugin, lengths[doc_id]) for f in r.findings),
                     data=r.data,
-                    cache_key=key,
+                    cache_key=freshness.corpus_result_key(step.plugin, step.version, r),
                 )
             )
         with self.store.transaction() as tx:
@@ -447,7 +485,7 @@ class Engine:
         total = self.store.count_documents()
         label = ", ".join(s.plugin for s in steps)
         check = self._segment_check(job)
-        if self.freshness.fresh(check):
+        if not self.force and self.freshness.fresh(check):
             # Nothing any key of this segment hashes has changed since a pass that left a valid
             # result for every document and step: every result is a cache hit.
             for s in steps:
@@ -466,9 +504,26 @@ class Engine:
     def _job(
         self, steps: list[Step], prepared: dict[str, tuple[str, Any]], run_id: str
     ) -> SegmentJob:
-        prov = providers(self.plan)
-        order = self.order
-        earlier = {s.plugin: list(dict.fromkeys(order[: order.index(s.plugin)])) for s in steps}
+        # Needs and visibility come from the full plan, so that --only and --skip make the
+        # same keys as a full run (and leave its results valid).
+        full = self.full_plan
+        prov = providers(full)
+        pos = {
+            s.plugin: next(
+                i for i, t in enumerate(full) if t.plugin == s.plugin and t.kind is StepKind.DOC
+            )
+            for s in steps
+        }
+        earlier = {
+            s.plugin: list(
+                dict.fromkeys(t.plugin for t in full[: pos[s.plugin]] if t.plugin != s.plugin)
+            )
+            for s in steps
+        }
+        merged = {
+            s.plugin: sorted({t.plugin for t in full[: pos[s.plugin]] if t.kind is StepKind.CORPUS})
+            for s in steps
+        }
         deps = {
             s.plugin: sorted(
                 {
@@ -489,6 +544,16 @@ class Engine:
             run_id,
             self.fail_fast,
             trace=bool(os.environ.get(ENV_TRACE)),
+            timeout=self.config.run.timeout,
+            merged=merged,
+            force=self.force,
+            pre_clean=[
+                t.plugin
+                for t in full[: min(pos.values())]
+                if t.kind is StepKind.DOC and t.stage == "clean"
+            ]
+            if any(s.stage == "clean" for s in steps)
+            else [],
         )
 
     def _run_job(
@@ -502,12 +567,18 @@ class Engine:
         """Run a segment's batches on the executor and write their results; returns how many
         results are errors."""
         label = ", ".join(s.plugin for s in job.steps)
-        segment.install(job)
-        executor = make_executor(self.workers)
+        executor = make_executor(
+            job,
+            self.workers,
+            kind=self.executor,
+            method=self.config.run.start_method,
+            ray_address=self.config.run.ray_address,
+            activity=self._activity,
+        )
         done = 0
         errors = 0
         try:
-            for outcomes in executor.map(segment.run_batch, batches):
+            for outcomes in executor.map(batches):
                 errors += self._write(outcomes, summary)
                 done += len(outcomes)
                 self.progress(label, done, total)
@@ -516,7 +587,6 @@ class Engine:
                     raise RunAborted(aborted)
         finally:
             executor.close()
-            segment.install(None)
         return errors
 
     def _tasks(self, job: SegmentJob) -> Iterator[list[DocTask]]:
@@ -542,6 +612,10 @@ class Engine:
                 c[3] += row.duration
                 if row.status == "error":
                     c[2] += 1
+                    if len(summary.doc_errors) < DOC_ERRORS_KEPT:
+                        summary.doc_errors.append((row.doc_id, row.plugin, row.error or ""))
+                    if (row.error or "").startswith(TIMEOUT_PREFIX):
+                        self._stats(summary, row.plugin).timeouts += 1
             rows += o.rows
             found += o.findings
             clear += o.clear

@@ -1,6 +1,10 @@
 """Exporting documents and results: JSONL (full), CSV (one row per document), Parquet.
 
-JSONL carries everything ``textmill show --json`` shows. CSV and Parquet have one row per
+JSONL carries everything ``textmill show --json`` shows, in the export schema of
+docs/export.md (:data:`textmill.report.EXPORT_SCHEMA`). A file gets the values byte for byte.
+A terminal (standard output that is a tty) gets nothing it would act on: JSONL writes DEL, C1
+controls and bidi overrides as ``\\uXXXX`` escapes (the same JSON values), CSV shows every
+control character as a visible stand-in (ESC as ␛). CSV and Parquet have one row per
 document with, per plugin, its status, score, label and finding count; Parquet adds the cleaned
 text and the results as a JSON column. Parquet needs the ``parquet`` extra (pyarrow).
 
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import orjson
+from textmill.display import safe_text, terminal_json
 from textmill.errors import TextmillError
 from textmill.query import DocRow, DocumentRecord, Filter, Query
 from textmill.report import record_json
@@ -122,12 +127,19 @@ def export(
     raise TextmillError(f"unknown export format {fmt!r}; use {', '.join(FORMATS)}")
 
 
+def _to_terminal(output: str | None, fh: IO[Any]) -> bool:
+    """Whether the export goes to a terminal, where what a document holds is escaped."""
+    return output is None and fh.isatty()
+
+
 def _jsonl(q: Query, f: Filter, output: str | None, page: int) -> int:
     n = 0
     with _sink(output, binary=True) as fh:
+        escape = _to_terminal(output, fh)
         for r in q.iter_records(f, page):
-            record = record_json(r.doc, r.error, r.results, r.clusters, r.mentions)
-            fh.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+            record = record_json(r.doc, r.error, r.results, r.clusters, r.mentions, r.alignments)
+            line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            fh.write(terminal_json(line) if escape else line)
             n += 1
     return n
 
@@ -138,7 +150,10 @@ def _csv(q: Query, f: Filter, output: str | None, page: int) -> int:
     with _sink(output) as fh:
         writer = csv.DictWriter(fh, fieldnames=[c.name for c in columns(plugins)])
         writer.writeheader()
+        escape = _to_terminal(output, fh)
         for rec in flat_rows(q, f, plugins, page=max(page, 1000)):
+            if escape:
+                rec = {k: safe_text(v) if isinstance(v, str) else v for k, v in rec.items()}
             writer.writerow(rec)
             n += 1
     return n

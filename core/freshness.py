@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from orjson import OPT_SORT_KEYS, dumps
 from textmill.chain import Step, StepKind
-from textmill.model import Document
+from textmill.model import Document, to_dict
 from textmill.store import Store, Writer, generations
 
 if TYPE_CHECKING:
@@ -71,20 +71,47 @@ class DocKeys:
     deps: tuple[str, ...]  # plugins whose result keys the key hashes, in this order
 
     @classmethod
-    def of(cls, step: Step, prepared_hash: str, deps: Sequence[str]) -> DocKeys:
+    def of(
+        cls, step: Step, prepared_hash: str, deps: Sequence[str], by_part: bool = False
+    ) -> DocKeys:
+        """``by_part``: the plugin says which part of its prepared state each document depends
+        on (``textmill_prepared_part``), so keys hash that part rather than the whole state."""
         return cls(
             f"{step.plugin}\x00{step.version}\x00{step.settings_hash}\x00",
-            f"\x00{prepared_hash}",
+            "\x00part:" if by_part and prepared_hash else f"\x00{prepared_hash}",
             tuple(deps),
         )
 
-    def key(self, text_hash: str, fields_hash: str, dep_keys: Iterable[str] = ()) -> str:
+    def key(
+        self,
+        text_hash: str,
+        fields_hash: str,
+        dep_keys: Iterable[str] = (),
+        part_hash: str = "",
+    ) -> str:
         """The key of the step's result on a document whose text (as the step sees it) hashes
-        to ``text_hash``, given the keys of the results of :attr:`deps` on it."""
-        material = self.prefix + text_hash + fields_hash + self.suffix
+        to ``text_hash``, given the keys of the results of :attr:`deps` on it (a dependency
+        whose corpus hook runs first gives its corpus-phase key too) and the hash of the part
+        of the prepared state the document depends on."""
+        material = self.prefix + text_hash + fields_hash + self.suffix + part_hash
         if self.deps:
             material += "".join("\x00" + k for k in dep_keys)
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
+
+
+def corpus_result_key(plugin: str, version: str, result: Any) -> str:
+    """The key a corpus hook's result on one document is stored with: the hash of what it says
+    (score, label, findings, data), so a later step that reads it re-runs on a document only
+    when what the corpus hook said about that document changed, not whenever the corpus did."""
+    body = [
+        plugin,
+        version,
+        result.score,
+        result.label,
+        [to_dict(f) for f in result.findings],
+        result.data,
+    ]
+    return key("corpus-result", dumps(body, option=OPT_SORT_KEYS, default=str).decode())
 
 
 def step_key(step: Step, digest: str) -> str:
@@ -153,10 +180,13 @@ def segment_check(job: SegmentJob, with_doc_step: set[str]) -> Check:
                     job.prepared.get(s.plugin, ("", None))[0],
                     deps,
                     job.earlier[s.plugin],
+                    job.merged.get(s.plugin, []),
                 ]
             ).decode()
         )
         watched.add(generations.results(s.plugin, "doc"))
+        for p in job.pre_clean:
+            watched.add(generations.results(p, "doc"))
         for p in deps:
             watched.add(generations.results(p, "doc"))
             if p not in with_doc_step:

@@ -70,6 +70,19 @@ def textmill_prepare(corpus: Corpus, settings: Any) -> Any:
 
 
 @hookspec
+def textmill_prepared_part(doc: Document, state: Any, settings: Any) -> Any:
+    """Say which part of the prepared state one document's result depends on.
+
+    Optional, for a plugin with a ``textmill_prepare`` hook. Receives the document as the
+    plugin's per-document hook will see it, the prepared state and the settings, and returns
+    the part of the state that concerns this document (JSON-serializable), e.g. the repeated
+    lines that occur in it. The per-document hook then gets that part as ``ctx.prepared``, and
+    the document's cache key hashes the part rather than the whole state, so a change
+    elsewhere in the corpus re-runs only the documents whose part changed.
+    """
+
+
+@hookspec
 def textmill_register_commands(cli: Any) -> None:
     """Add subcommands to the ``textmill`` command line.
 

@@ -122,6 +122,7 @@ class PluginManager:
         self.failures: list[LoadFailure] = []
         self.modules = list(modules)
         self.base_dir = base_dir
+        self._sources = (entry_points, builtins)
         if os.environ.get(ENV_TRACE):
             self.pm.trace.root.setwriter(lambda m: print(m, end="", file=sys.stderr))
             self.pm.enable_tracing()
@@ -136,6 +137,13 @@ class PluginManager:
         if builtins:
             for mod in BUILTIN_PLUGINS:
                 self._load_module(mod, "builtin")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as how to load it again (a spawned worker rebuilds it): the modules, the
+        kinds of plugin it loads, and the plugin objects registered on it directly."""
+        registered = [(p.name, p.obj) for p in self.plugins.values() if p.source == "registered"]
+        entry_points, builtins = self._sources
+        return (_rebuild, (self.modules, entry_points, builtins, self.base_dir, registered))
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -261,6 +269,22 @@ class PluginManager:
             }
             for p in self.plugins.values()
         ]
+
+
+def _rebuild(
+    modules: list[str],
+    entry_points: bool,
+    builtins: bool,
+    base_dir: Path | None,
+    registered: list[tuple[str, object]],
+) -> PluginManager:
+    manager = PluginManager(modules, entry_points=entry_points, builtins=False, base_dir=base_dir)
+    for name, obj in registered:
+        manager.register(obj, name, source="registered")
+    if builtins:
+        for mod in BUILTIN_PLUGINS:
+            manager._load_module(mod, "builtin")
+    return manager
 
 
 def _default_name(obj: object) -> str:

@@ -14,13 +14,16 @@ from textmill.corpus import StoreCorpus
 from textmill.store import OutdatedStore, Store
 from textmill.store.reads.clusters import CLUSTER_KINDS, ClusterReads, ClusterRow, MemberRow
 from textmill.store.reads.documents import (
+    FILTER_GRAMMAR,
     LISTED_MAX,
     SORTABLE,
+    AmbiguousId,
     DocRow,
     DocumentReads,
     DocumentRecord,
     DocumentView,
     Filter,
+    FilterError,
     Page,
     parse_filter,
 )
@@ -29,13 +32,16 @@ from textmill.store.reads.figures import RunFigures
 
 __all__ = [
     "CLUSTER_KINDS",
+    "FILTER_GRAMMAR",
     "LISTED_MAX",
     "SORTABLE",
+    "AmbiguousId",
     "ClusterRow",
     "DocRow",
     "DocumentRecord",
     "DocumentView",
     "Filter",
+    "FilterError",
     "MemberRow",
     "MentionRow",
     "Page",

@@ -1,4 +1,5 @@
-"""Reading corpora: folders of text files, JSONL (optionally gzipped) and CSV.
+"""Reading corpora: folders of text files, JSONL (optionally gzipped), CSV, HTML pages and WARC
+files (the last two in :mod:`textmill.read_html` and :mod:`textmill.read_warc`).
 
 Readers stream. Each item is a :class:`~textmill.model.Document` or a :class:`ReadError`; a bad
 file or line never stops the others. Documents ids are paths relative to the folder read (or the
@@ -27,6 +28,8 @@ from textmill.model import Document
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 CSV_SUFFIXES = (".csv",)
+HTML_SUFFIXES = (".html", ".htm")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,18 @@ class ReadError:
     reason: str
 
 
-Item = Document | ReadError
+@dataclass(frozen=True)
+class Skipped:
+    """Records of an input file that were passed over on purpose (a WARC file's requests,
+    images, redirects): reported with their count, not an error."""
+
+    id: str
+    source: str
+    reason: str
+    count: int
+
+
+Item = Document | ReadError | Skipped
 
 
 def _kind(path: Path, fmt: str) -> str | None:
@@ -51,6 +65,10 @@ def _kind(path: Path, fmt: str) -> str | None:
         return "csv"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
     return None
 
 
@@ -145,14 +163,22 @@ def read_paths(
                 yield read_text_file(path, rel, max_bytes)
             elif kind == "jsonl":
                 yield from read_jsonl(path, rel, text_column, id_column, max_bytes)
+            elif kind == "html":
+                from textmill.read_html import read_html_file
+
+                yield read_html_file(path, rel, max_bytes)
+            elif kind == "warc":
+                from textmill.read_warc import read_warc
+
+                yield from read_warc(path, rel, max_bytes)
             else:
                 yield from read_csv(path, rel, text_column, id_column, max_bytes)
 
 
 def _unknown_kind(path: Path) -> str:
     return (
-        f"{path.name} has an unknown extension; use .txt, .md, .jsonl, .jsonl.gz or .csv, "
-        "or set [input] format"
+        f"{path.name} has an unknown extension; use .txt, .md, .jsonl, .jsonl.gz, .csv, .html, "
+        ".htm, .warc or .warc.gz, or set [input] format"
     )
 
 

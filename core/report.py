@@ -14,17 +14,22 @@ from textmill.chain import settings_for
 from textmill.config import Config
 from textmill.display import one_line, safe, safe_text
 from textmill.manager import PluginManager
-from textmill.model import Cluster, Document, to_dict
+from textmill.model import Alignment, Cluster, Document, to_dict
 from textmill.query import DocumentView, Query
 from textmill.settings import as_table, describe
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+EXPORT_SCHEMA = 1
+"""The version of a document's JSON form (``schema`` in each record); docs/export.md describes
+it. A change that renames or removes a field, or changes a field's meaning, takes a new one."""
+
+
 def document_json(view: DocumentView) -> dict[str, Any]:
     """A document and all its results as plain JSON values (used by ``show --json`` and export)."""
     results = {p: to_dict(r) for p, r in view.results.items()}
-    return record_json(view.doc, view.error, results, view.clusters, view.mentions)
+    return record_json(view.doc, view.error, results, view.clusters, view.mentions, view.alignments)
 
 
 def record_json(
@@ -33,30 +38,73 @@ def record_json(
     results: Mapping[str, dict[str, Any]],
     clusters: Sequence[Cluster],
     mentions: list[dict[str, Any]],
+    alignments: Sequence[Alignment] = (),
 ) -> dict[str, Any]:
     """The JSON form of a document, given its results in their JSON form (``to_dict``): what
-    ``show --json`` prints and each line of a JSONL export holds."""
+    ``show --json`` prints and each line of a JSONL export holds (schema :data:`EXPORT_SCHEMA`).
+
+    Mentions are one list: the corpus entity index's (entity id, name, KB id, type) joined by
+    span with what the entities-stage plugin said of each (``wikidata``, ``score``, …), whose
+    own ``data["mentions"]`` copy is left out of ``results``."""
+    results, listed = _one_mention_list(results, mentions)
     return {
+        "schema": EXPORT_SCHEMA,
         "id": doc.id,
         "title": doc.title,
         "source": doc.source,
         "lang": doc.lang,
         "meta": doc.meta,
+        "source_text": doc.source_text,
+        "source_lang": doc.source_lang,
         "error": error,
         "raw": doc.raw,
         "text": doc.text,
-        "results": dict(results),
+        "results": results,
         "clusters": [
             {
                 "id": c.id,
                 "kind": c.kind,
                 "representative": c.representative,
                 "members": [m.doc_id for m in c.members],
+                "similarities": [m.similarity for m in c.members],
             }
             for c in clusters
         ],
-        "mentions": mentions,
+        "alignments": [to_dict(a) for a in alignments],
+        "mentions": listed,
     }
+
+
+def _one_mention_list(
+    results: Mapping[str, dict[str, Any]], indexed: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``results`` without the entities stage's ``data["mentions"]``, and the one list of
+    mentions: each of the index's, with the plugin's fields for the same span, then the
+    plugin's mentions the index does not hold (a run without the corpus hook)."""
+    out = dict(results)
+    said: dict[tuple[int, int], dict[str, Any]] = {}
+    for name, r in results.items():
+        data = r.get("data")
+        if r.get("stage") != "entities" or not isinstance(data, dict):
+            continue
+        listed = data.get("mentions")
+        if not isinstance(listed, list):
+            continue
+        for m in listed:
+            if isinstance(m, dict) and isinstance(m.get("start"), int):
+                extra = {k: v for k, v in m.items() if k != "entity"}
+                extra.setdefault("entity_id", m.get("entity"))
+                extra["plugin"] = name
+                start = int(m["start"])
+                said.setdefault((start, int(m.get("end", start))), extra)
+        out[name] = {**r, "data": {k: v for k, v in data.items() if k != "mentions"}}
+    merged = []
+    for m in indexed:
+        got = said.pop((m["start"], m["end"]), {})
+        merged.append({**m, **{k: v for k, v in got.items() if k not in m}})
+    merged += said.values()
+    merged.sort(key=lambda m: (m["start"], m.get("end", 0)))
+    return out, merged
 
 
 def render_document(view: DocumentView, query: Query) -> Iterator[RenderableType]:

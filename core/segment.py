@@ -20,12 +20,15 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from orjson import OPT_SORT_KEYS, dumps
 from textmill.chain import Step, StepKind
 from textmill.context import DocContext
 from textmill.edits import map_edits_back
 from textmill.freshness import DocKeys, fields_hash, text_hash
+from textmill.freshness import key as freshness_key
+from textmill.hookcall import NO_LIMIT, BadResult, HookTimeout, Limit, check_result, time_limit
 from textmill.manager import PluginManager
-from textmill.model import Document, Edit, Finding, Result, StageResult, from_dict, to_dict
+from textmill.model import Document, Edit, Finding, StageResult, from_dict, to_dict
 from textmill.parse import Parsed, SharedParser
 from textmill.store.db import loads
 from textmill.store.rows import (
@@ -53,6 +56,8 @@ class StepRun:
     clean: bool
     context: DocContext  # what it is given when no plugin comes before it (no results to see)
     parses: tuple[str, ...] = ()  # the annotations it reads from the shared parse
+    merged: frozenset[str] = frozenset()  # plugins whose corpus-phase results it sees
+    part: Callable[..., Any] | None = None  # its textmill_prepared_part, if it has one
 
 
 @dataclass
@@ -67,10 +72,30 @@ class SegmentJob:
     run_id: str
     fail_fast: bool
     trace: bool = False
+    timeout: float = 0.0  # seconds one hook may spend on one document (0: no limit)
+    # plugin -> plugins whose corpus hooks run before it, so whose corpus-phase results it sees
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    force: bool = False  # recompute every step, whatever its stored key
+    # cleaners before the segment's first (left out by --only/--skip): their stored outputs
+    # are the text the segment's cleaners start from
+    pre_clean: list[str] = field(default_factory=list)
     runs: list[StepRun] = field(init=False)
     cleans: bool = field(init=False)
     parser: SharedParser | None = field(init=False)  # the shared parse, when a step reads it
     parse_from: int = field(init=False)  # the first step that reads it
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a spawned worker or a Ray actor) as its fields; the plugin manager
+        pickles as how to load it again, and the rest is worked out again on arrival."""
+        return {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("runs", "cleans", "parser", "parse_from")
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         self.cleans = any(s.stage == "clean" for s in self.steps)
@@ -88,19 +113,22 @@ class SegmentJob:
                     key = f"{s.plugin}:{s.version}:{s.settings_hash}"
                     pipes.append((key, functools.partial(_add_pipes, add, s.settings)))
             phash, state = self.prepared.get(s.plugin, ("", None))
+            part = self.manager.impl(s.plugin, "textmill_prepared_part") if phash else None
             self.runs.append(
                 StepRun(
                     step=s,
                     fn=self.manager.impl(s.plugin, s.hook),
                     earlier=tuple(self.earlier[s.plugin]),
                     deps=tuple(self.deps[s.plugin]),
-                    keys=DocKeys.of(s, phash, self.deps[s.plugin]),
+                    keys=DocKeys.of(s, phash, self.deps[s.plugin], part is not None),
                     state=state,
                     clean=s.stage == "clean",
                     context=DocContext(
                         results=MappingProxyType({}), prepared=state, run_id=self.run_id
                     ),
                     parses=parses,
+                    merged=frozenset(self.merged.get(s.plugin, ())),
+                    part=part,
                 )
             )
         self.parser = SharedParser(wanted, pipes) if wanted else None
@@ -181,7 +209,7 @@ def _key_of(r: StageResult | _Done | ResultRow | None) -> str:
 class _Results(Mapping[str, StageResult]):
     """The results of earlier plugins a plugin is given, built when it reads them."""
 
-    __slots__ = ("_current", "_doc_id", "_earlier", "_known", "_prior", "_stored")
+    __slots__ = ("_current", "_doc_id", "_earlier", "_known", "_merged", "_prior", "_stored")
 
     def __init__(
         self,
@@ -190,8 +218,10 @@ class _Results(Mapping[str, StageResult]):
         current: Current,
         prior: dict[tuple[str, str], ResultRow],
         stored: dict[str, StageResult | None],
+        merged: frozenset[str] = frozenset(),
     ) -> None:
         self._earlier = earlier
+        self._merged = merged
         self._known: tuple[str, ...] | None = None
         self._doc_id = doc_id
         self._current = current
@@ -202,11 +232,11 @@ class _Results(Mapping[str, StageResult]):
     def _names(self) -> tuple[str, ...]:
         """The earlier plugins with a result on this document (in this pass or stored)."""
         if self._known is None:
-            current, prior = self._current, self._prior
+            current, prior, merged = self._current, self._prior, self._merged
             self._known = tuple(
                 p
                 for p in self._earlier
-                if p in current or (p, "doc") in prior or (p, "corpus") in prior
+                if p in current or (p, "doc") in prior or (p in merged and (p, "corpus") in prior)
             )
         return self._known
 
@@ -215,7 +245,7 @@ class _Results(Mapping[str, StageResult]):
             raise KeyError(plugin)
         r = self._current.get(plugin)
         if r is None:
-            merged = _stored(plugin, self._doc_id, self._prior, self._stored)
+            merged = _stored(plugin, self._doc_id, self._prior, self._stored, self._merged)
             assert merged is not None
             return merged
         if isinstance(r, StageResult):
@@ -239,10 +269,15 @@ def _stored(
     doc_id: str,
     prior: dict[tuple[str, str], ResultRow],
     memo: dict[str, StageResult | None],
+    merged: frozenset[str],
 ) -> StageResult | None:
-    """A plugin's stored result on the document: its doc and corpus phases merged."""
+    """A plugin's stored result on the document: its doc phase, merged with its corpus phase
+    when its corpus hook runs before the plugin asking (``merged``). A corpus-phase result
+    stored by an earlier run for a corpus hook that runs later is not shown: a fresh run would
+    not have it yet."""
     if plugin not in memo:
-        d, c = prior.get((plugin, "doc")), prior.get((plugin, "corpus"))
+        d = prior.get((plugin, "doc"))
+        c = prior.get((plugin, "corpus")) if plugin in merged else None
         memo[plugin] = merge_results(
             result_from_row(d) if d is not None else None,
             result_from_row(c) if c is not None else None,
@@ -250,51 +285,66 @@ def _stored(
     return memo[plugin]
 
 
-_EMPTY = Result()
-_JOB: SegmentJob | None = None
+Activity = Callable[[str, str, str], None]
+"""``activity(stage, plugin, doc_id)``: called as a plugin starts on a document."""
 
 
-def install(job: SegmentJob | None) -> None:
-    """Set the job the batches of a segment run with (worker processes fork with it)."""
-    global _JOB
-    _JOB = job
-
-
-def run_batch(batch: list[DocTask]) -> list[DocOutcome]:
-    """Run the segment on a batch: the steps before the first that reads the shared parse on
-    every document, then one ``nlp.pipe`` over the texts of the documents that need a parse,
-    then the remaining steps."""
-    job = _JOB
-    assert job is not None
+def run_batch(
+    job: SegmentJob, batch: list[DocTask], activity: Activity | None = None
+) -> list[DocOutcome]:
+    """Run the segment on a batch, stopping after a document that aborts the run: the steps
+    before the first that reads the shared parse on every document, then one ``nlp.pipe`` over
+    the texts of the documents that need a parse, then the remaining steps."""
     runs: list[_DocRun] = []
-    for task in batch:
-        r = _DocRun(job, task)
-        r.steps(0, job.parse_from)
-        runs.append(r)
-        if r.outcome.aborted:
-            break
-    if job.parser is not None:
-        todo = [r for r in runs if not r.outcome.aborted and r.needs_parse()]
-        if todo:
-            t0 = time.perf_counter()
-            parsed = job.parser.parse([r.text for r in todo])
-            share = (time.perf_counter() - t0) / max(1, sum(len(r.text) for r in todo))
-            for r, p in zip(todo, parsed, strict=True):
-                r.parsed = p
-                r.outcome.parse_seconds += share * len(r.text)
     out = []
-    for r in runs:
-        if not r.outcome.aborted:
-            r.steps(job.parse_from, len(job.runs))
-        out.append(r.finish())
-        if r.outcome.aborted:
-            break
+    with time_limit(job.timeout) as limit:
+        for task in batch:
+            r = _DocRun(job, task, limit, activity)
+            r.steps(0, job.parse_from)
+            runs.append(r)
+            if r.outcome.aborted:
+                break
+        if job.parser is not None:
+            todo = [r for r in runs if not r.outcome.aborted and r.needs_parse()]
+            if todo:
+                _parse_batch(job, job.parser, todo)
+        for r in runs:
+            if not r.outcome.aborted:
+                r.steps(job.parse_from, len(job.runs))
+            out.append(r.finish())
+            if r.outcome.aborted:
+                break
     return out
 
 
-def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
-    """Run every step of the segment on one document."""
-    r = _DocRun(job, task)
+def _parse_batch(job: SegmentJob, parser: SharedParser, todo: list[_DocRun]) -> None:
+    """One parse of the texts of ``todo``, within the time limit of its documents together
+    (the pipeline runs plugins' own components; building it is not timed). A batch parse that fails or runs out of time
+    leaves each document to be parsed on its own by its first step that reads the parse, under
+    that step's limit, so the failure is the result of the document and step it belongs to."""
+    texts = [r.text for r in todo]
+    try:
+        # Built (the model loaded, plugins' components added) once, outside any document's limit.
+        parser.nlp  # noqa: B018
+        t0 = time.perf_counter()
+        with time_limit(job.timeout * len(todo)) as limit:
+            parsed = limit.call(parser.parse, texts=texts)
+    except (Exception, HookTimeout):
+        return
+    share = (time.perf_counter() - t0) / max(1, sum(len(t) for t in texts))
+    for r, p in zip(todo, parsed, strict=True):
+        r.parsed = p
+        r.outcome.parse_seconds += share * len(r.text)
+
+
+def run_document(
+    job: SegmentJob,
+    task: DocTask,
+    limit: Limit | None = None,
+    activity: Activity | None = None,
+) -> DocOutcome:
+    """Run every step of the segment on one document (each hook within ``limit``)."""
+    r = _DocRun(job, task, limit or NO_LIMIT, activity)
     r.steps(0, len(job.runs))
     return r.finish()
 
@@ -302,39 +352,73 @@ def run_document(job: SegmentJob, task: DocTask) -> DocOutcome:
 class _DocRun:
     """One document going through the segment's steps (in one go or in parts)."""
 
-    def __init__(self, job: SegmentJob, task: DocTask) -> None:
+    def __init__(
+        self, job: SegmentJob, task: DocTask, limit: Limit, activity: Activity | None
+    ) -> None:
         self.job = job
         self.task = task
+        self.limit = limit
+        self.activity = activity
         doc = task.doc
+        prior = task.prior
+        self.local_steps: list[list[Edit]] = []  # clean edits so far, each in its input's offsets
         if job.cleans:
-            self.text, self.thash = doc.raw, task.raw_hash or text_hash(doc.raw)
+            text, thash = doc.raw, task.raw_hash or text_hash(doc.raw)
+            for p in job.pre_clean:
+                # A cleaner this run leaves out: its stored output, as a full run would pass it on.
+                row = prior.get((p, "doc"))
+                body = (loads(row.payload) or {}) if row is not None and row.payload else {}
+                if body.get("text") is not None:
+                    self.local_steps.append([from_dict(Edit, e) for e in body.get("local", ())])
+                    text = body["text"]
+                    thash = text_hash(text)
         else:
-            self.text, self.thash = doc.text, task.text_hash or text_hash(doc.text)
-        self.view = doc if self.text == doc.text else doc.with_text(self.text)
+            text, thash = doc.text, task.text_hash or text_hash(doc.text)
+        self.text, self.thash = text, thash
+        self.view = doc if text == doc.text else doc.with_text(text)
         # A change of title, metadata or source text re-runs the plugins, which may read them.
         self.fields = fields_hash(doc)
-        self.local_steps: list[list[Edit]] = []  # clean edits so far, each in its input's offsets
         self.current: Current = {}  # this pass's results (a cached one as its stored row)
         self.stored: dict[str, StageResult | None] = {}
         self.outcome = DocOutcome(doc.id, None, [], [], [], [])
         self.parsed: Parsed | None = None
+        # plugin -> (the text it was worked out on, its part of the prepared state, its hash)
+        self.parts: dict[str, tuple[str, Any, str]] = {}
 
-    def key(self, run: StepRun, known: Mapping[str, str] | None = None) -> str:
-        """The cache key of ``run`` on this document (``known``: keys of later steps' results
-        worked out ahead, for :meth:`needs_parse`)."""
+    def part(self, run: StepRun, text: str) -> tuple[Any, str]:
+        """The part of ``run``'s prepared state this document's result depends on, and its
+        hash (the whole state and "" for a plugin without ``textmill_prepared_part``)."""
+        if run.part is None:
+            return run.state, ""
+        plugin = run.step.plugin
+        got = self.parts.get(plugin)
+        if got is None or got[0] is not text:
+            if self.view.text is not text:
+                self.view = self.task.doc.with_text(text)
+            state = run.part(doc=self.view, state=run.state, settings=run.step.settings)
+            part_hash = freshness_key(dumps(state, option=OPT_SORT_KEYS, default=str).decode())
+            got = self.parts[plugin] = (text, state, part_hash)
+        return got[1], got[2]
+
+    def key(self, run: StepRun, text: str, known: Mapping[str, str] | None = None) -> str:
+        """The cache key of ``run`` on this document when it sees ``text`` (``known``: keys of
+        later steps' results worked out ahead, for :meth:`needs_parse`)."""
+        _, part_hash = self.part(run, text)
         if not run.deps:
-            return run.keys.key(self.thash, self.fields)
+            return run.keys.key(self.thash, self.fields, (), part_hash)
         prior = self.task.prior
         dep_keys = []
         for p in run.deps:
             if known is not None and p in known:
                 dep_keys.append(known[p])
-                continue
-            r = self.current.get(p)
-            if r is None:
-                r = prior.get((p, "doc")) or prior.get((p, "corpus"))
-            dep_keys.append(_key_of(r))
-        return run.keys.key(self.thash, self.fields, dep_keys)
+            else:
+                r = self.current.get(p)
+                if r is None:
+                    r = prior.get((p, "doc"))
+                dep_keys.append(_key_of(r))
+            if p in run.merged:
+                dep_keys.append(_key_of(prior.get((p, "corpus"))))
+        return run.keys.key(self.thash, self.fields, dep_keys, part_hash)
 
     def needs_parse(self) -> bool:
         """Whether a step that reads the shared parse will run (its stored result is stale):
@@ -344,7 +428,9 @@ class _DocRun:
         for run in self.job.runs[self.job.parse_from :]:
             if run.clean:
                 return True  # a cleaner after a parse: its keys depend on text it makes
-            k = self.key(run, known)
+            if run.parses and self.job.force:
+                return True
+            k = self.key(run, self.text, known)
             known[run.step.plugin] = k
             old = prior.get((run.step.plugin, "doc")) if prior else None
             if run.parses and (old is None or old.cache_key != k or old.status == "error"):
@@ -353,7 +439,7 @@ class _DocRun:
 
     def _parse(self, text: str) -> Parsed:
         """The shared parse of ``text``: the batch's, or this document's own when a step
-        changed the text after the batch was parsed."""
+        changed the text after the batch was parsed (or the batch's parse failed)."""
         parsed = self.parsed
         if parsed is None or parsed.text != text:
             assert self.job.parser is not None
@@ -381,15 +467,23 @@ class _DocRun:
         outcome = self.outcome
         rows = outcome.rows
         run_id = job.run_id
-        text, thash, view = self.text, self.thash, self.view
+        limit = self.limit
+        activity = self.activity
+        text, thash = self.text, self.thash
         try:
             for run in job.runs[lo:hi]:
                 step = run.step
                 plugin = step.plugin
                 self.thash = thash
-                k = self.key(run)
+                k = self.key(run, text)
+                state, _ = self.part(run, text)
                 old = prior.get((plugin, "doc")) if prior else None
-                if old is not None and old.cache_key == k and old.status != "error":
+                if (
+                    old is not None
+                    and old.cache_key == k
+                    and old.status != "error"
+                    and not job.force
+                ):
                     current[plugin] = old
                     outcome.cached.append(plugin)
                     if run.clean and old.payload:
@@ -399,33 +493,38 @@ class _DocRun:
                             text = body["text"]
                             thash = text_hash(text)
                     continue
-                if view.text is not text:
-                    view = doc.with_text(text)
+                if self.view.text is not text:
+                    self.view = doc.with_text(text)
+                view = self.view
                 fn = run.fn
+                if activity is not None:
+                    activity(step.stage, plugin, doc_id)
                 t0 = time.perf_counter()
                 try:
                     parsed = None
                     if run.parses:
-                        parsed = self._parse(text)
+                        assert job.parser is not None
+                        job.parser.nlp  # noqa: B018 (built outside the document's limit)
+                        parsed = limit.call(self._parse, text=text)
                         t0 = time.perf_counter()  # the parse is timed apart
                     ctx = (
                         DocContext(
-                            results=_Results(run.earlier, doc_id, current, prior, stored),
-                            prepared=run.state,
+                            results=_Results(
+                                run.earlier, doc_id, current, prior, stored, run.merged
+                            ),
+                            prepared=state,
                             run_id=run_id,
                             parsed=parsed,
                         )
-                        if run.earlier or parsed is not None
+                        if run.earlier or run.part is not None or parsed is not None
                         else run.context
                     )
                     assert fn is not None
-                    res = fn(doc=view, settings=step.settings, ctx=ctx)
-                    if res is None:
-                        res = _EMPTY
-                    elif not isinstance(res, Result):
-                        raise TypeError(
-                            f"{step.hook} returned {type(res).__name__}, not textmill.Result"
-                        )
+                    res = check_result(
+                        limit.call(fn, doc=view, settings=step.settings, ctx=ctx),
+                        plugin,
+                        step.hook,
+                    )
                     extras: dict[str, Any] | None = None
                     edits: tuple[Edit, ...] = ()
                     if run.clean and res.text is not None:
@@ -469,9 +568,11 @@ class _DocRun:
                         )
                     )
                     done = _Done(row, findings, edits, data, None)
-                except Exception as exc:
+                except (Exception, HookTimeout) as exc:
                     duration = time.perf_counter() - t0
-                    error = f"{type(exc).__name__}: {exc}"
+                    # A timeout or a malformed result is said in a sentence of its own.
+                    bare = isinstance(exc, HookTimeout | BadResult)
+                    error = str(exc) if bare else f"{type(exc).__name__}: {exc}"
                     tb = traceback.format_exc()
                     row = ResultRow(
                         doc_id,
@@ -506,7 +607,7 @@ class _DocRun:
                 if outcome.aborted:
                     break
         finally:
-            self.text, self.thash, self.view = text, thash, view
+            self.text, self.thash = text, thash
 
 
 def score(value: Any) -> float | None:

@@ -122,17 +122,27 @@ def run_chain(
     workers: int = 1,
     fail_fast: bool = False,
     store: Path | None = None,
+    run: dict[str, Any] | None = None,
+    only: tuple[str, ...] = (),
+    force: bool = False,
 ) -> RunOutcome:
     """Run a real pipeline and return its summary and a query object on its store.
 
     ``inputs`` are texts (ids ``doc-0``, ``doc-1``, ...), ``Document`` objects, or paths to
-    files/folders. ``plugins`` are registered for this run only.
+    files/folders. ``plugins`` are registered for this run only. ``run`` adds ``[run]``
+    options (e.g. ``{"timeout": 5}``). ``only`` and ``force`` are ``textmill run``'s
+    ``--only`` and ``--force``.
     """
     store_path = store or tmp_path / "store.sqlite"
     paths = _write_inputs(inputs, tmp_path / "inputs")
     data = {
         "input": {"paths": paths},
-        "run": {"store": str(store_path), "workers": workers, "fail_fast": fail_fast},
+        "run": {
+            "store": str(store_path),
+            "workers": workers,
+            "fail_fast": fail_fast,
+            **(run or {}),
+        },
         "load": {"modules": list(modules)},
         "chain": chain,
         "plugins": settings or {},
@@ -147,7 +157,7 @@ def run_chain(
         for obj in extra:
             _manager._EXTRA.remove(("", obj))
     with Store(store_path) as st:
-        summary = Engine(config, manager, st).run()
+        summary = Engine(config, manager, st, only=only, force=force).run()
     return RunOutcome(summary, Query(store_path), config, store_path)
 
 

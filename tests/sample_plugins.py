@@ -170,3 +170,53 @@ grouper = Grouper()
 late = LateReader()
 lines = Lines()
 slow = Slow()
+
+
+@dataclass(frozen=True)
+class StuckSettings:
+    on: str = field(default="", metadata={"doc": "Get stuck on documents whose id contains this."})
+    how: str = field(default="sleep", metadata={"doc": "sleep (blocked in a call) or loop."})
+
+
+class Stuck:
+    """Gets stuck on chosen documents, sleeping forever or looping in Python, and swallows
+    ordinary exceptions on the way (as careless plugin code does)."""
+
+    @hookimpl
+    def textmill_plugin_info(self):
+        return PluginInfo(name="stuck", version="1", settings=StuckSettings)
+
+    @hookimpl
+    def textmill_quality(self, doc, settings, ctx):
+        if settings.on and settings.on in doc.id:
+            try:
+                if settings.how == "sleep":
+                    time.sleep(10**6)
+                n = 0
+                while True:
+                    n += 1
+            except Exception:
+                pass
+        return Result(score=0.5, label="free")
+
+
+class BadReturn:
+    """Returns malformed Results: a str among the findings, or a score that is not a number."""
+
+    @hookimpl
+    def textmill_plugin_info(self):
+        return PluginInfo(name="badret", version="1")
+
+    @hookimpl
+    def textmill_quality(self, doc, settings, ctx):
+        if doc.id.startswith("001"):
+            return Result(findings=["x"])
+        if doc.id.startswith("002"):
+            return Result(score="high")
+        if doc.id.startswith("003"):
+            return {"score": 1.0}
+        return Result(score=1.0)
+
+
+stuck = Stuck()
+badret = BadReturn()

@@ -261,3 +261,55 @@ def test_the_main_block_ends_before_a_long_stretch_of_furniture() -> None:
     # Without the gap, the longer prose below would win or join the block.
     lo, hi = clean._main_block(p[head:], words[head:], center)
     assert content[head + hi] == others[-1]
+
+
+MQM = AEB.parent.parent / "translations" / "wmt23-zhen-mqm.jsonl.gz"
+
+
+def one_segment_a_line(path: Path) -> list[tuple[str, str]]:
+    """The MQM set's machine translations as documents laid out one segment a line (no blank
+    lines), as transcripts, subtitles and MT output come: ``(id, text)`` per system and document."""
+    import gzip
+    from collections import defaultdict
+
+    segs: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            segs[f"{r['system']}/{r['doc']}"].append((r["seg"], r["target"]))
+    return [(k, "\n".join(t for _, t in sorted(v))) for k, v in sorted(segs.items())]
+
+
+@pytest.mark.skipif(not MQM.exists(), reason="evaluation data not present")
+def test_text_one_segment_a_line_keeps_its_words(tmp_path: Path) -> None:
+    import re
+    import statistics
+
+    from textmill import Document
+
+    docs = one_segment_a_line(MQM)
+    assert len(docs) > 300 and all("\n\n" not in t for _, t in docs)
+    out = run_chain(
+        [Document(id=i, raw=t) for i, t in docs],
+        {"clean": ["unicode", "boilerplate"]},
+        tmp_path=tmp_path,
+    )
+    word = re.compile(r"\w+")
+    kept = [len(word.findall(out.text(i))) / len(word.findall(t)) for i, t in docs]
+    total = sum(len(word.findall(out.text(i))) for i, _ in docs)
+    assert total / sum(len(word.findall(t)) for _, t in docs) >= 0.98
+    assert statistics.median(kept) == 1.0 and min(kept) > 0.5
+    # The same pages read the same whether or not their paragraphs are set apart by blank
+    # lines: the layout alone decides nothing.
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from eval_cleaning import shingle_prf
+
+    rows = [json.loads(line) for line in AEB.open(encoding="utf-8")][:30]
+    flat = [re.sub(r"\n\s*\n", "\n", r["text"]) for r in rows]
+    spaced = shingle_prf([(clean_page(r["text"])[1], r["gold"]) for r in rows])[2]
+    collapsed = shingle_prf(
+        [(clean_page(t)[1], r["gold"]) for t, r in zip(flat, rows, strict=True)]
+    )[2]
+    assert collapsed > spaced - 0.03

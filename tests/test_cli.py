@@ -225,3 +225,68 @@ def test_input_problems_name_the_file_and_line_on_stderr(project, tmp_path):
         "textmill: zero.txt: not a regular file but a device (through a symbolic link), so it "
         "is not read; remove it from the input",
     ]
+
+
+def _on_a_terminal(*args: str, cwd: Path) -> bytes:
+    """What a command writes to its standard output when that is a terminal (a pty)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from textmill.cli import main; main()", *args],
+        cwd=cwd,
+        stdout=slave,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=600) == 0
+    return out
+
+
+def test_exports_escape_what_a_terminal_would_act_on_and_files_stay_byte_true(project, tmp_path):
+    corpus = tmp_path / "hostile"
+    corpus.mkdir()
+    title = "\x1b]0;owned\x07Evil \x1b[2Jtitle \x9b31m\u202egnp.exe"
+    (corpus / "h.jsonl").write_text(
+        json.dumps({"id": "h", "title": title, "text": "Body text of the hostile one."}) + "\n"
+    )
+    assert textmill("run", "-q", str(corpus), cwd=project).returncode == 0
+
+    shown = _on_a_terminal("export", "-f", "csv", cwd=project).decode()
+    assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
+    assert "␛]0;owned␇Evil ␛[2Jtitle \\u009b31m\\u202egnp.exe" in shown
+    for args in (("export",), ("show", "--json", "h")):
+        raw = _on_a_terminal(*args, cwd=project)
+        assert b"\x1b" not in raw and "\x9b".encode() not in raw and "\u202e".encode() not in raw
+        # The same JSON values: only the way they are written differs.
+        text = raw.decode().replace("\r\n", "\n")
+        got = json.loads(text) if args[0] == "show" else json.loads(text.splitlines()[0])
+        assert got["title"] == title
+
+    out = tmp_path / "h.csv"
+    assert textmill("export", "-f", "csv", "-o", str(out), cwd=project).returncode == 0
+    assert next(csv.DictReader(out.open(encoding="utf-8", newline="")))["title"] == title
+    piped = textmill("export", cwd=project).stdout
+    assert json.loads(piped.splitlines()[0])["title"] == title and "\x9b" in piped
+
+
+def test_ambiguous_ids_and_filters_off_the_grammar_are_said(project):
+    assert textmill("run", "-q", cwd=project).returncode == 0
+    r = textmill("show", "0", cwd=project)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith('textmill: error: document "0" is ambiguous: ids starting with it')
+    assert '"000_7da01264481b0f8d.txt"' in r.stderr and "give more of the id" in r.stderr
+    for expr in ("bogus:thing", "score<<0.5"):
+        r = textmill("export", "-f", "csv", "--filter", expr, cwd=project)
+        assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+        assert f'"{expr}"' in r.stderr and "a filter is words to search for" in r.stderr

@@ -159,3 +159,74 @@ def test_results_in_their_json_form_are_what_the_result_objects_give(run) -> Non
     older = rows[0]._replace(payload=dumps({"findings": [{"code": "x.y", "message": "M."}]}))
     assert result_json(older)["findings"] == [to_dict(f) for f in result_from_row(older).findings]
     assert result_json(older)["findings"][0]["severity"] == "warning"
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory):
+    """The seeds through the real dedup and linker: story clusters with sentence alignments,
+    and mentions both in the linker's results and in the corpus entity index."""
+    return run_chain(
+        [SEEDS],
+        {"clean": ["unicode", "boilerplate"], "dedup": ["dedup"], "entities": ["linker"]},
+        tmp_path=tmp_path_factory.mktemp("linked"),
+    )
+
+
+def test_each_record_has_the_schema_version_and_its_sentence_alignments(linked, tmp_path) -> None:
+    from textmill.report import EXPORT_SCHEMA
+
+    q = linked.query
+    out = tmp_path / "all.jsonl"
+    export(q, "jsonl", str(out), page=2)
+    got = {d["id"]: d for d in _lines(out)}
+    assert {d["schema"] for d in got.values()} == {EXPORT_SCHEMA}
+    stored = q.alignments()
+    assert stored, "dedup aligned no sentence of the seeds"
+    for doc_id, d in got.items():
+        want = [a for a in stored if doc_id in (a.doc_a, a.doc_b)]
+        assert len(d["alignments"]) == len(want)
+        for a in d["alignments"]:
+            assert doc_id in (a["doc_a"], a["doc_b"])
+            # Spans point into each side's text: an aligned pair are sentences, not blanks.
+            for side in ("a", "b"):
+                span = a[f"span_{side}"]
+                text = got[a[f"doc_{side}"]]["text"][span["start"] : span["end"]]
+                assert len(text.split()) >= 3
+    story = [c for d in got.values() for c in d["clusters"] if c["kind"] == "story"]
+    assert story and all(len(c["similarities"]) == len(c["members"]) for c in story)
+
+
+def test_mentions_are_one_list_with_kb_and_wikidata_ids(linked, tmp_path) -> None:
+    q = linked.query
+    out = tmp_path / "all.jsonl"
+    export(q, "jsonl", str(out))
+    records = _lines(out)
+    linked_total = 0
+    for d in records:
+        data = d["results"]["linker"]["data"]
+        assert "mentions" not in data  # only the top-level list
+        assert len(d["mentions"]) == data["linked"] + data["nil"]
+        linked_total += data["linked"]
+        for m in d["mentions"]:
+            assert d["text"][m["start"] : m["end"]] == m["text"]
+            assert {"entity_id", "name", "type", "kb_id", "wikidata", "score"} <= set(m)
+            assert m["plugin"] == "linker"
+    ids = {m["kb_id"]: m["wikidata"] for d in records for m in d["mentions"] if m["kb_id"]}
+    assert linked_total and ids.get("Q212") == "Q212"  # Ukraine, with its Wikidata id
+    # show --json gives the same record.
+    view = q.document(records[0]["id"])
+    assert json.loads(json.dumps(document_json(view))) == records[0]
+
+
+def test_the_export_page_describes_every_field_of_the_record(linked) -> None:
+    from pathlib import Path
+
+    from textmill.report import EXPORT_SCHEMA
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "export.md").read_text("utf-8")
+    assert f"## The JSONL record (schema {EXPORT_SCHEMA})" in page
+    record = document_json(linked.query.document("000_7da01264481b0f8d.txt"))
+    keys = set(record) | set(record["clusters"][0]) | set(record["alignments"][0])
+    keys |= set(record["mentions"][0]) | set(record["results"]["dedup"])
+    missing = sorted(k for k in keys if f"`{k}`" not in page)
+    assert not missing, f"docs/export.md does not describe {missing}"

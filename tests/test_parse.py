@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from textmill.plugins.mt_artifacts.checks import PARSES, run_checks
 from textmill.testing import SEEDS, run_chain, seed_documents
 
 BBC = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "summarization" / "bbc.jsonl"
+MQM = BBC.parents[1] / "translations" / "wmt23-zhen-mqm.jsonl.gz"
 CHAIN = {"clean": ["unicode", "boilerplate"], "quality": ["mt_artifacts"], "entities": ["linker"]}
 
 
@@ -32,6 +35,21 @@ def _long_text(chars: int) -> str:
         n += len(parts[-1]) + 2
         if n >= chars:
             break
+    return "\n\n".join(parts)
+
+
+def _mt_long_text(chars: int) -> str:
+    """Machine-translated English (WMT23 zh-en segments), a paragraph each, until ``chars``
+    characters: text the checks find something in, all the way through."""
+    parts, n = [], 0
+    with gzip.open(MQM, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            target = json.loads(line)["target"].strip()
+            if target:
+                parts.append(target)
+                n += len(target) + 2
+                if n >= chars:
+                    break
     return "\n\n".join(parts)
 
 
@@ -142,7 +160,7 @@ def test_a_lemma_on_demand_is_the_lemmatizers() -> None:
 
 
 def test_a_long_document_is_checked_piece_by_piece() -> None:
-    text = _long_text(int(2.5 * PIECE_CHARS))
+    text = _mt_long_text(int(2.5 * PIECE_CHARS))
     parsed = parse_text(text, PARSES)
     assert len(parsed.pieces) >= 3
     # Entities and tokens come back in the whole text's offsets.
@@ -197,3 +215,55 @@ def test_batches_give_the_results_of_one_document_at_a_time(tmp_path, n) -> None
         stored = out.result(d.id, "mt_artifacts")
         alone = run_checks(d.text)
         assert [(f.code, f.span) for f in stored.findings] == [(f.code, f.span) for f in alone]
+
+
+class StuckParse:
+    """Reads the shared parse and adds a component to it that hangs on texts holding
+    ``STUCK``, so the parse of one document never ends."""
+
+    STUCK = "Texts holding this sentence hang the parse."
+
+    @hookimpl
+    def textmill_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="stuckparse", version="1", parses=("entities",))
+
+    @hookimpl
+    def textmill_nlp_pipes(self, nlp: Any, settings: Any) -> None:
+        from spacy.language import Language
+
+        if not Language.has_factory("textmill_test_stuck"):
+
+            @Language.component("textmill_test_stuck")
+            def stuck(doc: Any) -> Any:
+                while StuckParse.STUCK in doc.text:
+                    time.sleep(0.05)
+                return doc
+
+        nlp.add_pipe("textmill_test_stuck", last=True)
+
+    @hookimpl
+    def textmill_quality(self, doc: Document, settings: Any, ctx: Any) -> Result:
+        return Result(label=f"{len(ctx.parsed.ents())} ents")
+
+
+def test_a_parse_that_hangs_is_cut_off_on_its_document_only(tmp_path) -> None:
+    texts = [
+        d.text + (f"\n\n{StuckParse.STUCK}" if i == 1 else "")
+        for i, d in enumerate(seed_documents()[:3])
+    ]
+    docs = [Document(id=f"doc-{i}", raw=t, text=t) for i, t in enumerate(texts)]
+    out = run_chain(
+        docs,
+        {"quality": ["stuckparse"]},
+        tmp_path=tmp_path,
+        plugins=(StuckParse(),),
+        run={"timeout": 1},
+    )
+    # The batch's parse ran out of time; each document was then parsed within its own limit.
+    for d in out.ids():
+        r = out.result(d, "stuckparse")
+        if d == "doc-1":
+            assert r.status == "error" and r.error == "timeout after 1 s"
+        else:
+            assert r.status == "ok" and r.label.endswith(" ents") and r.label != "0 ents"
+    assert out.summary.plugins["stuckparse"].timeouts == 1

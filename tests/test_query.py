@@ -112,3 +112,50 @@ def test_reader_opens_while_a_run_writes(tmp_path, seeds):
         time.sleep(0.1)
     assert proc.wait(timeout=120) == 0
     assert any(0 < n < 300 for n in seen), seen  # read partial progress mid-run
+
+
+@pytest.mark.parametrize(
+    ("expr", "said"),
+    [
+        ("bogus:thing", '"bogus" is not a filter key'),
+        ("plugn:counter", 'did you mean "plugin"?'),
+        ("score<<0.5", '"score<<0.5" is not a score bound'),
+        ("score<0.5.1", "is not a score bound"),
+        ("score=0.5", "is not a score bound"),
+        ("status:eror", "status is one of ok|error|skipped|cached"),
+        ("plugin:", "gives no value for plugin"),
+    ],
+)
+def test_a_filter_off_the_grammar_is_an_error_that_shows_it(run, expr: str, said: str) -> None:
+    from textmill.query import FILTER_GRAMMAR, FilterError
+
+    with pytest.raises(FilterError) as info:
+        parse_filter(f"kirby {expr}")
+    assert said in str(info.value) and FILTER_GRAMMAR in str(info.value)
+
+
+def test_filters_in_the_grammar_still_parse(run) -> None:
+    f = parse_filter('plugin:counter status:OK score>=0.25 score<1 errors:no "a:b" kirby')
+    assert f == Filter(
+        plugin="counter",
+        status="ok",
+        score_min=0.25,
+        score_max=1.0,
+        errors=False,
+        search='"a:b" kirby',
+    )
+    assert run.query.count(parse_filter('"Kirby:"')) == run.query.count(parse_filter("kirby"))
+
+
+def test_an_ambiguous_id_prefix_names_a_few_matches(run) -> None:
+    from textmill.query import AmbiguousId
+
+    q = run.query
+    with pytest.raises(AmbiguousId) as info:
+        q.resolve_id("0")  # every seed's id starts with 0, and no document has seq 0
+    msg = str(info.value)
+    assert 'document "0" is ambiguous' in msg
+    assert '"000_7da01264481b0f8d.txt", "001_5ec67cc4433767fa.txt"' in msg and "…" in msg
+    assert q.resolve_id("003") == "003_001970584a3e2e1a.txt"
+    assert q.resolve_id("1") is not None  # a sequence number
+    assert q.resolve_id("nothing-like-it") is None

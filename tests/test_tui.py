@@ -26,6 +26,7 @@ from textmill.tui.widgets.doctable import DocTable
 from textmill.tui.widgets.rowlist import RowList
 from textmill.tui.widgets.tabbar import TabBar
 from textmill.tui.widgets.textview import TextView
+from textual.widgets import Static
 
 CHAIN = {
     "clean": ["unicode", "boilerplate"],
@@ -288,15 +289,68 @@ def test_rerun_and_cancel(seeds_run) -> None:
 
 def test_help_and_remapped_keys(seeds_run) -> None:
     async def go() -> None:
-        app = TextmillApp(seeds_run.store_path, seeds_run.config, bindings={"app.clusters": "k"})
+        bindings = {"app.clusters": "k", "list.select": "o", "app.clusterz": "j"}
+        app = TextmillApp(seeds_run.store_path, seeds_run.config, bindings=bindings)
+        said: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: (said.append(message), notify(message, **kw))[1]  # type: ignore[method-assign]
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            # An id no binding has is said, with the id it was likely meant to be.
+            assert any('"app.clusterz"' in m and 'did you mean "app.clusters"' in m for m in said)
             await pilot.press("f1")
             await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+            text = _plain(app.screen.query_one(Static))
+            # Words, not class names.
+            assert "Corpus table" in text and "Documents" in text
+            assert "DocTable" not in text and "CorpusScreen" not in text
+            lines = {" ".join(line.split()) for line in text.splitlines()}
+            assert "k Clusters app.clusters" in lines  # here, with the key the config gave it
+            # Every binding of the UI, the remapped ones with their new keys.
+            assert "List o Select list.select" in lines
+            assert "Document t Raw/clean document.toggle" in lines
+            assert "Text home Top text.home" in lines
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus again")
             await pilot.press("k")
             await until(pilot, lambda: isinstance(app.screen, ClustersScreen), "the clusters")
+            await settled(pilot)
+            await pilot.press("o")  # the remapped Enter of the clusters list: its members
+            await until(
+                pilot, lambda: app.focused is app.screen.query_one("#cluster-members"), "members"
+            )
+
+    asyncio.run(go())
+
+
+def test_the_key_bar_fits_and_a_focused_list_shows_its_keys_and_focus(seeds_run) -> None:
+    from textmill.tui.widgets.footer import KeysFooter
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, _doc(seeds_run, "000"), "dedup")
+            footer = screen.query_one(KeysFooter)
+
+            def shown() -> list[str]:
+                return [d for _, d in footer._shown()]
+
+            drawn = footer.render().plain
+            assert len(drawn) <= SIZE[0] and "palette" in drawn and "Entities" in drawn
+            assert shown()[-2:] == ["Run", "palette"]  # nothing cut off at the end
+            side = screen.query_one("#side")
+            assert not side.has_pseudo_class("focus-within")
+            screen.query_one("#side-list").focus()
+            await settled(pilot)
+            assert "Select" in shown()  # the list's own key
+            assert side.has_pseudo_class("focus-within")
+            assert side.styles.border_left[0] == "thick"  # the focused pane stands out
+            # On a narrow terminal the app's keys give way whole; Help stays.
+            await pilot.resize_terminal(70, 30)
+            await settled(pilot)
+            drawn = footer.render().plain
+            assert len(drawn) <= 70 and "Help" in drawn and "Select" in drawn
+            assert not drawn.rstrip().endswith("…")
 
     asyncio.run(go())
 
@@ -442,7 +496,7 @@ def test_duplicates_of_a_document_only_in_an_event_cluster(seeds_run) -> None:
             assert versions.total == 4
             line = versions.render_row(versions.row(0), 120).plain
             row = versions.row(0)
-            assert row.kind == "event" and f"{row.similarity:.2f}" in line
+            assert row.kind == "event" and row.representative and "★" in line
             assert row.title[:40] in line and row.key in line  # title and id both fit
             versions.focus()
             await pilot.press("enter")
@@ -720,5 +774,130 @@ def test_a_long_text_draws_its_scroll_bar_beside_the_lines(seeds_run) -> None:
             assert track is not None and track.bgcolor is not None and not track.reverse
             text.post_message(events.MouseScrollDown(text, 1, 1, 0, 1, 0, False, False, False))
             await until(pilot, lambda: text.scroll_offset.y > 0, "a turn of the wheel")
+
+    asyncio.run(go())
+
+
+def test_the_command_palette_offers_the_screen_it_was_opened_from(seeds_run) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+            await pilot.press(*"sort by findings")
+            hits = app.screen.query_one(CommandList)
+
+            def prompts() -> list[str]:
+                options = [hits.get_option_at_index(i) for i in range(hits.option_count)]
+                return [str(o.prompt).splitlines()[0] for o in options]
+
+            await until(pilot, lambda: "corpus: sort by findings" in prompts(), "the sort hit")
+            await pilot.press("enter")
+            await until(pilot, lambda: table.sort == "findings", "the sort by findings")
+            assert isinstance(app.screen, CorpusScreen)
+
+    asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def bbc_run(tmp_path_factory: pytest.TempPathFactory):
+    """Sixty BBC articles through two cheap plugins: more rows than a screen holds."""
+    import json
+
+    from conftest import SHARED_EVAL
+
+    docs = []
+    with (SHARED_EVAL / "summarization" / "bbc.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            docs.append(Document(id=rec["id"], raw=rec["text"], title=rec["title"]))
+            if len(docs) == 60:
+                break
+    return run_chain(
+        docs,
+        {"clean": ["unicode"], "quality": ["langid"]},
+        tmp_path=tmp_path_factory.mktemp("bbc"),
+    )
+
+
+def test_the_document_column_shares_the_width_with_the_plugins(seeds_run) -> None:
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await until(pilot, lambda: table.total == 5 and table.row(0), "the rows")
+            cols = {c.title: c.width for c in table.columns()}
+            assert cols["document"] >= 0.25 * SIZE[0]  # was 24 at 140 columns
+            assert all(cols[p] >= 8 for p in table.plugins)
+            # It all fits: no sideways scrolling at 140 columns.
+            assert table.content_width <= table.scrollable_content_region.width
+            assert not table.show_horizontal_scrollbar
+            title = table.row(0).title
+            assert title[:34] in table._row_text(table.row(0)).plain
+
+    asyncio.run(go())
+
+
+def test_end_keeps_the_cursor_row_above_the_horizontal_scroll_bar(bbc_run) -> None:
+    async def go() -> None:
+        app = _app(bbc_run)
+        async with app.run_test(size=(60, 24)) as pilot:  # narrow: the table scrolls sideways
+            await until(pilot, lambda: isinstance(app.screen, CorpusScreen), "the corpus screen")
+            table = app.screen.query_one(DocTable)
+            await until(pilot, lambda: table.total == 60, "the rows")
+            await settled(pilot)
+            table.focus()
+            await pilot.press("end")
+            await settled(pilot)
+            assert table.cursor == 59 and table.show_horizontal_scrollbar
+            # The cursor's line (after the header) is within the lines the scroll bar leaves.
+            line = table.cursor - table.scroll_offset.y + 1
+            assert 1 <= line < table.scrollable_content_region.height
+            await pilot.press("home", "pagedown")
+            await settled(pilot)
+            line = table.cursor - table.scroll_offset.y + 1
+            assert table.cursor > 0 and 1 <= line < table.scrollable_content_region.height
+
+    asyncio.run(go())
+
+
+def test_duplicates_and_clusters_show_the_same_similarity(seeds_run) -> None:
+    """The Duplicates tab gives each version its similarity to its cluster's representative,
+    as the Clusters screen does; the representative itself is the ★, never a 1.00 beside the
+    figure the Clusters screen gives this document."""
+    from textmill.tui.screens.clusters import member_line
+
+    q = seeds_run.query
+    doc = _doc(seeds_run, "000")
+    event = next(c for c in q.clusters_of(doc) if c.kind == "event")
+    assert event.representative != doc
+    own = next(m.similarity for m in event.members if m.doc_id == doc)
+
+    async def go() -> None:
+        app = _app(seeds_run)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _open(pilot, app, doc, "tab-dedup")
+            head = " ".join(_plain(screen.query_one("#tab-head")).split())
+            assert f"this version {own:.2f} to ★" in head
+            versions = screen.query_one("#side-list", RowList)
+            rows = [versions.row(i) for i in range(versions.total)]
+            rep = next(r for r in rows if r.key == event.representative)
+            assert rep.representative
+            assert "1.00" not in versions.render_row(rep, 120).plain
+            clusters_screen = {
+                m.doc_id: member_line(m, 120, event.representative).plain
+                for m in q.cluster_members(event.id, offset=0, limit=10)
+            }
+            assert f"{own:.2f}" in clusters_screen[doc]
+            for r in rows:
+                if r.kind == "event" and not r.representative:
+                    # The same figure on both screens for every other version.
+                    assert f"{r.similarity:.2f}" in clusters_screen[r.key]
+                    assert f"{r.similarity:.2f}" in versions.render_row(r, 120).plain
 
     asyncio.run(go())

@@ -73,6 +73,10 @@ class TextmillApp(App[None]):
                     severity="warning",
                 )
         if self.keymap_overrides:
+            from textmill.tui.keys import unknown_ids
+
+            for problem in unknown_ids(self.keymap_overrides):
+                self.notify(problem, severity="warning", timeout=10)
             self.set_keymap(self.keymap_overrides)
         if self.store_path.exists():
             self.reload_query()

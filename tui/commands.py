@@ -1,4 +1,8 @@
-"""Command palette entries, namespaced by screen: "corpus: sort by findings", "go: clusters"…"""
+"""Command palette entries, namespaced by screen: "corpus: sort by findings", "go: clusters"…
+
+The entries of a screen are those of the screen the palette was opened from
+(``Provider.screen``), not of ``app.screen``, which is the palette itself while it is open.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ class TextmillCommands(Provider):
             ("go: run", app.action_run, "Run or re-run the pipeline"),
             ("help: keys and this screen", app.action_help, "F1"),
         ]
-        screen = app.screen
+        # The screen the palette was opened from: while it is open, app.screen is the palette.
+        screen = self.screen
         from textmill.tui.screens.corpus import CorpusScreen
         from textmill.tui.widgets.doctable import DocTable
 

@@ -2,6 +2,7 @@
 
 - :mod:`~textmill.store.runstore`: :class:`Store`, opening a store and what the engine reads
 - :mod:`~textmill.store.writer`: :class:`Writer`, every write, one transaction each
+- :mod:`~textmill.store.lock`: one writer per store (a lock file held for a run)
 - :mod:`~textmill.store.rows`: the typed row records the engine and workers exchange with it
 - :mod:`~textmill.store.schema`: the numbered migrations (and so the store's version)
 - :mod:`~textmill.store.search`: upkeep of the full-text index

@@ -136,6 +136,22 @@ def alignments(
     ]
 
 
+def alignments_of(conn: sqlite3.Connection, doc_ids: Sequence[str]) -> dict[str, list[Alignment]]:
+    """The alignments each document is a side of (by id), in the order they were written; an
+    alignment of two listed documents is in both lists."""
+    out: dict[str, list[Alignment]] = {d: [] for d in doc_ids}
+    for chunk in chunks(list(doc_ids)):
+        m = marks(chunk)
+        for r in conn.execute(
+            f"SELECT rowid AS n, doc_a AS owner, * FROM alignments WHERE doc_a IN ({m}) "
+            f"UNION ALL SELECT rowid AS n, doc_b AS owner, * FROM alignments "
+            f"WHERE doc_b IN ({m}) AND doc_b != doc_a ORDER BY owner, n",
+            [*chunk, *chunk],
+        ):
+            out[r["owner"]].append(alignment_from_row(r))
+    return out
+
+
 def _entity(r: Any, mentions: tuple[Mention, ...]) -> Entity:
     return Entity(
         r["id"],

@@ -127,11 +127,21 @@ class Store:
         return [DocumentRow._make(r) for r in cur.execute(sql, args)]
 
     def iter_documents(
-        self, batch: int = 500, *, include_errors: bool = False
+        self, batch: int = 500, *, include_errors: bool = False, by_id: bool = False
     ) -> Iterator[list[Document]]:
-        """Pages of documents in ``seq`` order (keyset pagination: constant cost per page)."""
-        last = -1
+        """Pages of documents in ``seq`` order, or in id order with ``by_id`` (an order that
+        does not depend on when each was first read), by keyset pagination: constant cost per
+        page."""
         cond = "" if include_errors else " AND error IS NULL"
+        if by_id:
+            last_id = ""
+            while True:
+                rows = self._documents(f"id > ?{cond} ORDER BY id LIMIT ?", (last_id, batch))
+                if not rows:
+                    return
+                last_id = rows[-1].id
+                yield [document_from_row(r) for r in rows]
+        last = -1
         while True:
             rows = self._documents(f"seq > ?{cond} ORDER BY seq LIMIT ?", (last, batch))
             if not rows:
@@ -192,11 +202,14 @@ class Store:
                 out[row.doc_id][(row.plugin, row.phase)] = row
         return out
 
-    def iter_results(self, plugin: str, phase: str = "doc") -> Iterator[StageResult]:
-        """A plugin's results in document order."""
+    def iter_results(
+        self, plugin: str, phase: str = "doc", *, by_id: bool = False
+    ) -> Iterator[StageResult]:
+        """A plugin's results in document order (``seq``, or id with ``by_id``)."""
+        order = "d.id" if by_id else "d.seq"
         cur = plain(self.conn).execute(
             f"SELECT {columns(ResultRow._fields, 'r.')} FROM results r "
-            "JOIN documents d ON d.id = r.doc_id WHERE r.plugin=? AND r.phase=? ORDER BY d.seq",
+            f"JOIN documents d ON d.id = r.doc_id WHERE r.plugin=? AND r.phase=? ORDER BY {order}",
             (plugin, phase),
         )
         for t in cur:

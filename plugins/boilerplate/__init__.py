@@ -2,8 +2,11 @@
 
 Each non-blank line is scored by gradient-boosted trees (:mod:`.model`) over features of the
 line, its block and its place on the page (:mod:`.features`, :mod:`.layout`), read in the page's
-own language (:mod:`.language`), and named by patterns for share prompts, credits, copyright
-lines, bios, banners and the like (:mod:`.patterns`). The article is kept as one main block that
+own language (:mod:`.language`). Blocks are paragraphs between blank lines, or sentence lines
+when the text has no blank-line paragraphs (one segment a line, as transcripts and machine
+translation come): a line is judged by what it says and where it sits, not by the layout. Lines
+are named by patterns for share prompts, credits, copyright lines, bios, banners and the like
+(:mod:`.patterns`). The article is kept as one main block that
 starts at the headline repeating the page title; runs of short lines are navigation, teaser lists
 are related-article blocks, and lines repeated across the corpus (learned by the prepare hook)
 are boilerplate evidence. Every removal is an :class:`~textmill.Edit` with a
@@ -37,9 +40,9 @@ from textmill.plugins.boilerplate.clean import (
     compile_extra,
 )
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
-from textmill.plugins.boilerplate.repeats import repeated_lines
+from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "3"
+VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,21 @@ def textmill_prepare(corpus: Corpus, settings: BoilerplateSettings) -> Any:
     """Lines (of at most 30 words) repeated across documents, as a list of keys."""
     s = settings or BoilerplateSettings()
     return repeated_lines((d.raw for d in corpus.documents()), s.min_repeats, s.repeat_share)
+
+
+_REPEATED: list[Any] = [None, frozenset()]  # the last prepared state seen, as a set
+
+
+@hookimpl
+def textmill_prepared_part(doc: Document, state: Any, settings: BoilerplateSettings) -> list[int]:
+    """The repeated lines that occur in this document: all its result depends on of the
+    corpus, so an edit elsewhere re-runs it only when that changes which of its lines repeat."""
+    if _REPEATED[0] is not state:
+        _REPEATED[:] = [state, frozenset(state or ())]
+    repeated: frozenset[int] = _REPEATED[1]
+    if not repeated:
+        return []
+    return sorted({line_key(line) for line in doc.text.split("\n")} & repeated)
 
 
 @hookimpl

@@ -35,6 +35,7 @@ MAX_GAP = 20
 HEADLINE_ARTICLE_WORDS = 30.0
 FIRST_SEGMENT = 15.0
 KEEP_OUTSIDE = 0.95  # a line this sure to be article text stays even outside the main block
+TITLE_MAX_WORDS = 60  # a first line directly above the kept body is its title up to this length
 FALLBACK_WORDS = 10  # fewer kept words than this (besides the title): keep the best block anyway
 
 
@@ -57,6 +58,20 @@ def compile_extra(patterns: tuple[str, ...]) -> tuple[Pattern, ...]:
 
 def _headline_like(line: Line) -> bool:
     return 0 < line.words <= 25 and not line.text.endswith((".", ",", ";", ":"))
+
+
+def _title_over_body(
+    content: list[Line], verdict: list[tuple[str, float] | None], hits: list[Pattern | None]
+) -> bool:
+    """The first line sits directly above kept article text and no pattern names it: the
+    document's own headline, however long (machine-translated headlines run to 50 words)."""
+    return (
+        len(content) > 1
+        and verdict[1] is None
+        and hits[0] is None
+        and content[0].words <= TITLE_MAX_WORDS
+        and not content[0].text.endswith((",", ";", ":"))
+    )
 
 
 def classify(
@@ -133,9 +148,11 @@ def classify(
     if (
         keep_title
         and first is not None
-        and first[0] == "low-content"
-        and _headline_like(content[0])
         and content[0].words >= 3
+        and (
+            (first[0] == "low-content" and _headline_like(content[0]))
+            or (first[0] in ("low-content", "outside") and _title_over_body(content, verdict, hits))
+        )
     ):
         verdict[0] = None
     # The title's standfirst: a sentence-long line between a kept title and the kept body.

@@ -3,8 +3,9 @@
 A line's features describe the line itself (length, the page language's stop-word density,
 punctuation, sentences, capitalization including headline case, digits, link-like tokens,
 pattern hits, whether it repeats on the page or across the corpus), the block of lines it sits
-in (lines between blank lines), and its place on the page (:mod:`.layout`): relative position,
-the run of short lines around it, how much prose surrounds it, how much of the page's prose lies
+in (its paragraph: lines between blank lines, or on a page without blank-line paragraphs, its
+sentence line; see :func:`.layout.paragraph_breaks`), and its place on the page
+(:mod:`.layout`): relative position, the run of short lines around it, how much prose surrounds it, how much of the page's prose lies
 before and after it, and where it stands relative to the headline that opens the article.
 """
 
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from textmill.plugins.boilerplate.language import count_words, page_language, stop_words, tokens
-from textmill.plugins.boilerplate.layout import blocks, headline, nearest_distance, short_runs
+from textmill.plugins.boilerplate.layout import (
+    blocks,
+    headline,
+    nearest_distance,
+    paragraph_breaks,
+    short_runs,
+)
 from textmill.plugins.boilerplate.patterns import PATTERNS, TEASER_SNIPPET, Pattern, match
 from textmill.plugins.boilerplate.repeats import WORD, line_key
 
@@ -145,7 +152,8 @@ def page_features(
         if ln.text:
             blank_before.append(prev_blank)
         prev_blank = not ln.text
-    block, first = blocks(blank_before)
+    ends = [_END.search(ln.text) is not None for ln in content]
+    block, first = blocks(paragraph_breaks(blank_before, ends, (long > 0).tolist()))
     b_lines = np.bincount(block).astype(np.float64)
     b_words = np.bincount(block, weights=words)
     b_prose = np.bincount(block, weights=prose)
@@ -185,7 +193,7 @@ def page_features(
     cased = [[w for w in raw if w[:1].lower() != w[:1].upper()] for raw in raw_words]
     x[:, F["log_chars"]] = np.log1p(lens)
     x[:, F["punct_ratio"]] = [len(t.translate(_ALNUM_SPACE)) for t in texts] / lens
-    x[:, F["ends_sentence"]] = [_END.search(t) is not None for t in texts]
+    x[:, F["ends_sentence"]] = ends
     x[:, F["commas"]] = [min(len(_COMMA.findall(t)), 5) / 5 for t in texts]
     x[:, F["title_ratio"]] = [sum(w[:1].isupper() for w in c) / max(1, len(c)) for c in cased]
     x[:, F["upper_start"]] = [t[:1].isupper() for t in texts]

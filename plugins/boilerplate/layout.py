@@ -1,5 +1,6 @@
-"""The layout of a page as lines: runs of short lines, blocks between blank lines, where the page's
-prose lies, and the headline that opens the article."""
+"""The layout of a page as lines: runs of short lines, paragraphs (blocks between blank lines, or
+sentence lines on a page without blank-line paragraphs), where the page's prose lies, and the
+headline that opens the article."""
 
 from __future__ import annotations
 
@@ -23,10 +24,37 @@ def short_runs(short: list[bool]) -> np.ndarray:
     return run
 
 
-def blocks(blank_before: list[bool]) -> tuple[np.ndarray, np.ndarray]:
-    """Block number of each content line (blocks are separated by blank lines) and whether the
-    line opens its block; ``blank_before[k]`` says a blank line precedes content line ``k``."""
-    first = np.asarray(blank_before, dtype=np.float64)
+PARAGRAPH_SHARE = 1 / 3
+"""A page lays its paragraphs out between blank lines when at least this share of its prose lines
+open a blank-delimited block."""
+
+
+def paragraph_breaks(
+    blank_before: Sequence[bool], ends_sentence: Sequence[bool], prose: Sequence[bool]
+) -> list[bool]:
+    """Whether each content line opens a paragraph, whatever the page's layout.
+
+    A page that sets its paragraphs apart with blank lines is read by them: a block of lines
+    between blank lines is one unit, as its author made it. Text laid out one segment a line
+    (transcripts, subtitles, machine translation output) has no blank-line paragraphs: there a
+    line opens a paragraph when the line before it ends a sentence or either of the two is prose,
+    so each sentence line is a paragraph of its own, as on a page with blank lines between its
+    paragraphs, while lines that neither end a sentence nor read as prose (a menu, a list of
+    links, a headline over its byline) stay together.
+    """
+    opening = [b for b, pr in zip(blank_before, prose, strict=True) if pr]
+    if not opening or sum(opening) >= PARAGRAPH_SHARE * len(opening):
+        return [bool(b) for b in blank_before]
+    return [
+        bool(blank or (k and (ends_sentence[k - 1] or prose[k - 1] or prose[k])))
+        for k, blank in enumerate(blank_before)
+    ]
+
+
+def blocks(opens: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Block number of each content line and whether the line opens its block; ``opens[k]``
+    says content line ``k`` starts a new block (see :func:`paragraph_breaks`)."""
+    first = np.asarray(opens, dtype=np.float64)
     if len(first):
         first[0] = 1.0
     return np.cumsum(first).astype(np.int64) - 1, first

@@ -5,7 +5,9 @@ trimmed to names, with the names it tagged once found again and KB people's rare
 (:mod:`.spans`), candidates from aliases, name parts, acronyms, abbreviations, word order and
 rapidfuzz fuzzy matching (:mod:`.candidates`), and disambiguation by a trained logistic model
 over prior, type, name context, popularity, coreference and document coherence (:mod:`.link`).
-Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
+Then, within the document, short forms and defined acronyms join their names, and pronouns
+and descriptions are linked apart from them (:mod:`.coref`); dateline places are linked
+literally. Unlinked mentions are NIL; the corpus hook clusters NIL mentions across the corpus
 (:mod:`.index`) and builds the entity index. A person's gender is exposed in each mention for
 the quality stage's pronoun checks. ``textmill kb build`` compiles a KB (:mod:`.commands`).
 """
@@ -32,19 +34,28 @@ from textmill import (
 )
 from textmill.parse import Parsed, Piece, pieces
 from textmill.plugins.linker.candidates import is_person_name
+from textmill.plugins.linker.coref import join_names, references
 from textmill.plugins.linker.index import build_index
-from textmill.plugins.linker.kb import KB, STARTER_KB, normalize
+from textmill.plugins.linker.kb import KB, STARTER_KB, KBError, normalize
 from textmill.plugins.linker.link import (
     LINKABLE,
     Mention,
     link_mentions,
+    literal_place,
     load_weights,
     mention_record,
 )
 from textmill.plugins.linker.ner import add_ruler, pipeline
-from textmill.plugins.linker.spans import lone_names, repeated_names, trim
+from textmill.plugins.linker.spans import (
+    acronym_names,
+    datelines,
+    lone_names,
+    repeated_names,
+    split_possessive,
+    trim,
+)
 
-VERSION = "4"
+VERSION = "5"
 TRAINED_THRESHOLD = load_weights()[1]
 
 
@@ -53,7 +64,8 @@ class LinkerSettings:
     kb: str = field(
         default="",
         metadata={
-            "doc": "Knowledge base: a .jsonl file or a .sqlite built by `textmill kb build` (default: the starter KB)."
+            "doc": "Knowledge base: a .jsonl file or a .sqlite built by `textmill kb build`, relative to the config file (default: the starter KB).",
+            "path": True,
         },
     )
     entity_ruler: bool = field(
@@ -75,6 +87,14 @@ class LinkerSettings:
         default=90.0,
         metadata={"doc": "rapidfuzz token-sort ratio to merge NIL mentions across the corpus."},
     )
+
+    def __post_init__(self) -> None:
+        # A KB that cannot be read is one config error, not an error on every document.
+        if self.kb:
+            try:
+                KB.load(kb_path(self))
+            except KBError as exc:
+                raise ValueError(f'"kb": {exc}') from None
 
 
 def kb_path(settings: LinkerSettings) -> str:
@@ -144,44 +164,81 @@ def mentions_from_ents(
     text: str, ents: list[tuple[int, int, str]], kb: KB | None = None
 ) -> list[Mention]:
     """Mentions from NER spans ``(start, end, label)``, trimmed to the names they hold, the
-    other occurrences of those names that the NER missed, and (with ``kb``) lone capitalized
-    words that are a KB person's first or last name."""
+    other occurrences of those names that the NER missed, acronyms defined after a name, and
+    (with ``kb``) lone capitalized words that are a KB person's first or last name. Mentions in
+    a dateline ("WASHINGTON —") have the role ``dateline``."""
     spans = []
     for start, end, label in ents:
         if label not in LINKABLE:
             continue
-        span = trim(text, start, end)
-        if span is not None and normalize(text[span[0] : span[1]]):
-            spans.append((*span, label))
+        for a, b, lab in split_possessive(text, start, end, label):
+            span = trim(text, a, b)
+            if span is not None and normalize(text[span[0] : span[1]]):
+                spans.append((*span, lab))
     spans += repeated_names(text, spans)
+    spans += acronym_names(text, spans)
     if kb is not None:
         spans += lone_names(text, spans, lambda w: is_person_name(kb, w))
     spans.sort()
-    return [Mention(a, b, text[a:b], label, normalize(text[a:b])) for a, b, label in spans]
+    lines = datelines(text)
+    return [
+        Mention(
+            a,
+            b,
+            text[a:b],
+            label,
+            normalize(text[a:b]),
+            role="dateline" if any(s <= a and b <= e for s, e in lines) else "",
+        )
+        for a, b, label in spans
+    ]
+
+
+def link_document(
+    text: str,
+    settings: LinkerSettings,
+    nlp: Any = None,
+    kb: KB | None = None,
+    parsed: Parsed | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A document's mention records, with short forms and acronyms joined to their names, and
+    the pronouns and descriptions linked to an entity (kept apart from the names). ``nlp``,
+    ``kb`` and ``parsed`` as for :func:`find_mentions`."""
+    kb = kb or KB.load(kb_path(settings))
+    mentions = find_mentions(text, settings, nlp, kb, parsed)
+    link_mentions(
+        kb, mentions, text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
+    )
+    for m in mentions:
+        if m.role == "dateline":
+            literal_place(kb, m)
+    records = [mention_record(m, kb) for m in mentions]
+    join_names(text, records, lambda norm: bool(kb.candidates(norm)))
+    return records, references(text, records)
 
 
 def link_text(
     text: str, settings: LinkerSettings, parsed: Parsed | None = None
 ) -> list[dict[str, Any]]:
-    kb = KB.load(kb_path(settings))
-    mentions = find_mentions(text, settings, kb=kb, parsed=parsed)
-    link_mentions(
-        kb, mentions, text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
-    )
-    return [mention_record(m, kb) for m in mentions]
+    return link_document(text, settings, parsed=parsed)[0]
 
 
 @hookimpl
 def textmill_entities(doc: Document, settings: LinkerSettings, ctx: DocContext) -> Result:
     s = settings or LinkerSettings()
-    records = link_text(doc.text, s, ctx.parsed if ctx is not None else None)
+    records, refs = link_document(doc.text, s, parsed=ctx.parsed if ctx is not None else None)
     findings = _variant_findings(records)
     linked = sum(1 for r in records if not r["entity"].startswith("NIL:"))
     return Result(
         score=round(linked / len(records), 3) if records else None,
         label=f"{len({r['entity'] for r in records})} entities",
         findings=tuple(findings),
-        data={"mentions": records, "linked": linked, "nil": len(records) - linked},
+        data={
+            "mentions": records,
+            "references": refs,
+            "linked": linked,
+            "nil": len(records) - linked,
+        },
     )
 
 
@@ -189,7 +246,8 @@ def _variant_findings(records: list[dict[str, Any]]) -> list[Finding]:
     """An entity written two ways in one document (Kiev/Kyiv), not counting short forms."""
     by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
-        if not r["entity"].startswith("NIL:"):
+        # A dateline is not the body's spelling of the place.
+        if not r["entity"].startswith("NIL:") and r.get("role") != "dateline":
             by_entity[r["entity"]].append(r)
     out = []
     for _ent, rs in by_entity.items():
@@ -233,11 +291,11 @@ def textmill_corpus_entities(corpus: Corpus, settings: LinkerSettings) -> Corpus
         res = corpus.result(doc_id, "linker")
         if res is None:
             continue
-        mentions = [
-            dict(m, entity=mapping.get(m["entity"], m["entity"]))
-            for m in res.data.get("mentions", [])
-        ]
-        doc_results[doc_id] = Result(data={"mentions": mentions})
+        mentions, refs = (
+            [dict(m, entity=mapping.get(m["entity"], m["entity"])) for m in res.data.get(key, [])]
+            for key in ("mentions", "references")
+        )
+        doc_results[doc_id] = Result(data={"mentions": mentions, "references": refs})
     return CorpusResult(
         entities=tuple(entities),
         doc_results=doc_results,

@@ -15,17 +15,19 @@ entity a place name stands for in metonymy, e.g. Beijing for China's government)
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
+import orjson
 from textmill.errors import TextmillError
 
 STARTER_KB = Path(__file__).with_name("starter_kb.jsonl")
@@ -113,43 +115,86 @@ _GENDER = {"Q6581097": "male", "Q6581072": "female", "Q2449503": "male", "Q10522
 
 
 def read_wikidata(
-    path: Path, *, types: set[str] | None = None, ids: set[str] | None = None, lang: str = "en"
+    path: Path,
+    *,
+    types: set[str] | None = None,
+    ids: set[str] | None = None,
+    lang: str = "en",
+    min_sitelinks: int = 0,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> Iterator[KBEntity]:
     """Stream a Wikidata JSON dump (``latest-all.json[.bz2|.gz]``: a JSON array, one entity per
-    line), keeping items whose id is in ``ids`` or whose P31 (instance of) is in ``types``."""
-    with _open(path) as fh:
+    line), keeping items whose id is in ``ids`` or whose P31 (instance of) is in ``types``, with
+    a label in ``lang`` and at least ``min_sitelinks`` Wikipedia and other sitelinks.
+
+    ``progress(bytes_read, lines, kept)`` is called every few thousand lines, ``bytes_read``
+    counted in the file as stored (compressed), so it can be set against the file's size."""
+    if not path.exists():
+        raise KBError(f"Wikidata dump {path} not found; check the path")
+    with path.open("rb") as raw, _decompressed(path, raw) as fh:
+        n = kept = 0
         for n, line in enumerate(fh, 1):
-            line = line.strip().rstrip(",")
-            if line in ("[", "]", ""):
+            if progress is not None and n % 5000 == 0:
+                progress(raw.tell(), n, kept)
+            line = line.strip().rstrip(b",")
+            if line in (b"[", b"]", b""):
                 continue
             try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise KBError(f"{path}:{n}: not a Wikidata dump line ({exc.msg})") from exc
-            qid = item.get("id", "")
-            claims = item.get("claims", {})
-            p31 = {_claim_id(c) for c in claims.get("P31", [])} - {None}
-            filtered = ids is not None or types is not None
-            if filtered and not ((ids and qid in ids) or (types and p31 & types)):
-                continue
-            label = item.get("labels", {}).get(lang, {}).get("value")
-            if not label:
-                continue
-            aliases = [(label, 1.0)] + [
-                (a["value"], 1.0) for a in item.get("aliases", {}).get(lang, []) if a.get("value")
-            ]
-            gender = next((_GENDER.get(_claim_id(c) or "") for c in claims.get("P21", [])), None)
-            sitelinks = len(item.get("sitelinks", {}))
-            yield KBEntity(
-                id=qid,
-                name=label,
-                types=tuple(sorted(t for t in p31 if t)),
-                description=item.get("descriptions", {}).get(lang, {}).get("value", ""),
-                gender=gender,
-                popularity=float(sitelinks) if sitelinks else None,
-                wikidata=qid,
-                aliases=tuple(aliases),
-            )
+                item = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise KBError(
+                    f"{path}:{n}: not a Wikidata dump line ({exc}); is it a JSON dump "
+                    "(latest-all.json, one entity per line)?"
+                ) from None
+            ent = _wikidata_entity(item, types, ids, lang, min_sitelinks)
+            if ent is not None:
+                kept += 1
+                yield ent
+        if progress is not None:
+            progress(raw.tell(), n, kept)
+
+
+def _decompressed(path: Path, raw: BinaryIO) -> Any:
+    if path.suffix == ".bz2":
+        return bz2.open(raw, "rb")
+    if path.suffix == ".gz":
+        return gzip.open(raw, "rb")
+    return contextlib.nullcontext(raw)
+
+
+def _wikidata_entity(
+    item: dict[str, Any],
+    types: set[str] | None,
+    ids: set[str] | None,
+    lang: str,
+    min_sitelinks: int,
+) -> KBEntity | None:
+    qid = item.get("id", "")
+    claims = item.get("claims", {})
+    p31 = {_claim_id(c) for c in claims.get("P31", [])} - {None}
+    filtered = ids is not None or types is not None
+    if filtered and not ((ids and qid in ids) or (types and p31 & types)):
+        return None
+    sitelinks = len(item.get("sitelinks", {}))
+    if sitelinks < min_sitelinks:
+        return None
+    label = item.get("labels", {}).get(lang, {}).get("value")
+    if not label:
+        return None
+    aliases = [(label, 1.0)] + [
+        (a["value"], 1.0) for a in item.get("aliases", {}).get(lang, []) if a.get("value")
+    ]
+    gender = next((_GENDER.get(_claim_id(c) or "") for c in claims.get("P21", [])), None)
+    return KBEntity(
+        id=qid,
+        name=label,
+        types=tuple(sorted(t for t in p31 if t)),
+        description=item.get("descriptions", {}).get(lang, {}).get("value", ""),
+        gender=gender,
+        popularity=float(sitelinks) if sitelinks else None,
+        wikidata=qid,
+        aliases=tuple(aliases),
+    )
 
 
 def _claim_id(claim: dict[str, Any]) -> str | None:
@@ -170,34 +215,44 @@ def _open(path: Path) -> TextIO:
 
 
 def compile_kb(entities: Iterable[KBEntity], out: Path) -> int:
-    """Write entities into an indexed SQLite alias table at ``out``; returns the count."""
-    if out.exists():
-        out.unlink()
-    con = sqlite3.connect(out)
-    con.executescript(_SCHEMA)
-    n = 0
-    for e in entities:
-        con.execute(
-            "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?)",
-            (
-                e.id,
-                e.name,
-                json.dumps(e.types),
-                e.description,
-                e.gender,
-                e.popularity,
-                e.wikidata,
-                e.stands_for,
-            ),
-        )
-        con.executemany(
-            "INSERT INTO aliases VALUES (?,?,?,?)",
-            [(normalize(a), a, e.id, c) for a, c in e.aliases if normalize(a)],
-        )
-        n += 1
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('entities', ?)", (str(n),))
-    con.commit()
+    """Write entities into an indexed SQLite alias table at ``out``; returns the count.
+
+    The table is written beside ``out`` and moved into place when complete, so a build that
+    fails leaves no half-written KB (and an earlier one at ``out`` stays)."""
+    tmp = out.with_name(out.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    con = sqlite3.connect(tmp)
+    try:
+        con.executescript(_SCHEMA)
+        n = 0
+        for e in entities:
+            con.execute(
+                "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    e.id,
+                    e.name,
+                    json.dumps(e.types),
+                    e.description,
+                    e.gender,
+                    e.popularity,
+                    e.wikidata,
+                    e.stands_for,
+                ),
+            )
+            con.executemany(
+                "INSERT INTO aliases VALUES (?,?,?,?)",
+                [(normalize(a), a, e.id, c) for a, c in e.aliases if normalize(a)],
+            )
+            n += 1
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('entities', ?)", (str(n),))
+        con.commit()
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
     con.close()
+    tmp.replace(out)
     return n
 
 
@@ -289,4 +344,11 @@ def _load(path: str) -> KB:
             for r in rows
         }
         return KB.from_counts(entities, raw)
-    return KB.from_entities(read_jsonl(p))
+    try:
+        return KB.from_entities(read_jsonl(p))
+    except UnicodeDecodeError:
+        raise KBError(f"{p} is not UTF-8 text; save the KB as UTF-8 JSONL") from None
+    except OSError as exc:
+        raise KBError(
+            f"knowledge base {p} cannot be read ({exc.strerror}); check the path"
+        ) from None

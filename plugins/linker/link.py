@@ -33,6 +33,7 @@ from textmill.plugins.linker.candidates import (
     state_name,
     strip_title,
 )
+from textmill.plugins.linker.coref import nil_name
 from textmill.plugins.linker.kb import KB, KBEntity, normalize
 
 WEIGHTS = Path(__file__).with_name("weights.json")
@@ -91,6 +92,7 @@ class Mention:
     entity: str | None = None
     score: float = 0.0
     candidates: tuple[tuple[str, float], ...] = ()
+    role: str = ""  # "dateline" for a place in a dateline, "" in the body
 
 
 def type_ok(label: str, ent: KBEntity) -> float:
@@ -301,14 +303,41 @@ def link_mentions(
             m.entity, m.score = None, 0.0
 
 
+def literal_place(kb: KB, m: Mention) -> None:
+    """A dateline names a place, not what the place stands for: "WASHINGTON —" is the city,
+    not the United States government, when the KB has the city standing for the country."""
+    if m.entity is None:
+        return
+    for e, p in m.candidates:
+        ent = kb.entities.get(e)
+        if ent is not None and ent.stands_for == m.entity:
+            m.entity, m.score = e, p
+            return
+
+
+def repaired_label(label: str, ent: KBEntity | None) -> str:
+    """The NER label, corrected when the linked entity's KB types are all of one kind that
+    contradicts it (Kyiv tagged PERSON is a place; a KB person tagged GPE is a person)."""
+    if ent is None or not ent.types:
+        return label
+    types = set(ent.types)
+    person, place, org = bool(_PERSON & types), bool(_PLACE & types), bool(_ORG & types)
+    if person and not (place or org):
+        return "PERSON" if label in ("GPE", "LOC", "ORG", "NORP", "FAC") else label
+    if label == "PERSON" and not person and (place or org):
+        return "GPE" if place else "ORG"
+    return label
+
+
 def mention_record(m: Mention, kb: KB) -> dict[str, Any]:
     ent = kb.entities.get(m.entity) if m.entity else None
-    return {
+    label = repaired_label(m.label, ent)
+    rec = {
         "start": m.start,
         "end": m.end,
         "text": m.text,
-        "label": m.label,
-        "entity": m.entity or f"NIL:{m.norm}",
+        "label": label,
+        "entity": m.entity or f"NIL:{nil_name(m.norm, label)}",
         "kb_id": ent.id if ent else None,
         "wikidata": ent.wikidata if ent else None,
         "name": ent.name if ent else m.text,
@@ -316,3 +345,6 @@ def mention_record(m: Mention, kb: KB) -> dict[str, Any]:
         "score": m.score,
         "stands_for": ent.stands_for if ent else None,
     }
+    if m.role:
+        rec["role"] = m.role
+    return rec

@@ -119,9 +119,26 @@ _ROLES = frozenset(
         "empress",
     ]
 )
-# Quotes, brackets and list bullets ("• Wireless") before a name are not part of it.
-_LEAD = re.compile(r"^(?:the\s+|[\"'“”‘’«»(\[{*_•·▪◦‣►■□●○\-–—]+\s*)")
+# Articles and determiners ("an International Finance Facility", "its Kyiv office"), quotes,
+# brackets and list bullets ("• Wireless") before a name are not part of it. Capitalized "The"
+# is left: it begins names ("The Times").
+_LEAD = re.compile(
+    r"^(?:(?:the|a|an|this|that|these|those|its|his|her|their|our|my|your|another)\s+"
+    r"|[\"'“”‘’«»(\[{*_•·▪◦‣►■□●○\-–—]+\s*)"
+)
 _TRAIL = re.compile(r"(?:\s*[’'`]s|(?<=s)[’'])$|[\s\"'“”‘’«»)\]}*_,;:!?\-–—\ufeff]+$")
+
+
+# A titled person's possessive before a name: "Mr Brown's International Finance Facility".
+_TITLED_POSSESSIVE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Sir)\.?\s+[A-Z][\w-]+([’']s\s+)(?=[A-Z])")
+
+
+def split_possessive(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span holding a titled person's possessive and a name, as the two names it holds."""
+    m = _TITLED_POSSESSIVE.match(text, start, end)
+    if m is None:
+        return [(start, end, label)]
+    return [(start, m.start(1), "PERSON"), (m.end(1), end, label)]
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -136,7 +153,10 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         if m and m.start() > 0:
             end = start + m.start()
             continue
-        break
+        cut = _balance(text[start:end])
+        if cut is None:
+            break
+        start, end = start + cut[0], start + cut[1]
     s = text[start:end]
     words = s.casefold().replace(".", " ").split()
     if not words or s.startswith(("http", "www.")):
@@ -147,6 +167,51 @@ def trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     if sum(c.isalnum() for c in s) < 2:
         return None
     return start, end
+
+
+def _balance(s: str) -> tuple[int, int] | None:
+    """Where to cut ``s`` so its brackets balance, or ``None`` when they do: an unclosed
+    bracket and what follows it go ("Group of Eight (G8"), and an unopened one and what
+    precedes it ("G8) summit")."""
+    depth = 0
+    for i, c in enumerate(s):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                rest = s[i + 1 :]
+                return i + 1 + len(rest) - len(rest.lstrip()), len(s)
+    if depth == 0:
+        return None
+    at = max(s.rfind(c) for c in "([{")
+    return 0, len(s[:at].rstrip())
+
+
+# A dateline before a story's first words: a place in capitals ("WASHINGTON —"), or a place
+# with a date or a news agency ("Kyiv, March 17 -", "LONDON (Reuters) -"), at the start of a
+# line and followed by a dash.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][\w.'’-]*(?:[ ][A-Z][\w.'’-]*){0,3})"
+    r"(?:,[ ]+(?P<region>[A-Z][\w.]*(?:[ ][A-Z][\w.]*)?))?"
+    rf"(?:,?[ ]+(?P<date>{_MONTH}[ ]+\d{{1,2}}(?:,[ ]+\d{{4}})?))?"
+    r"(?:[ ]*\((?P<agency>[A-Z][\w .&-]{1,30})\))?"
+    r"[ ]*(?:—|–|--|-)[ ]"
+)
+
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """The spans of the datelines in ``text`` (place, region, date and agency, not the dash)."""
+    out = []
+    for m in _DATELINE.finditer(text):
+        place = m.group("place")
+        caps = sum(c.isalpha() for c in place) >= 2 and place.upper() == place
+        if caps or m.group("date") or m.group("agency"):
+            end = max(m.end(g) for g in ("place", "region", "date", "agency"))
+            end = m.end("agency") + 1 if m.group("agency") else end
+            out.append((m.start("place"), end))
+    return out
 
 
 class _Taken:
@@ -234,4 +299,50 @@ def lone_names(
             continue
         if is_name(m.group()):
             out.append((a, b, "PERSON"))
+    return out
+
+
+# An acronym defined in brackets right after a name: "International Monetary Fund (IMF)".
+_DEFINED = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z0-9&.]{0,8}[A-Z0-9])[ \t]*\)")
+_NAME_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def defines(name: str, acronym: str) -> bool:
+    """Whether ``acronym`` can stand for ``name``: its capitals are initials of the name's
+    words, in order, starting with the first ("IMF", "G8" for "Group of Eight")."""
+    letters = [c for c in acronym if c.isupper()]
+    words = _NAME_WORD.findall(name)
+    if words[:1] == ["The"]:
+        words = words[1:]
+    heads = [w[0].upper() for w in words]
+    if not letters or not heads or letters[0] != heads[0]:
+        return False
+    if len(letters) < 2 and not any(c.isdigit() for c in acronym):
+        return False
+    rest = iter(heads[1:])
+    return all(c in rest for c in letters[1:])
+
+
+def defined_acronyms(text: str, found: list[tuple[int, int, str]]) -> dict[str, tuple[int, int]]:
+    """Acronyms defined in ``text`` after a found name, with the span of the name they stand for
+    (the first definition wins)."""
+    out: dict[str, tuple[int, int]] = {}
+    for a, b, _label in found:
+        m = _DEFINED.match(text, b)
+        if m and defines(text[a:b], m.group(1)) and m.group(1) != text[a:b]:
+            out.setdefault(m.group(1), (a, b))
+    return out
+
+
+def acronym_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Every occurrence of an acronym defined after a found name ("IMF" in "International
+    Monetary Fund (IMF)", and later), outside the spans found, with the name's label."""
+    label_of = {(a, b): label for a, b, label in found}
+    taken = _Taken(found)
+    out = []
+    for acronym, span in defined_acronyms(text, found).items():
+        for m in re.finditer(rf"(?<![\w.&-]){re.escape(acronym)}(?![\w&-])", text):
+            if not taken.overlaps(*m.span()):
+                out.append((m.start(), m.end(), label_of[span]))
+                taken.add(*m.span())
     return out

@@ -29,7 +29,12 @@ from textmill import (
 from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
 from textmill.plugins.mt_artifacts.checks import PARSES, run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
-from textmill.plugins.mt_artifacts.score import bilingual_language, load, score_document
+from textmill.plugins.mt_artifacts.score import (
+    bilingual_language,
+    label_of,
+    load,
+    score_document,
+)
 
 VERSION = "4"
 
@@ -86,7 +91,7 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
     worst = min((x["score"] for x in sentences), default=score)
     return Result(
         score=score,
-        label="poor" if score < 0.35 else "fair" if score < 0.6 else "good",
+        label=label_of(score),
         findings=tuple(findings),
         data={
             "sentences": sentences,

@@ -10,6 +10,7 @@ from typing import Any
 
 from textmill import Finding, Span
 from textmill.parse import lemma
+from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
 _PRONOUNS = {
@@ -32,77 +33,196 @@ def _detector() -> Any:
 
 
 def _guess(first_name: str) -> str | None:
-    g = _detector().get_gender(first_name)
-    return {
-        "male": "male",
-        "mostly_male": "male",
-        "female": "female",
-        "mostly_female": "female",
-    }.get(g)
+    """The gender of a first name when the name-gender list is sure of it: "male" or "female"
+    overall and not the other (nor "andy", nor "mostly_*") in the USA or Britain. "Bernie"
+    (mostly female overall, mostly male in the USA) and "Jan" are unknown."""
+    d = _detector()
+    overall = d.get_gender(first_name)
+    if overall not in ("male", "female"):
+        return None
+    for country in ("usa", "great_britain"):
+        if d.get_gender(first_name, country) not in (overall, "unknown"):
+            return None
+    return str(overall)
+
+
+# Titles that say a person's gender ("Ms Druyun", "Mr Sears").
+_TITLES = {
+    "mr": "male",
+    "mister": "male",
+    "sir": "male",
+    "lord": "male",
+    "mrs": "female",
+    "ms": "female",
+    "miss": "female",
+    "madam": "female",
+    "madame": "female",
+    "dame": "female",
+    "lady": "female",
+}
+_TITLE_BEFORE = re.compile(
+    r"\b(" + "|".join(t.capitalize() for t in _TITLES) + r")\.?\s+([A-Z][\w'’-]+)"
+)
+# How many sentences back a pronoun's antecedent is looked for.
+_WINDOW = 2
+
+
+def _surname(text: str) -> str:
+    last = text.split()[-1] if text.split() else text
+    return re.sub(r"['’]s?$", "", last)
+
+
+def _untitled(text: str) -> str:
+    """A name without a leading title: "Ms Druyun" -> "Druyun"."""
+    parts = text.split()
+    while len(parts) > 1 and parts[0].rstrip(".").lower() in _TITLES:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def _persons(doc: Any) -> list[Any]:
+    """People named in ``doc``: its PERSON entities, and every other mention of their surnames
+    (the parser may tag "Darleen Druyun" as a work of art where "Ms Druyun" is a person)."""
+    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    surnames = {_surname(e.text) for e in persons}
+    covered = {i for e in persons for i in range(e.start, e.end)}
+    for tok in doc:
+        if tok.i not in covered and tok.text in surnames:
+            persons.append(doc[tok.i : tok.i + 1])
+    return sorted(persons, key=lambda e: e.start)
+
+
+def _person_genders(
+    text: str, persons: list[Any], mentions: list[dict] | None
+) -> dict[str, tuple[str | None, str, str]]:
+    """Per surname: ``(gender or None, evidence, full name)``. Evidence, strongest first: the
+    knowledge base (linker mentions), a title in the text ("Ms Druyun"), a first name the
+    name-gender list is sure of. Evidence that disagrees makes the gender unknown."""
+    full: dict[str, str] = {}
+    for e in persons:
+        if len(_untitled(e.text).split()) >= 2:
+            full.setdefault(_surname(e.text), _untitled(e.text))
+    titled: dict[str, set[str]] = {}
+    for m in _TITLE_BEFORE.finditer(text):
+        if m.group(1)[0].isupper():
+            titled.setdefault(m.group(2), set()).add(_TITLES[m.group(1).lower()])
+    kb: dict[str, set[str]] = {}
+    for men in mentions or []:
+        if men.get("gender") in ("male", "female"):
+            for part in str(men.get("name") or men.get("text") or "").split():
+                kb.setdefault(_surname(part), set()).add(men["gender"])
+            kb.setdefault(_surname(str(men.get("text", ""))), set()).add(men["gender"])
+    out: dict[str, tuple[str | None, str, str]] = {}
+    for e in persons:
+        sur = _surname(e.text)
+        if sur in out:
+            continue
+        name = full.get(sur, _untitled(e.text))
+        votes: list[tuple[str, str]] = []
+        if sur in kb:
+            votes += [(g, "knowledge base") for g in kb[sur]]
+        if sur in titled:
+            votes += [(g, f'the title before "{sur}"') for g in titled[sur]]
+        if len(name.split()) >= 2:
+            g = _guess(name.split()[0])
+            votes += [(g, f'first name "{name.split()[0]}" (name-gender list)')] if g else []
+        genders = {g for g, _ in votes}
+        if len(genders) == 1:
+            out[sur] = (votes[0][0], votes[0][1], name)
+        else:
+            out[sur] = (None, "", name)
+    return out
 
 
 def pronoun_gender(doc: Any, mentions: list[dict] | None) -> Iterator[Finding]:
-    """A pronoun whose gender contradicts the person it most plausibly refers to: the subject
-    of the current or previous sentence's main clause, else the nearest person before it."""
+    """A pronoun whose gender contradicts the person it refers to, reported only when the
+    reference is clear:
+
+    - the pronoun is the subject of a clause conjoined with one whose subject is a person
+      ("Kirby reaffirmed …, but she added"), and no other person is that clause's object; or
+    - every person named in its sentence and the two before it has a known gender, and none
+      has the pronoun's.
+
+    A person's gender comes from the linker's knowledge base, a title in the text, or a first
+    name the name-gender list is sure of; when unsure, nothing is said."""
     text = doc.text
-    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    persons = _persons(doc)
     if not persons:
         return
-    by_span = {(m["start"], m["end"]): m for m in (mentions or [])}
-    full_names: dict[str, str] = {}
-    for e in persons:
-        parts = e.text.split()
-        if len(parts) >= 2:
-            full_names.setdefault(parts[-1], e.text)
-
-    def gender_of(e: Any) -> tuple[str | None, str, str]:
-        m = by_span.get((e.start_char, e.end_char))
-        if m and m.get("gender"):
-            return m["gender"], "knowledge base", m.get("name") or e.text
-        for (a, b), m in by_span.items():
-            if m.get("gender") and m.get("entity") and a <= e.start_char < b:
-                return m["gender"], "knowledge base", m.get("name") or e.text
-        if mentions:
-            last = e.text.split()[-1]
-            for m in mentions:
-                if m.get("gender") and last in str(m.get("name", "")).split():
-                    return m["gender"], "knowledge base", m["name"]
-        name = full_names.get(e.text.split()[-1], e.text)
-        first = name.split()[0]
-        if len(name.split()) >= 2:
-            g = _guess(first)
-            if g:
-                return g, f'first name "{first}" (name-gender list)', name
-        return None, "", name
-
+    genders = _person_genders(text, persons, mentions)
     sents = list(doc.sents)
     for si, sent in enumerate(sents):
         for tok in sent:
             want = _PRONOUNS.get(tok.lower_)
             if want is None or tok.dep_ not in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
                 continue
-            if tok.lower_ == "her" and tok.dep_ == "dobj":
-                pass
-            candidate = _antecedent(tok, sents[max(0, si - 1) : si + 1], persons)
-            if candidate is None:
+            lo = sents[max(0, si - _WINDOW)].start
+            # Persons named in the window before the pronoun, and later in its sentence
+            # ("Before she left, Kirby …").
+            near = [e for e in persons if lo <= e.start and e.end <= sent.end and e.start != tok.i]
+            if not near:
                 continue
-            gender, evidence, name = gender_of(candidate)
-            if gender and gender != want:
-                yield Finding(
-                    code="mt.pronoun-gender",
-                    message=(
-                        f'"{tok.text}" refers to {name}, who is {gender} (evidence: {evidence}); '
-                        "the translation may have picked the wrong pronoun."
-                    ),
-                    severity="error",
-                    span=Span(tok.idx, tok.idx + len(tok.text)),
-                    evidence=text[candidate.start_char : tok.idx + len(tok.text)][-160:],
-                    suggestion={
-                        "male": {"she": "he", "her": "his", "herself": "himself"},
-                        "female": {"he": "she", "him": "her", "his": "her", "himself": "herself"},
-                    }[gender].get(tok.lower_),
-                    data={"antecedent": name, "gender": gender, "evidence": evidence},
-                )
+            candidate = _parallel_subject(tok, persons)
+            if candidate is not None:
+                rivals = [
+                    e
+                    for e in near
+                    if e is not candidate
+                    and any(
+                        t.head == candidate.root.head and t.dep_ in ("dobj", "dative") for t in e
+                    )
+                ]
+                if any(genders[_surname(e.text)][0] in (None, want) for e in rivals):
+                    continue
+            else:
+                if any(genders[_surname(e.text)][0] in (None, want) for e in near):
+                    continue
+                before = [e for e in near if e.end <= tok.i]
+                if not before:
+                    continue
+                # "…difficult for the buyer to defend his rights": a noun between the last
+                # person named and the pronoun may be what it refers to.
+                if any(
+                    t.pos_ == "NOUN"
+                    and t.tag_ == "NN"
+                    and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj")
+                    for t in doc[max(before[-1].end, sent.start) : tok.i]
+                ):
+                    continue
+                candidate = _antecedent(tok, sents[max(0, si - 1) : si + 1], before) or before[-1]
+            gender, evidence, name = genders[_surname(candidate.text)]
+            if gender is None or gender == want:
+                continue
+            yield Finding(
+                code="mt.pronoun-gender",
+                message=(
+                    f'"{tok.text}" refers to {name}, who is {gender} (evidence: {evidence}); '
+                    "the translation may have picked the wrong pronoun."
+                ),
+                severity=severity_of("mt.pronoun-gender"),
+                span=Span(tok.idx, tok.idx + len(tok.text)),
+                evidence=text[candidate.start_char : tok.idx + len(tok.text)][-160:],
+                suggestion={
+                    "male": {"she": "he", "her": "his", "herself": "himself"},
+                    "female": {"he": "she", "him": "her", "his": "her", "himself": "herself"},
+                }[gender].get(tok.lower_),
+                data={"antecedent": name, "gender": gender, "evidence": evidence},
+            )
+
+
+def _parallel_subject(pron: Any, persons: list[Any]) -> Any | None:
+    """The person who is the subject of the clause the pronoun's clause is conjoined with:
+    "Kirby reaffirmed that …, but she added" (``added`` is a ``conj`` of ``reaffirmed``)."""
+    if pron.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    verb = pron.head
+    if verb.dep_ != "conj":
+        return None
+    first = verb.head
+    subj = next((c for c in first.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        return None
+    return next((e for e in persons if e.start <= subj.i < e.end), None)
 
 
 def _antecedent(pron: Any, sents: list[Any], persons: list[Any]) -> Any | None:
@@ -134,13 +254,20 @@ def fragments(doc: Any) -> Iterator[Finding]:
         line_start = text.rfind("\n", 0, sent.start_char) + 1
         if not text[line_start : sent.start_char].strip():
             continue
+        # After a question it is the answer: "Does this make sense? In part, certainly."
+        if text[line_start : sent.start_char].rstrip().endswith("?"):
+            continue
         yield Finding(
             code="mt.fragment",
             message=f'"{sent.text.strip()}" is a sentence fragment; the sentence may have been cut or split wrongly.',
-            severity="warning",
+            severity=severity_of("mt.fragment"),
             span=Span(sent.start_char, sent.end_char),
             evidence=text[max(0, sent.start_char - 40) : sent.end_char],
         )
+
+
+# Names that take "the" (plural names ending in "s" are left alone too).
+_WITH_THE = frozenset(["Vatican", "Kremlin", "Pentagon", "Hague", "Gambia", "Congo", "Crimea"])
 
 
 def proper_noun_articles(doc: Any) -> Iterator[Finding]:
@@ -154,10 +281,12 @@ def proper_noun_articles(doc: Any) -> Iterator[Finding]:
         nxt = doc[ent.end] if ent.end < len(doc) else None
         if prev is None or prev.lower_ != "the" or nxt is None or nxt.tag_ != "POS":
             continue
+        if ent.text.endswith("s") or ent.text in _WITH_THE:
+            continue  # "the Netherlands'", "the Philippines'", "the Vatican's"
         yield Finding(
             code="mt.article",
             message=f'"the {ent.text}{nxt.text}" puts an article before a proper noun that takes none.',
-            severity="warning",
+            severity=severity_of("mt.article"),
             span=Span(prev.idx, nxt.idx + len(nxt.text)),
             suggestion=f"{ent.text}{nxt.text}",
         )
@@ -225,6 +354,11 @@ _SAYING = frozenset(
         "wonder",
     ]
 )
+# Verbs of ruling, forecasting and reporting beyond speech that close a sentence as its frame
+# ("…was illegal, a court has ruled").
+_FRAMES = frozenset(
+    ["forecast", "rule", "intimate", "project", "calculate", "reckon", "allege", "maintain"]
+)
 # A clause that starts with one of these is joined to the other by it, not by the comma alone.
 _JOINERS = frozenset(
     [
@@ -291,6 +425,79 @@ def _comparative_correlative(sent: Any) -> bool:
     )
 
 
+_QUOTES = frozenset('"“”„«»')
+_OBJECTS = frozenset({"dobj", "ccomp", "xcomp", "attr", "acomp", "oprd", "dative"})
+_RELATIVES = frozenset({"which", "whom", "whose"})
+
+
+def _explained(doc: Any, sent: Any, comma: int, second: Any) -> bool:
+    """English reasons for a comma between two finite clauses that the parse does not mark:
+    a quotation (in or before the sentence), a reporting frame after it ("…about 4%,
+    economists forecast"), a relative clause ("…, the first of which was annulled"), a
+    clause that opens with a subordinator or an inverted auxiliary ("Should it become an
+    offer, it…"), an opening phrase without a clause of its own ("Looking ahead, Mr X
+    forecast…"), or a list of clauses closed by "and" ("investment has risen, unemployment has
+    fallen and inflation…")."""
+    # Quoted speech: spoken English runs clauses on with commas, and a quotation before the
+    # comma ends in a reporting frame.
+    para_start = doc.text.rfind("\n", 0, doc[comma].idx) + 1
+    if any(c in _QUOTES for c in doc.text[para_start : doc[comma].idx]):
+        return True
+    after = [t for t in doc[comma + 1 : sent.end] if not t.is_punct]
+    frame = [t for t in second.subtree if t.i > comma and not t.is_punct]
+    # A reporting frame closing the sentence: a verb of saying, or a short clause whose verb
+    # takes no object.
+    if frame and after and frame[-1].i == after[-1].i:
+        if lemma(second) in _SAYING or lemma(second) in _FRAMES:
+            return True
+        if len(frame) <= 6 and not any(c.dep_ in _OBJECTS for c in second.children):
+            return True
+    if any(t.lower_ in _RELATIVES for t in doc[comma + 1 : second.i]):
+        return True
+    subject = _subject(second)
+    if subject is not None and any(
+        t.dep_ == "mark" or t.lower_ in _JOINERS for t in doc[comma + 1 : subject.i]
+    ):
+        return True  # "…, three days before the president was elected"
+    # A quotation opened after a frame: "…recalled that year, "We came…"".
+    if doc[comma + 1].text in _QUOTES:
+        return True
+    # Place names: "Yunnan Province, China, issued".
+    if doc[comma - 1].ent_type_ in ("GPE", "LOC") and doc[comma + 1].ent_type_ in ("GPE", "LOC"):
+        return True
+    first = [
+        t
+        for t in doc[sent.start : comma]
+        if not t.is_punct and not t.is_space and t.idx >= para_start
+    ]
+    if first and first[0].lower_ in _JOINERS:
+        return True
+    # Main clauses before the comma: not relative ("which has upgraded") or subordinate
+    # ("While the board may be casting…") ones.
+    heads = [
+        t
+        for t in first
+        if _finite_clause(t)
+        and _subject(t).i < comma  # type: ignore[union-attr]
+        and _subject(t).lower_ not in ("which", "who", "that")  # type: ignore[union-attr]
+        and t.dep_ not in ("relcl", "advcl", "acl")
+        and not any(c.dep_ == "mark" for c in t.children)
+    ]
+    if not heads:
+        return True  # no clause before the comma: an opening phrase
+    if all(
+        any(c.dep_ in ("aux", "auxpass") and c.i < _subject(h).i for c in h.children)  # type: ignore[union-attr]
+        for h in heads
+    ):
+        return True  # "Should it become a firm offer, …": a condition
+    # A list of clauses: a later clause joins the same head with a conjunction.
+    for head in {second.head, second}:
+        for c in head.children:
+            if c.dep_ == "conj" and c.i > second.i and any(x.dep_ == "cc" for x in c.head.children):
+                return True
+    return False
+
+
 def comma_splices(doc: Any) -> Iterator[Finding]:
     """Two complete clauses joined by a bare comma: "The index fell for a seventh month, the
     consumer price index is rising". Chinese and Arabic run sentences on with commas, and
@@ -337,6 +544,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
                 or subject is None
                 or subject.i < comma
                 or any(t.text in '"“”;:' for t in between)
+                or _explained(doc, sent, comma, second)
             ):
                 continue
             yield Finding(
@@ -346,7 +554,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
                     "languages that chain clauses with commas; English needs a full stop, a "
                     "semicolon or a conjunction."
                 ),
-                severity="warning",
+                severity=severity_of("mt.comma-splice"),
                 span=Span(doc[comma].idx, second.idx + len(second.text)),
                 evidence=sent.text.strip()[:240],
             )

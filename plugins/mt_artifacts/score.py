@@ -154,6 +154,11 @@ def _split_source(source: str) -> list[str]:
     return out
 
 
+def label_of(score: float) -> str:
+    """The word for a 0..1 score: "poor" below 0.35, "fair" below 0.6, else "good"."""
+    return "poor" if score < 0.35 else "fair" if score < 0.6 else "good"
+
+
 def score_document(
     text: str,
     findings: list[Finding],

@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from textmill import Finding, Span
+from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
 _ABBREV = re.compile(
@@ -25,7 +27,7 @@ def punctuation(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.punctuation",
             message="Doubled or stray punctuation, a typical leftover of machine translation.",
-            severity="warning",
+            severity=severity_of("mt.punctuation"),
             span=Span(m.start(), m.end()),
             evidence=text[max(0, m.start() - 20) : m.end() + 20],
             suggestion=m.group(1) if m.group(1) else None,
@@ -37,6 +39,9 @@ def lowercase_starts(text: str) -> Iterator[Finding]:
         before = m.group(1) + m.group(2)
         if (
             _ABBREV.search(before)
+            # "a recovery... much patchier": an ellipsis marks words left out, not an end.
+            or before.endswith(("..", "…."))
+            or m.group(1).endswith("…")
             or re.search(r"\.\w", m.group(1))
             or m.group(3) in ("e", "g", "i")
         ):
@@ -45,7 +50,7 @@ def lowercase_starts(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.lowercase-start",
             message=f'A sentence starts in lowercase ("{m.group(3)}") after a full stop; a boundary or a word may be wrong.',
-            severity="warning",
+            severity=severity_of("mt.lowercase-start"),
             span=Span(start, m.end(3)),
             evidence=text[max(0, m.start(2) - 30) : m.end(3) + 20],
             suggestion=m.group(3).capitalize(),
@@ -67,7 +72,7 @@ def honorifics(text: str) -> Iterator[Finding]:
         yield Finding(
             code="mt.honorific",
             message=f'"{m.group(1)}" is a calqued honorific: {_HONORIFICS.get(m.group(1), "not English usage")}.',
-            severity="warning",
+            severity=severity_of("mt.honorific"),
             span=Span(m.start(), m.end()),
             evidence=text[m.start() : m.end() + 30],
         )
@@ -86,25 +91,34 @@ def honorifics(text: str) -> Iterator[Finding]:
 
 
 def repeats(text: str) -> Iterator[Finding]:
-    for m in re.finditer(r"\b(\w{2,})\s+\1\b", text, flags=re.IGNORECASE):
+    """A word or phrase said twice in a row within a line. Capitalised words are left alone
+    (reduplicated names: "Fang Fang", "Qiao Qiao"), and so is a line repeating the one before
+    it (a title and a dateline). A longer run of repeats is one finding."""
+    last_end = -1
+    for m in re.finditer(r"\b(\w{2,})[ \t]+\1\b", text, flags=re.IGNORECASE):
         if m.group(1).lower() in ("that", "had", "is", "do", "bye", "ha", "no", "very"):
             continue
+        if m.group(1)[0].isupper() or m.group(1).isdigit():
+            continue
+        last_end = m.end()
         yield Finding(
             code="mt.repeat",
             message=f'The word "{m.group(1)}" is repeated.',
-            severity="warning",
+            severity=severity_of("mt.repeat"),
             span=Span(m.start(), m.end()),
             suggestion=m.group(1),
         )
-    for m in re.finditer(r"\b((?:\w+\W+){2,6}?\w+)\W+\1\b", text):
-        if len(m.group(1)) >= 10:
-            yield Finding(
-                code="mt.repeat",
-                message=f'The phrase "{m.group(1)}" is repeated.',
-                severity="warning",
-                span=Span(m.start(), m.end()),
-                suggestion=m.group(1),
-            )
+    for m in re.finditer(r"\b((?:\w+[^\w\n]+){2,6}?\w+)[^\w\n]+\1\b", text):
+        if len(m.group(1)) < 10 or m.start() <= last_end + 2:  # one finding per run
+            continue
+        last_end = m.end()
+        yield Finding(
+            code="mt.repeat",
+            message=f'The phrase "{m.group(1)}" is repeated.',
+            severity=severity_of("mt.repeat"),
+            span=Span(m.start(), m.end()),
+            suggestion=m.group(1),
+        )
 
 
 def garbage(text: str) -> Iterator[Finding]:
@@ -128,7 +142,7 @@ def _garbage(text: str, run: list[re.Match[str]]) -> Finding:
     return Finding(
         code="mt.garbage",
         message="A run of tokens that are not English words; the translation may have produced garbage.",
-        severity="error",
+        severity=severity_of("mt.garbage"),
         span=Span(run[0].start(), run[-1].end()),
         evidence=text[run[0].start() : run[-1].end()],
     )
@@ -179,7 +193,7 @@ def transliteration(text: str, mentions: list[dict] | None = None) -> Iterator[F
         yield Finding(
             code="mt.transliteration",
             message=f'The same name is spelled "{a}" and "{b}" in this document.',
-            severity="warning",
+            severity=severity_of("mt.transliteration"),
             span=Span(s, e),
             evidence=f"{a} / {b}",
         )
@@ -192,9 +206,42 @@ def _common_prefix(a: str, b: str) -> str:
     return a[:n]
 
 
+# Letters that transliterations of one name swap for each other (Kiev/Kyiv, Tchaikovsky/
+# Chaikovskiy, Gorbachev/Gorbatchev); any vowel also stands for any other.
+_VOWELS = frozenset("aeiouy")
+_SWAPS = (frozenset("ckq"), frozenset("iyj"), frozenset("sz"), frozenset("vw"), frozenset("fv"))
+
+
 def _variant(a: str, b: str) -> bool:
-    """Spelling variants differ in vowels or doubled letters, not in a whole syllable; both are
-    rare as ordinary words (so "Trade"/"Trace" are not variants)."""
+    """Spelling variants of one name: the edits between them are only vowel changes, swaps of
+    letters transliterations exchange (c/k, i/y/j, s/z, v/w), an inserted or dropped vowel or
+    doubled letter, or two neighbouring letters swapped (Arcelor/Arcleor). Both are rare as
+    ordinary words (so "Trade"/"Trace" are not variants), and the edits leave the ending alone
+    when it is a plural "s" (Telecoms/Telekom). "Mandela"/"Manuel" differ by a consonant."""
     if max(zipf_frequency(a.lower(), "en"), zipf_frequency(b.lower(), "en")) > 4.0:
         return False
-    return sum(1 for x, y in zip(a.lower(), b.lower(), strict=False) if x != y) <= 2
+    x, y = a.lower(), b.lower()
+    diff = [i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q]
+    if len(x) == len(y) and len(diff) == 2 and diff[1] == diff[0] + 1:
+        i = diff[0]
+        if x[i] == y[i + 1] and x[i + 1] == y[i]:
+            return True  # neighbours swapped
+    ops = Levenshtein.editops(x, y)
+    if not ops or len(ops) > 2:
+        return False
+    for op in ops:
+        if op.tag == "replace":
+            p, q = x[op.src_pos], y[op.dest_pos]
+            if not ((p in _VOWELS and q in _VOWELS) or any({p, q} <= sw for sw in _SWAPS)):
+                return False
+            continue
+        word, pos = (y, op.dest_pos) if op.tag == "insert" else (x, op.src_pos)
+        letter = word[pos]
+        doubled = (pos > 0 and word[pos - 1] == letter) or (
+            pos + 1 < len(word) and word[pos + 1] == letter
+        )
+        if pos == len(word) - 1 and letter == "s":
+            return False  # a plural or a possessive, not a spelling
+        if not (letter in _VOWELS or doubled):
+            return False
+    return True

@@ -27,7 +27,11 @@ KIND_W, SIZE_W = 6, 7
 
 
 class ClustersScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="clusters.back")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="clusters.back"),
+        Binding("tab", "app.focus_next", "Next list", id="clusters.pane"),
+    ]
+    HELP_TITLE = "Clusters"
     HELP = (
         "Clusters of the run: exact and near duplicates, versions of one story, and events, the "
         "largest of each kind first. The panel on the right shows the selected cluster: its "

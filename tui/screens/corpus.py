@@ -23,6 +23,7 @@ class CorpusScreen(Screen[None]):
         Binding("slash", "focus_filter", "Filter", id="corpus.filter", tooltip="Filter and search"),
         Binding("escape", "clear_filter", "Clear", show=False, id="corpus.clear"),
     ]
+    HELP_TITLE = "Documents"
     HELP = (
         "Every document of the run, one column per plugin: ✓ ok, ≡ cached, ✗ error, then the "
         "score or label and the number of findings (⚑). Type / to filter with an expression: "

@@ -266,7 +266,17 @@ def duplicates_tab(view: DocumentView, plugin: str, qs: Any) -> TabContent:
     for c in clusters:
         n = view.cluster_sizes.get(c.id, len(c.members))
         head.append(f"{c.kind} cluster {safe_text(c.id)}", "bold")
-        head.append(f" ({n} documents)   ", "dim")
+        head.append(f" ({n} documents", "dim")
+        # This version's similarity to the representative: the figure the Clusters screen
+        # gives it, and the one the versions list gives the others.
+        if c.representative == view.doc.id:
+            head.append(", ★ this version is the representative)   ", "dim")
+        else:
+            own = next((m.similarity for m in c.members if m.doc_id == view.doc.id), None)
+            if own is not None:
+                head.append(f", this version {own:.2f} to ★)   ", "dim")
+            else:
+                head.append(")   ", "dim")
     if r.data.get("duplicate_of"):
         head.append(
             f"duplicate of {safe_text(str(r.data['duplicate_of']))} "
@@ -281,7 +291,7 @@ def duplicates_tab(view: DocumentView, plugin: str, qs: Any) -> TabContent:
     alignments = qs.alignments(doc_id=view.doc.id)
     aligned, rows = _aligned(view, qs, alignments)
     if rows:
-        title = "Other versions · Enter opens one"
+        title = "Other versions (similarity to ★) · Enter opens one"
     else:  # no aligned sentences: say why, and give the versions the whole width
         head.append("\n")
         if any(c.kind in ("story", "exact", "near") for c in clusters):
@@ -296,7 +306,7 @@ def duplicates_tab(view: DocumentView, plugin: str, qs: Any) -> TabContent:
             )
         if not versions:
             return TabContent(head=head)
-        title = "Other versions (similarity to the representative) · Enter opens one"
+        title = "Other versions (similarity to ★) · Enter opens one"
     side = Side(
         kind="open",
         title=Text(title, "bold"),
@@ -315,19 +325,20 @@ class Version:
     key: str
     title: str
     kind: str
-    similarity: float
+    similarity: float  # to its cluster's representative, as the Clusters screen shows it
+    representative: bool = False
 
 
 def _versions(view: DocumentView) -> list[Version]:
     """The other members of the document's clusters, each once (under its closest kind), the
     most similar first (without their titles: :func:`_titled` reads them a page at a time)."""
-    seen: dict[str, tuple[str, float]] = {}
+    seen: dict[str, tuple[str, float, bool]] = {}
     for c in sorted(view.clusters, key=lambda c: KIND_RANK.get(c.kind, 9)):
         for m in c.members:
             if m.doc_id != view.doc.id and m.doc_id not in seen:
-                seen[m.doc_id] = (c.kind, m.similarity)
-    out = [Version(d, "", k, sim) for d, (k, sim) in seen.items()]
-    out.sort(key=lambda v: (KIND_RANK.get(v.kind, 9), -v.similarity, v.key))
+                seen[m.doc_id] = (c.kind, m.similarity, m.doc_id == c.representative)
+    out = [Version(d, "", k, sim, rep) for d, (k, sim, rep) in seen.items()]
+    out.sort(key=lambda v: (KIND_RANK.get(v.kind, 9), not v.representative, -v.similarity, v.key))
     return out
 
 
@@ -343,7 +354,10 @@ def _titled(qs: Any, versions: list[Version]) -> Callable[[int, int], list[Versi
 def version_line(v: Version, width: int) -> Text:
     """A version on one line: similarity, kind, title and, where there is room, its id."""
     t = Text()
-    t.append(f"{v.similarity:.2f} ", "bold")
+    if v.representative:  # its similarity to itself says nothing: it is the ★
+        t.append("  ★  ", "bold yellow")
+    else:
+        t.append(f"{v.similarity:.2f} ", "bold")
     t.append(f"{v.kind:<6}", "dim")
     room = width - 12
     id_w = min(36, max(0, room // 3)) if room > 60 else 0

@@ -39,11 +39,13 @@ class DocumentScreen(Screen[None]):
             id="document.toggle",
             tooltip="Cleaning: raw text with removals, or the clean text",
         ),
+        Binding("tab", "app.focus_next", "Text/list", id="document.pane", tooltip="The next pane"),
         *(
             Binding(str(n), f"tab({n - 1})", f"Tab {n}", show=False, id=f"document.tab{n}")
             for n in range(1, 10)
         ),
     ]
+    HELP_TITLE = "Document"
     HELP = (
         "One document, a tab per plugin (Left/Right or 1-9 switch tabs, Tab moves to the text "
         "and the list). Cleaning: removed spans are struck through with their reason, and the "

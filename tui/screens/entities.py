@@ -29,7 +29,9 @@ class EntitiesScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="entities.back"),
         Binding("slash", "search", "Search", id="entities.search"),
+        Binding("tab", "app.focus_next", "Next list", id="entities.pane"),
     ]
+    HELP_TITLE = "Entities"
     HELP = (
         "Every entity of the run, the most mentioned first, with its type, KB id (NIL: not in "
         "the knowledge base), mention and document counts and the ways it is written. The "

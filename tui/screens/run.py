@@ -40,6 +40,7 @@ class RunScreen(Screen[None]):
         Binding("p", "run_plugin", "Run selected plugin", id="run.plugin"),
         Binding("x", "cancel", "Cancel", id="run.cancel"),
     ]
+    HELP_TITLE = "Run"
     HELP = (
         "r runs the whole chain of the config (unchanged work comes from the cache), p re-runs "
         "only the plugin selected on the left, x cancels (finished work is kept and the next run "

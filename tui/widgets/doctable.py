@@ -40,6 +40,7 @@ NEAR = 10 * PAGE  # a page this close to either end is read from that end
 EVERY = 500  # the spacing of the rows a jump starts from (Query.positions)
 LEN_W, FIND_W = 7, 4
 DOC_MIN, DOC_MAX = 24, 60
+DOC_SHARE = 0.3  # of the table's width the document column keeps before plugin columns get room
 CELL_MIN, CELL_MAX = 8, 22
 
 
@@ -49,6 +50,32 @@ class Column:
     width: int
     sort: str | None  # the sort key it shows, if any
     right: bool = False
+
+
+def share_width(room: int, wanted: dict[str, int]) -> tuple[int, dict[str, int]]:
+    """The document column's width and each plugin column's, in ``room`` cells (a gap after
+    each column included). The document column gets its share of the width first (at least
+    ``DOC_MIN``); plugin columns that want more than the rest give way, the widest first, down
+    to ``CELL_MIN`` or their plugin's name; what is left then widens the document column up to ``DOC_MAX``. Only when
+    even that does not fit does the table scroll sideways."""
+    doc = max(DOC_MIN, min(DOC_MAX, int((room + 10) * DOC_SHARE)))
+    cells = dict(wanted)
+    budget = room - doc - 2 - len(cells)  # - 2: no horizontal scrollbar when it fits
+    over = sum(cells.values()) - budget
+    # A column keeps room for its plugin's name, so the header names every plugin.
+    floor = {p: max(CELL_MIN, min(CELL_MAX, cell_len(p))) for p in cells}
+    while over > 0:
+        above = {p: w for p, w in cells.items() if w > floor[p]}
+        if not above:
+            break
+        widest = max(above.values())
+        for p in [p for p, w in above.items() if w == widest]:
+            if over > 0:
+                cells[p] -= 1
+                over -= 1
+    if over < 0:
+        doc = min(DOC_MAX, doc - over)
+    return doc, cells
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -94,6 +121,7 @@ class DocTable(ScrollView, can_focus=True):
         Binding("s", "sort", "Sort", id="table.sort", tooltip="Sort by the next column"),
         Binding("S", "reverse", "Reverse", id="table.reverse", tooltip="Reverse the sort order"),
     ]
+    HELP_TITLE = "Corpus table"
     HELP = (
         "The corpus table. Up/Down/PageUp/PageDown/Home/End move, Enter opens a document, s "
         "cycles the sort column (seq, id, length, findings, the score of each plugin that "
@@ -289,16 +317,14 @@ class DocTable(ScrollView, can_focus=True):
         room_w = self.scrollable_content_region.width or 140
         if self._cols is not None and self._cols[0] == room_w:
             return self._cols[1]
-        fixed = self.seq_w + LEN_W + FIND_W + 4 + sum(w + 1 for w in self.cell_w.values())
-        room = room_w - fixed
-        doc_w = max(DOC_MIN, min(DOC_MAX, room - 2))  # - 2: no horizontal scrollbar when it fits
+        doc_w, cell_w = share_width(room_w - self.seq_w - LEN_W - FIND_W - 4, self.cell_w)
         cols = [
             Column("#", self.seq_w, "seq"),
             Column("document", doc_w, "id"),
             Column("chars", LEN_W, "length", right=True),
             Column("⚑", FIND_W, "findings", right=True),
         ]
-        cols += [Column(p, self.cell_w[p], f"score:{p}") for p in self.plugins]
+        cols += [Column(p, cell_w[p], f"score:{p}") for p in self.plugins]
         self._cols = (room_w, cols)
         return cols
 
@@ -378,12 +404,13 @@ class DocTable(ScrollView, can_focus=True):
                 s("bold yellow") if row.findings else s("dim"),
             ),
         ]
+        plugin_cols = cols[4:]
         if row.error:
-            room = sum(self.cell_w[p] + 1 for p in self.plugins)
+            room = sum(c.width + 1 for c in plugin_cols)
             out.append(Segment(fit(f"unreadable: {row.error}", room), s("red")))
             return out
-        for p in self.plugins:
-            out += cell(row.results.get(p), self.cell_w[p], s)
+        for p, c in zip(self.plugins, plugin_cols, strict=True):
+            out += cell(row.results.get(p), c.width, s)
         return out
 
     def _row_text(self, row: DocRow) -> Text:
@@ -392,15 +419,26 @@ class DocTable(ScrollView, can_focus=True):
 
     # --- actions --------------------------------------------------------------------------------
 
+    def _rows_shown(self) -> int:
+        """How many rows fit under the header, above a horizontal scroll bar if there is one."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def watch_cursor(self, old: int, new: int) -> None:
-        top = self.scroll_offset.y
-        height = max(1, self.size.height - 1)  # lines under the header
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
+        self._show_cursor()
+        # Again once the layout is done: a horizontal scroll bar that appears with it takes a
+        # line from the rows.
+        self.call_after_refresh(self._show_cursor)
         self.refresh()
         self._changed(self.row(new))
+
+    def _show_cursor(self) -> bool:
+        """Scroll so the cursor's row is on screen; whether it is."""
+        top, height, row = self.scroll_offset.y, self._rows_shown(), self.cursor
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        return self.scroll_offset.y <= row < self.scroll_offset.y + height
 
     def _changed(self, row: DocRow | None) -> None:
         if self.changed is not None and self.is_mounted:
@@ -410,7 +448,7 @@ class DocTable(ScrollView, can_focus=True):
         self.cursor = max(0, min(self.total - 1, self.cursor + delta))
 
     def action_page(self, direction: int) -> None:
-        self.action_cursor(direction * max(1, self.size.height - 2))
+        self.action_cursor(direction * max(1, self._rows_shown() - 1))
 
     def action_jump(self, where: int) -> None:
         self.cursor = max(0, self.total - 1) if where < 0 else 0

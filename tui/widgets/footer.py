@@ -54,10 +54,41 @@ class KeysFooter(Widget):
 
     def _shown(self) -> list[tuple[str, str]]:
         """What the bar shows: each key and its description."""
-        return [
-            (self.app.get_key_display(binding), binding.description or binding.action)
-            for _, binding in self._keys()
+        return [(key, description) for _, _, key, description in self._fitted()]
+
+    def _fitted(self) -> list[tuple[Any, Any, str, str]]:
+        """``(node, binding, key, description)`` of the keys that fit the bar's width whole:
+        when they do not all fit, the app's own keys go first (from the last), then the
+        focused widget's (from the first); F1 Help and the palette stay, and Help lists the
+        rest."""
+        items = [
+            (
+                node,
+                binding,
+                self.app.get_key_display(binding),
+                binding.description or binding.action,
+            )
+            for node, binding in self._keys()
         ]
+        room = self.size.width or 200
+
+        def width() -> int:
+            return sum(len(key) + len(description) + 3 for _, _, key, description in items)
+
+        def kept(item: tuple[Any, Any, str, str]) -> bool:
+            action = item[1].action
+            return action in ("help", "app.help", "command_palette", "app.command_palette")
+
+        app_keys = [i for i in items if i[0] is self.app and not kept(i)]
+        for item in reversed(app_keys):
+            if width() <= room:
+                break
+            items.remove(item)
+        for item in [i for i in items if i[0] is not self.app and i[0] is not self.screen]:
+            if width() <= room:
+                break
+            items.remove(item)
+        return items
 
     def _keys(self) -> list[tuple[Any, Any]]:
         """``(node, binding)`` of each shown key, one per action, in the screen's order."""
@@ -82,11 +113,7 @@ class KeysFooter(Widget):
         t = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         self._drawn = []
-        for node, binding in self._keys():
-            key, description = (
-                self.app.get_key_display(binding),
-                binding.description or binding.action,
-            )
+        for node, binding, key, description in self._fitted():
             start = len(t)
             t.append(f" {key} ", key_style)
             t.append(f"{description} ", desc_style)

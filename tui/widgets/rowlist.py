@@ -34,14 +34,15 @@ CACHED_PAGES = 16
 class RowList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"rowlist--cursor", "rowlist--header", "rowlist--dim"}
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.pagedown"),
+        Binding("home", "jump(0)", "First", show=False, id="list.home"),
+        Binding("end", "jump(-1)", "Last", show=False, id="list.end"),
+        Binding("enter", "select", "Select", id="list.select", tooltip="Open the row"),
     ]
+    HELP_TITLE = "List"
     HELP = "A list: Up/Down/PageUp/PageDown/Home/End move, Enter selects."
 
     cursor = reactive(0, init=False)

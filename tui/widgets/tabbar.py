@@ -27,6 +27,7 @@ class TabBar(Widget, can_focus=True):
         Binding("left", "move(-1)", "Previous tab", show=False, id="tabs.previous"),
         Binding("right", "move(1)", "Next tab", show=False, id="tabs.next"),
     ]
+    HELP_TITLE = "Tabs"
     HELP = "The tabs of this document, one per plugin. Left/Right (or 1-9) switch tabs."
 
     active = reactive("", init=False)

@@ -27,6 +27,7 @@ from rich.style import Style
 from rich.text import Span, Text
 from textmill.tui.widgets.scrollbar import BAR, bar_cells, position_at
 from textual import work
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
@@ -120,14 +121,17 @@ def render_lines(
 class TextView(ScrollView, can_focus=True):
     """Shows a ``Text`` wrapped to the width, or any renderable, rendering only visible lines."""
 
+    # Moving keys everyone knows: kept out of the key bar, which then has room for the
+    # screen's own keys (F1 lists them all).
     BINDINGS = [
-        ("up", "scroll_up", "Up"),
-        ("down", "scroll_down", "Down"),
-        ("pageup", "page_up", "Page up"),
-        ("pagedown", "page_down", "Page down"),
-        ("home", "scroll_home", "Top"),
-        ("end", "scroll_end", "Bottom"),
+        Binding("up", "scroll_up", "Up", show=False, id="text.up"),
+        Binding("down", "scroll_down", "Down", show=False, id="text.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="text.pageup"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="text.pagedown"),
+        Binding("home", "scroll_home", "Top", show=False, id="text.home"),
+        Binding("end", "scroll_end", "Bottom", show=False, id="text.end"),
     ]
+    HELP_TITLE = "Text"
     HELP = "The text of this tab. Up/Down/PageUp/PageDown/Home/End scroll it."
 
     def __init__(self, **kw: Any) -> None:

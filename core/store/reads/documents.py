@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from textmill.errors import TextmillError
-from textmill.model import Cluster, Document, Edit, Finding, StageResult, to_dict
+from textmill.model import Alignment, Cluster, Document, Edit, Finding, StageResult, to_dict
 from textmill.store import outputs, search
 from textmill.store.db import chunks, columns, marks, plain
 from textmill.store.reads.base import Reader
@@ -88,28 +88,74 @@ class DocumentView:
     mentions: list[dict[str, Any]]
     clean_edits: list[Edit] = field(default_factory=list)  # every cleaner's edits, in raw offsets
     cluster_sizes: dict[str, int] = field(default_factory=dict)  # members of each cluster in all
+    alignments: list[Alignment] = field(default_factory=list)  # sentence alignments it is a side of
+
+
+FILTER_GRAMMAR = (
+    "a filter is words to search for and any of plugin:NAME, "
+    "status:ok|error|skipped|cached, severity:info|warning|error, code:CODE, cluster:ID, "
+    'entity:ID, errors:yes|no, score<X, score>X, score<=X, score>=X (quote a word with a colon: "a:b")'
+)
+FILTER_KEYS = ("plugin", "status", "severity", "code", "cluster", "entity", "errors")
+_CHOICES = {
+    "status": ("ok", "error", "skipped", "cached"),
+    "severity": ("info", "warning", "error"),
+    "errors": ("yes", "no", "true", "false", "1", "0"),
+}
+
+
+class AmbiguousId(TextmillError):
+    """A document reference that starts several ids."""
+
+
+class FilterError(TextmillError):
+    """A filter expression that does not follow the grammar; the message quotes it."""
+
+
+def _filter_error(what: str) -> FilterError:
+    return FilterError(f"{what}; {FILTER_GRAMMAR}")
 
 
 def parse_filter(expr: str) -> Filter:
     """Parse a filter expression such as ``plugin:mt_artifacts severity:error score<0.5 kirby``.
 
     Keys: plugin, status, severity, code, cluster, entity, errors (yes/no); ``score>X``,
-    ``score<X``; remaining words form the full-text search.
+    ``score<X`` (or ``>=``, ``<=``); remaining words form the full-text search (a word in
+    double quotes is searched for even with a colon). A token that looks like a key or a score
+    bound but is not one (``bogus:thing``, ``score<<0.5``) raises :class:`FilterError`, whose
+    message gives the grammar.
     """
+    import difflib
+
     kw: dict[str, Any] = {}
     words: list[str] = []
     for tok in expr.split():
-        m = re.fullmatch(r"score([<>])=?([0-9.]+)", tok)
-        if m:
+        if tok.startswith('"'):
+            words.append(tok)
+            continue
+        if re.match(r"score[<>=!]", tok):
+            m = re.fullmatch(r"score([<>])=?(\d+(?:\.\d*)?|\.\d+)", tok)
+            if m is None:
+                raise _filter_error(f'"{tok}" is not a score bound such as score<0.5')
             kw["score_min" if m.group(1) == ">" else "score_max"] = float(m.group(2))
             continue
         key, sep, value = tok.partition(":")
-        if sep and key in ("plugin", "status", "severity", "code", "cluster", "entity"):
-            kw[key] = value
-        elif sep and key == "errors":
+        if not sep:
+            words.append(tok)
+            continue
+        if key not in FILTER_KEYS:
+            near = difflib.get_close_matches(key, [*FILTER_KEYS, "score"], n=1)
+            hint = f' (did you mean "{near[0]}"?)' if near else ""
+            raise _filter_error(f'"{tok}": "{key}" is not a filter key{hint}')
+        if not value:
+            raise _filter_error(f'"{tok}" gives no value for {key}')
+        choices = _CHOICES.get(key)
+        if choices and value.lower() not in choices:
+            raise _filter_error(f'"{tok}": {key} is one of {"|".join(choices[:4])}')
+        if key == "errors":
             kw["errors"] = value.lower() in ("yes", "true", "1")
         else:
-            words.append(tok)
+            kw[key] = value.lower() if choices else value
     if words:
         kw["search"] = " ".join(words)
     return Filter(**kw)
@@ -125,7 +171,7 @@ def _and(where: str, *conds: str) -> str:
 class DocumentRecord(NamedTuple):
     """A document for an export: the document with its results in their JSON form
     (``to_dict`` of the merged results, in run order), its clusters (all members) and
-    mentions, as :class:`DocumentView` has them; and (:attr:`row`) its line of the corpus
+    mentions and sentence alignments, as :class:`DocumentView` has them; and (:attr:`row`) its line of the corpus
     table."""
 
     stored: DocumentRow
@@ -134,6 +180,7 @@ class DocumentRecord(NamedTuple):
     results: dict[str, dict[str, Any]]
     clusters: list[Cluster]
     mentions: list[dict[str, Any]]
+    alignments: list[Alignment]
 
     @property
     def error(self) -> str | None:
@@ -562,7 +609,7 @@ class DocumentReads(Reader):
 
     def _load(self, rows: list[DocumentRow], members: int | None = None) -> _Loaded:
         """What is known about some documents besides their rows, read for all of them at
-        once: their results, clusters and mentions, each in one statement per chunk of ids."""
+        once: their results, clusters, mentions and alignments, each in one statement per chunk of ids."""
         ids = [r.id for r in rows]
         results: dict[str, list[ResultRow]] = {i: [] for i in ids}
         mentions: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
@@ -594,7 +641,12 @@ class DocumentReads(Reader):
                         "type": m[8],
                     }
                 )
-        return _Loaded(results, mentions, outputs.clusters_of(self._conn, ids, members))
+        return _Loaded(
+            results,
+            mentions,
+            outputs.clusters_of(self._conn, ids, members),
+            outputs.alignments_of(self._conn, ids),
+        )
 
     def _views(
         self, rows: list[DocumentRow], loaded: _Loaded, order: list[str]
@@ -611,22 +663,35 @@ class DocumentReads(Reader):
                 if m is not None:
                     merged[p] = m
             doc = document_from_row(r)
-            out.append(_view(doc, r.error, merged, loaded.clusters[r.id], loaded.mentions[r.id]))
+            view = _view(doc, r.error, merged, loaded.clusters[r.id], loaded.mentions[r.id])
+            view.alignments = loaded.alignments[r.id]
+            out.append(view)
         return out
 
     def resolve_id(self, ref: str) -> str | None:
-        """A document id from an exact id, a unique id prefix, or a sequence number."""
+        """A document id from an exact id, a unique id prefix, or a sequence number; ``None``
+        when nothing matches. A prefix of several ids that is not a sequence number raises
+        :class:`AmbiguousId`, naming a few of them."""
         if self._conn.execute("SELECT 1 FROM documents WHERE id=?", (ref,)).fetchone():
             return ref
+        shown = 3
         rows = self._conn.execute(
-            "SELECT id FROM documents WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
-            (ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+            "SELECT id FROM documents WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?",
+            (ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", shown + 1),
         ).fetchall()
         if len(rows) == 1:
             return str(rows[0][0])
         if ref.isdigit():
             row = self._conn.execute("SELECT id FROM documents WHERE seq=?", (int(ref),)).fetchone()
-            return str(row[0]) if row else None
+            if row:
+                return str(row[0])
+        if rows:
+            ids = ", ".join(f'"{r[0]}"' for r in rows[:shown])
+            more = ", …" if len(rows) > shown else ""
+            raise AmbiguousId(
+                f'document "{ref}" is ambiguous: ids starting with it include {ids}{more}; '
+                "give more of the id"
+            )
         return None
 
     def iter_records(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentRecord]:
@@ -662,6 +727,7 @@ class DocumentReads(Reader):
                     results,
                     [c for c, _ in loaded.clusters[r.id]],
                     loaded.mentions[r.id],
+                    loaded.alignments[r.id],
                 )
 
     def iter_documents(self, f: Filter | None = None, batch: int = 500) -> Iterator[DocumentView]:
@@ -742,6 +808,7 @@ class _Loaded(NamedTuple):
     results: dict[str, list[ResultRow]]  # by plugin, then phase
     mentions: dict[str, list[dict[str, Any]]]
     clusters: dict[str, list[tuple[Cluster, int]]]  # with each cluster's full size
+    alignments: dict[str, list[Alignment]]
 
 
 def _table_row(r: DocumentRow, results: list[ResultRow]) -> DocRow:

@@ -1,0 +1,290 @@
+"""A web page as textmill reads it: decoded bytes, its text one block a line, what its markup says
+about each line, and its metadata.
+
+The text is html-text's rendering (``html_text.extract_text``: scripts, styles and comments
+dropped, a line per block element, a blank line around paragraphs, headings and lists), which is
+also how the plain-text pages of the cleaning benchmark were made. :func:`render` walks the same
+tree with the same rules and records, for every line of that text, the markup it came from: the
+innermost block tag, whether it sits in a heading, a list, ``<nav>``, ``<header>``, ``<footer>``,
+``<aside>`` or a form, how much of it is link text, and the class and id names around it. The
+boilerplate plugin reads those; the reader keeps only the text and the metadata.
+
+Needs the ``html`` extra (html-text, trafilatura's date finder, charset detection).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from textmill.errors import InputError
+
+INSTALL = 'reading HTML and WARC input needs the html extra; install it with `pip install "textmill[html]"`'
+
+STRUCTURAL = ("nav", "header", "footer", "aside", "form")
+LIST_TAGS = frozenset({"li", "ul", "ol", "dl", "dd", "dt", "menu"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def _libs() -> tuple[Any, Any]:
+    try:
+        import html_text
+        import lxml.etree
+    except ImportError:
+        raise InputError(INSTALL) from None
+    return html_text, lxml.etree
+
+
+@dataclass
+class LineMarkup:
+    """What the markup says about one line of the rendered text (blank lines have one too)."""
+
+    tag: str = ""  # the innermost element that opened the line
+    chars: int = 0
+    link_chars: int = 0
+    heading: bool = False
+    in_list: bool = False
+    structural: set[str] = field(default_factory=set)  # nav/header/footer/aside/form around it
+    names: set[str] = field(default_factory=set)  # class and id words of its ancestors
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    charset: str
+    note: str | None  # set when the decode was a best guess
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page's ``<meta>`` declares in its first 4 KB."""
+    m = _CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def decode_html(data: bytes, declared: str | None = None) -> Decoded:
+    """The page's text: the byte-order mark, else the charset declared (by the HTTP header given
+    as ``declared``, else the page's ``<meta>``), else UTF-8. Bytes that are not valid in that
+    charset are decoded as the charset detector guesses, with a note saying so."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
+        if data.startswith(bom):
+            return Decoded(data[len(bom) :].decode(enc, "replace"), enc, None)
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return Decoded(data[2:].decode("utf-16-be", "replace"), "utf-16-be", None)
+    name = (declared or declared_charset(data) or "utf-8").lower()
+    try:
+        enc = codecs.lookup(name).name
+    except LookupError:
+        enc = ""
+    if enc:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+        else:
+            if enc in ("cp1252", "iso8859-1", "latin-1") and not data.isascii():
+                # A page saved as UTF-8 that still declares a Western charset: decoding it
+                # as declared would turn every accent into two characters.
+                try:
+                    utf8 = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    return Decoded(text, enc, None)
+                return Decoded(
+                    utf8,
+                    "utf-8",
+                    f"the page declares {name} but its bytes are UTF-8; read as UTF-8",
+                )
+            return Decoded(text, enc, None)
+    if enc != "utf-8":
+        try:
+            utf8 = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return Decoded(
+                utf8, "utf-8", f"the page declares {name} but its bytes are UTF-8; read as UTF-8"
+            )
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
+    guess = codecs.lookup(best.encoding).name if best is not None else "utf-8"
+    if best is not None and any(
+        m.encoding == "cp1252" and m.chaos <= best.chaos and m.coherence >= best.coherence
+        for m in matches
+    ):
+        guess = "cp1252"  # of equally likely charsets, the web's own fallback (WHATWG)
+    what = f"declares {name}" if enc else f"declares an unknown charset {name!r}"
+    if not declared and not declared_charset(data):
+        what = "declares no charset"
+    return Decoded(
+        data.decode(guess, "replace"),
+        guess,
+        f"the page {what} but its bytes are not valid {enc or name}; decoded as {guess} "
+        "(a best guess: check the text)",
+    )
+
+
+def parse(html: str) -> Any:
+    """The page as an lxml tree (html-text's parser: lenient, so broken markup still parses)."""
+    html_text, _ = _libs()
+    return html_text.html_text.parse_html(html)
+
+
+def render(tree: Any) -> tuple[str, list[LineMarkup]]:
+    """html-text's rendering of ``tree`` (equal to ``html_text.extract_text``) and the markup of
+    each of its lines (one per ``text.split("\\n")`` item)."""
+    html_text, etree = _libs()
+    ht = html_text.html_text
+    cleaned = ht._cleaned_html_tree(tree)
+    newline_tags, double_tags = ht.NEWLINE_TAGS, ht.DOUBLE_NEWLINE_TAGS
+    chunks: list[str] = []
+    owners: list[tuple[Any, bool]] = []  # per chunk: the element whose text it is, in a link
+    newline, double = object(), object()
+    prev: object = double
+    stack: list[Any] = []
+    links = 0
+
+    def add_newlines(tag: str) -> None:
+        nonlocal prev
+        if prev is double:
+            return
+        if tag in double_tags:
+            chunks.append("\n" if prev is newline else "\n\n")
+            owners.append((None, False))
+            prev = double
+        elif tag in newline_tags:
+            if prev is not newline:
+                chunks.append("\n")
+                owners.append((None, False))
+            prev = newline
+
+    def add_text(raw: str | None, owner: Any) -> None:
+        nonlocal prev
+        text = ht._normalize_whitespace(raw) if raw else ""
+        if not text:
+            return
+        if prev is newline or prev is double:
+            space = ""
+        else:
+            assert isinstance(prev, str)
+            add = bool(
+                ht._has_trailing_whitespace(prev)
+                or (not ht._has_punct_after(text) and not ht._has_open_bracket_before(prev))
+            )
+            space = " " if add else ""
+        if space:
+            chunks.append(space)
+            owners.append((owner, links > 0))
+        chunks.append(text)
+        owners.append((owner, links > 0))
+        prev = raw
+
+    for event, el in etree.iterwalk(cleaned, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            stack.append(el)
+            if tag == "a":
+                links += 1
+            add_newlines(tag)
+            add_text(el.text, el)
+        else:
+            add_newlines(tag)
+            stack.pop()
+            if tag == "a":
+                links -= 1
+            if el is not cleaned:
+                add_text(el.tail, stack[-1] if stack else el)
+    # html-text strips the joined text; drop the same leading and trailing whitespace chunks.
+    while chunks and not chunks[0].strip():
+        chunks.pop(0)
+        owners.pop(0)
+    while chunks and not chunks[-1].strip():
+        chunks.pop()
+        owners.pop()
+    text = "".join(chunks)
+    lines = [LineMarkup()]
+    opened: set[int] = set()
+    for chunk, (owner, in_link) in zip(chunks, owners, strict=True):
+        parts = chunk.split("\n")
+        for extra in parts[1:]:
+            del extra
+            lines.append(LineMarkup())
+        if owner is None:
+            continue
+        info = lines[-1]
+        n = len(chunk)
+        info.chars += n
+        if in_link:
+            info.link_chars += n
+        if id(info) not in opened:
+            opened.add(id(info))
+            _describe(info, owner)
+    return text, lines
+
+
+def _describe(info: LineMarkup, el: Any) -> None:
+    info.tag = el.tag if isinstance(el.tag, str) else ""
+    node = el
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in HEADINGS:
+            info.heading = True
+        elif tag in LIST_TAGS:
+            info.in_list = True
+        elif tag in STRUCTURAL:
+            info.structural.add(tag)
+        role = node.get("role")
+        if role in ("navigation", "banner", "contentinfo", "complementary"):
+            info.structural.add(
+                {"navigation": "nav", "banner": "header", "contentinfo": "footer"}.get(
+                    role, "aside"
+                )
+            )
+        for attr in ("class", "id"):
+            value = node.get(attr)
+            if value:
+                info.names.update(w for w in _NAME_SPLIT.split(value.lower()) if w)
+        node = node.getparent()
+
+
+def metadata(tree: Any, url: str = "") -> dict[str, Any]:
+    """The page's ``<title>``, canonical URL, published date and language, where it gives them."""
+    out: dict[str, Any] = {}
+    title = tree.findtext(".//title")
+    if title and title.strip():
+        out["title"] = " ".join(title.split())
+    else:
+        og = tree.xpath('//meta[@property="og:title"]/@content')
+        if og and og[0].strip():
+            out["title"] = " ".join(og[0].split())
+    canonical = tree.xpath('//link[@rel="canonical"]/@href') or tree.xpath(
+        '//meta[@property="og:url"]/@content'
+    )
+    if canonical and canonical[0].strip():
+        out["canonical_url"] = canonical[0].strip()
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        content = tree.xpath('//meta[@http-equiv="content-language"]/@content')
+        lang = content[0] if content else None
+    if lang and lang.strip():
+        out["language"] = lang.strip()
+    date = _published(tree, url)
+    if date:
+        out["published"] = date
+    return out
+
+
+def _published(tree: Any, url: str) -> str | None:
+    try:
+        from htmldate import find_date
+    except ImportError:
+        raise InputError(INSTALL) from None
+    try:
+        found = find_date(tree, url=url or None, original_date=True, extensive_search=False)
+    except (ValueError, TypeError):
+        return None
+    return str(found) if found else None

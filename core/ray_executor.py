@@ -1,0 +1,108 @@
+"""The Ray executor (``[run] executor = "ray"``): the same interface as the process pool, on a
+Ray cluster or a local Ray.
+
+Each segment's job is put in Ray's object store once; ``workers`` actors are made from it, and
+each loads the plugins (and, on first use, their models) once and keeps them for the segment.
+Every batch is one actor task, given to the actors in turn, with at most two batches per actor
+in flight, so the driver's memory stays bounded whatever the corpus size. The actors return the
+rows the store writes; the driver (the ``textmill run`` process) alone reads and writes the
+store. ``[run] ray_address`` joins a running cluster, whose nodes must have textmill and the
+plugins installed; without it a local Ray starts with ``workers`` CPUs, and its workers get the
+driver's ``sys.path``. See docs/cluster.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+from textmill.errors import TextmillError
+from textmill.segment import DocOutcome, DocTask, SegmentJob, run_batch
+
+INSTALL = "pip install 'textmill[ray]'"
+
+
+def require_ray() -> Any:
+    """The ``ray`` module, or one sentence saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise TextmillError(
+            f'[run] executor = "ray" needs the ray package, which is not installed; '
+            f"install it with {INSTALL}, or use the local executor"
+        ) from None
+    return ray
+
+
+class _SegmentWorker:
+    """A Ray actor holding one segment's job: its plugins, their settings and prepared state."""
+
+    def __init__(self, job: SegmentJob) -> None:
+        self.job = job
+
+    def run(self, batch: list[DocTask]) -> list[DocOutcome]:
+        return run_batch(self.job, batch)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+def connect(address: str, workers: int) -> Any:
+    """Join the cluster at ``address``, or start a local Ray with ``workers`` CPUs (once per
+    process: later segments reuse the connection)."""
+    ray = require_ray()
+    if not ray.is_initialized():
+        options: dict[str, Any] = {"logging_level": logging.ERROR, "log_to_driver": True}
+        if address:
+            try:
+                ray.init(address=address, **options)
+            except ConnectionError as exc:
+                raise TextmillError(
+                    f"cannot join the Ray cluster at {address} ({exc}); start it with "
+                    "`ray start --head` or fix [run] ray_address"
+                ) from None
+        else:
+            # A local Ray's workers import what the driver can (plugins on its sys.path).
+            path = os.pathsep.join(p for p in sys.path if p)
+            ray.init(
+                num_cpus=workers,
+                include_dashboard=False,
+                runtime_env={"env_vars": {"PYTHONPATH": path}},
+                **options,
+            )
+    return ray
+
+
+class RayExecutor:
+    """Batches as tasks on ``workers`` actors that hold the loaded plugins."""
+
+    def __init__(self, job: SegmentJob, workers: int, *, address: str = "") -> None:
+        self.ray = connect(address, workers)
+        self.job = job
+        self.workers = max(1, workers)
+        self.actors: list[Any] = []
+
+    def _start(self) -> None:
+        actor = self.ray.remote(num_cpus=1)(_SegmentWorker)
+        job = self.ray.put(self.job)
+        self.actors = [actor.remote(job) for _ in range(self.workers)]
+
+    def map(self, batches: Any) -> Iterator[list[DocOutcome]]:
+        pending: deque[Any] = deque()
+        for turn, batch in enumerate(batches):
+            if not self.actors:
+                self._start()
+            pending.append(self.actors[turn % len(self.actors)].run.remote(batch))
+            if len(pending) >= 2 * len(self.actors):
+                yield self.ray.get(pending.popleft())
+        while pending:
+            yield self.ray.get(pending.popleft())
+
+    def close(self) -> None:
+        for a in self.actors:
+            self.ray.kill(a)
+        self.actors = []
