@@ -17,11 +17,15 @@ class DocContext:
       plugin name (including corpus hooks' per-document results, e.g. dedup's clusters).
     - ``prepared``: what this plugin's own ``textmill_prepare`` hook returned for the corpus.
     - ``run_id``: the current run.
+    - ``parsed``: the document's shared spaCy parse (a :class:`textmill.parse.Parsed`) when the
+      plugin declared ``parses``, else ``None``. Plugins called outside a run parse the text
+      themselves (:func:`textmill.parse.parse_text`).
     """
 
     results: Mapping[str, StageResult] = field(default_factory=dict)
     prepared: Any = None
     run_id: str = ""
+    parsed: Any = None
 
     def result(self, plugin: str) -> StageResult | None:
         return self.results.get(plugin)

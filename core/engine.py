@@ -33,6 +33,7 @@ from textmill.freshness import Check, Freshness, text_hash
 from textmill.hookcall import TIMEOUT_PREFIX
 from textmill.manager import ENV_TRACE, PluginManager
 from textmill.model import CorpusResult, Document, StageResult
+from textmill.parse import PARSE_LINE
 from textmill.readers import ReadError, Skipped, fingerprint, read_paths
 from textmill.segment import Activity, DocOutcome, DocTask, SegmentJob, own, score
 from textmill.store import (
@@ -620,6 +621,11 @@ class Engine:
             clear += o.clear
             if o.text is not None:
                 texts.append(CleanedText(o.doc_id, o.text, o.text_hash))
+        parsed = [o.parse_seconds for o in outcomes if o.parse_seconds]
+        if parsed:  # the shared parse, on a line of its own so plugins' times are their own
+            st = self._stats(summary, PARSE_LINE)
+            st.processed += len(parsed)
+            st.seconds += sum(parsed)
         errors = 0
         for plugin, (processed, cached, failed, seconds) in counts.items():
             st = self._stats(summary, plugin)

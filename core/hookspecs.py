@@ -91,6 +91,19 @@ def textmill_register_commands(cli: Any) -> None:
     """
 
 
+@hookspec
+def textmill_nlp_pipes(nlp: Any, settings: Any) -> None:
+    """Add components to the shared spaCy pipeline that parses documents for this plugin.
+
+    Called once per process for each pipeline a segment builds, when the plugin declares
+    ``parses`` (see :mod:`textmill.parse`). Receives the pipeline (a spaCy ``Language``, with
+    only the components the segment's declared annotations need enabled) and the plugin's
+    settings. The additions annotate the one ``Doc`` every plugin of the segment reads from
+    ``ctx.parsed``; the built-in linker adds its entity rulers of knowledge-base aliases this way.
+    Returns nothing.
+    """
+
+
 @hookspec(firstresult=True)
 def textmill_render_result(plugin: str, result: StageResult, document: Document) -> Any | None:
     """Render one plugin's result on one document for the terminal UI and ``textmill show``.

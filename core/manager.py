@@ -32,6 +32,7 @@ import pluggy
 from textmill import hookspecs
 from textmill.errors import PluginLoadError
 from textmill.hookspecs import CORPUS_HOOKS, DOC_HOOKS
+from textmill.parse import check_annotations
 from textmill.plugininfo import PluginInfo
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
@@ -305,6 +306,7 @@ def _plugin_info(obj: object, name: str | None) -> PluginInfo:
         info = PluginInfo(name=name or _default_name(obj))
     if not isinstance(info, PluginInfo):
         raise TypeError("textmill_plugin_info must return a textmill.PluginInfo")
+    check_annotations(info.parses, f'plugin "{info.name}"')
     return info
 
 

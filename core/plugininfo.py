@@ -21,6 +21,10 @@ class PluginInfo:
       their providers when they are in the chain.
     - ``corpus_uses``: the same for the corpus hook only (e.g. cross-version checks use dedup's
       ``clusters`` when dedup is in the chain, and do nothing otherwise).
+    - ``parses``: the spaCy annotations the per-document hook reads from ``ctx.parsed``, the
+      document's shared parse (some of ``"entities"``, ``"sentences"``, ``"tags"``,
+      ``"dependencies"``; see :mod:`textmill.parse`). The engine parses each document once, with
+      what the segment's plugins declared.
     """
 
     name: str
@@ -33,4 +37,5 @@ class PluginInfo:
     corpus_provides: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
     corpus_uses: tuple[str, ...] = ()
+    parses: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

@@ -177,6 +177,7 @@ def test_without_a_config_the_default_chain_runs_and_says_so(tmp_path, seeds):
         "mt_artifacts",
         "dedup",
         "extractive",
+        "spacy",  # the shared parse, timed on its own line
     ]
     check = textmill("config", "check", cwd=tmp_path)
     assert check.returncode == 0 and "using the built-in default chain" in check.stderr

@@ -27,7 +27,7 @@ def test_hook_reference_is_generated_from_the_specs() -> None:
 
 def test_every_hook_is_documented() -> None:
     page = (ROOT / "docs" / "plugins" / "hooks.md").read_text(encoding="utf-8")
-    assert len(HOOKS) == 16
+    assert len(HOOKS) == 17
     for name in HOOKS:
         assert f"## `{name}`" in page
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""

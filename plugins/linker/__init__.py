@@ -32,6 +32,7 @@ from textmill import (
     Span,
     hookimpl,
 )
+from textmill.parse import Parsed, Piece, pieces
 from textmill.plugins.linker.candidates import is_person_name
 from textmill.plugins.linker.coref import join_names, references
 from textmill.plugins.linker.index import build_index
@@ -44,7 +45,7 @@ from textmill.plugins.linker.link import (
     load_weights,
     mention_record,
 )
-from textmill.plugins.linker.ner import pipeline
+from textmill.plugins.linker.ner import add_ruler, pipeline
 from textmill.plugins.linker.spans import (
     acronym_names,
     datelines,
@@ -110,7 +111,16 @@ def textmill_plugin_info() -> PluginInfo:
         uses=("text",),
         provides=("entities",),
         corpus_provides=("entity-index",),
+        parses=("entities",),
     )
+
+
+@hookimpl
+def textmill_nlp_pipes(nlp: Any, settings: LinkerSettings) -> None:
+    """The rulers of KB aliases around the shared pipeline's NER (see :mod:`.ner`)."""
+    s = settings or LinkerSettings()
+    if s.entity_ruler:
+        add_ruler(nlp, KB.load(kb_path(s)))
 
 
 @hookimpl
@@ -121,16 +131,33 @@ def textmill_register_commands(cli: Any) -> None:
 
 
 def find_mentions(
-    text: str, settings: LinkerSettings, nlp: Any = None, kb: KB | None = None
+    text: str,
+    settings: LinkerSettings,
+    nlp: Any = None,
+    kb: KB | None = None,
+    parsed: Parsed | None = None,
 ) -> list[Mention]:
-    """NER mentions of a linkable label (``nlp``: a pipeline from :mod:`.ner`, else the KB's;
-    ``kb``: the KB whose people's names fill the NER's gaps, else the settings' KB)."""
-    doc = (nlp or pipeline(kb_path(settings), settings.entity_ruler))(text)
-    return mentions_from_ents(
-        text,
-        [(e.start_char, e.end_char, e.label_) for e in doc.ents],
-        kb or KB.load(kb_path(settings)),
-    )
+    """NER mentions of a linkable label (``parsed``: the shared parse of ``text``, with this
+    plugin's rulers; else ``nlp``, a pipeline from :mod:`.ner`; else the KB's; ``kb``: the KB
+    whose people's names fill the NER's gaps, else the settings' KB)."""
+    if parsed is not None:
+        ents = parsed.ents()
+    else:
+        nlp = nlp or pipeline(kb_path(settings), settings.entity_ruler)
+        ents = [
+            (p.offset + e.start_char, p.offset + e.end_char, e.label_)
+            for p in _pieces(nlp, text)
+            for e in p.doc.ents
+        ]
+    return mentions_from_ents(text, ents, kb or KB.load(kb_path(settings)))
+
+
+def _pieces(nlp: Any, text: str) -> list[Piece]:
+    """``text`` parsed by ``nlp`` in the shared parse's pieces (memory bounded by a piece)."""
+    cuts = pieces(text)
+    return [
+        Piece(a, d) for (a, _), d in zip(cuts, nlp.pipe(text[a:b] for a, b in cuts), strict=True)
+    ]
 
 
 def mentions_from_ents(
@@ -168,13 +195,17 @@ def mentions_from_ents(
 
 
 def link_document(
-    text: str, settings: LinkerSettings, nlp: Any = None, kb: KB | None = None
+    text: str,
+    settings: LinkerSettings,
+    nlp: Any = None,
+    kb: KB | None = None,
+    parsed: Parsed | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A document's mention records, with short forms and acronyms joined to their names, and
-    the pronouns and descriptions linked to an entity (kept apart from the names). ``nlp`` and
-    ``kb`` as for :func:`find_mentions`."""
+    the pronouns and descriptions linked to an entity (kept apart from the names). ``nlp``,
+    ``kb`` and ``parsed`` as for :func:`find_mentions`."""
     kb = kb or KB.load(kb_path(settings))
-    mentions = find_mentions(text, settings, nlp, kb)
+    mentions = find_mentions(text, settings, nlp, kb, parsed)
     link_mentions(
         kb, mentions, text, fuzzy_cutoff=settings.fuzzy_cutoff, min_score=settings.min_score
     )
@@ -186,14 +217,16 @@ def link_document(
     return records, references(text, records)
 
 
-def link_text(text: str, settings: LinkerSettings) -> list[dict[str, Any]]:
-    return link_document(text, settings)[0]
+def link_text(
+    text: str, settings: LinkerSettings, parsed: Parsed | None = None
+) -> list[dict[str, Any]]:
+    return link_document(text, settings, parsed=parsed)[0]
 
 
 @hookimpl
 def textmill_entities(doc: Document, settings: LinkerSettings, ctx: DocContext) -> Result:
     s = settings or LinkerSettings()
-    records, refs = link_document(doc.text, s)
+    records, refs = link_document(doc.text, s, parsed=ctx.parsed if ctx is not None else None)
     findings = _variant_findings(records)
     linked = sum(1 for r in records if not r["entity"].startswith("NIL:"))
     return Result(

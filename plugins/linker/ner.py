@@ -18,8 +18,9 @@ _LABEL = {
     "organization": "ORG",
     "Q43229": "ORG",
 }
-# Only the pipes NER needs: no parser, tagger or lemmatizer.
-DISABLED_PIPES = ("parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
+# Only the pipes NER needs: no parser, tagger or lemmatizer, and no shared tok2vec (spaCy's
+# English NER embeds the text itself; only the tagger and parser listen to tok2vec).
+DISABLED_PIPES = ("tok2vec", "parser", "tagger", "attribute_ruler", "lemmatizer", "senter")
 
 
 @lru_cache(maxsize=4)

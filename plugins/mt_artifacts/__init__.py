@@ -27,7 +27,7 @@ from textmill import (
     hookimpl,
 )
 from textmill.plugins.mt_artifacts.bilingual import bilingual_checks
-from textmill.plugins.mt_artifacts.checks import run_checks
+from textmill.plugins.mt_artifacts.checks import PARSES, run_checks
 from textmill.plugins.mt_artifacts.crossversion import cross_version
 from textmill.plugins.mt_artifacts.score import (
     bilingual_language,
@@ -66,6 +66,7 @@ def textmill_plugin_info() -> PluginInfo:
         provides=("quality.score",),
         uses=("entities",),
         corpus_uses=("clusters", "alignments"),
+        parses=PARSES,
     )
 
 
@@ -74,7 +75,8 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
     s = settings or MTSettings()
     linker = ctx.result("linker")
     mentions = linker.data.get("mentions") if linker is not None and linker.data else None
-    findings = run_checks(doc.text, mentions=mentions)
+    parsed = ctx.parsed if ctx is not None else None
+    findings = run_checks(doc.text, mentions=mentions, parsed=parsed)
     if s.bilingual and doc.source_text:
         findings += bilingual_checks(doc)
     if s.checks:
@@ -84,6 +86,7 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
         findings,
         source_text=doc.source_text if s.bilingual else None,
         source_lang=doc.source_lang,
+        parsed=parsed,
     )
     worst = min((x["score"] for x in sentences), default=score)
     return Result(

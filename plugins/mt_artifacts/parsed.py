@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from textmill import Finding, Span
+from textmill.parse import lemma
 from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
@@ -447,7 +448,7 @@ def _explained(doc: Any, sent: Any, comma: int, second: Any) -> bool:
     # A reporting frame closing the sentence: a verb of saying, or a short clause whose verb
     # takes no object.
     if frame and after and frame[-1].i == after[-1].i:
-        if second.lemma_ in _SAYING or second.lemma_ in _FRAMES:
+        if lemma(second) in _SAYING or lemma(second) in _FRAMES:
             return True
         if len(frame) <= 6 and not any(c.dep_ in _OBJECTS for c in second.children):
             return True
@@ -514,7 +515,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
             if not _finite_clause(clause) or any(c.dep_ in ("cc", "mark") for c in clause.children):
                 continue
             sub = list(clause.subtree)
-            if clause.i < root.i and clause.dep_ == "ccomp" and root.lemma_ not in _SAYING:
+            if clause.i < root.i and clause.dep_ == "ccomp" and lemma(root) not in _SAYING:
                 comma = sub[-1].i + 1
                 # The next clause after the comma: in "I came, I saw, I conquered" each comma
                 # joins its neighbours, so the findings do not overlap.
@@ -530,7 +531,7 @@ def comma_splices(doc: Any) -> Iterator[Finding]:
             elif (
                 clause.i > root.i
                 and clause.dep_ in ("conj", "parataxis", "ccomp")
-                and clause.lemma_ not in _SAYING
+                and lemma(clause) not in _SAYING
             ):
                 comma, second, between = sub[0].i - 1, clause, doc[root.i : sub[0].i]
             else:

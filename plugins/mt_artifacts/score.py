@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from textmill import Finding
+from textmill.parse import Parsed
 from textmill.plugins.mt_artifacts.errors import expected_errors
 from textmill.plugins.mt_artifacts.features import (
     WORD,
@@ -134,12 +135,15 @@ def sentence_features(
     return feats
 
 
-def _sentence_tokens(text: str) -> list[list[Any]] | None:
-    from textmill.nlp import has_statistical_model, load_nlp, parse
-
-    if not has_statistical_model(load_nlp()):
+def _sentence_tokens(parsed: Parsed | None) -> tuple[list[int], list[Any]] | None:
+    """The parse's tokens and their starts in the text (None without a parser)."""
+    if parsed is None or not parsed.statistical:
         return None
-    return [list(parse(text))]
+    starts, tokens = [], []
+    for start, tok in parsed.tokens():
+        starts.append(start)
+        tokens.append(tok)
+    return starts, tokens
 
 
 def _split_source(source: str) -> list[str]:
@@ -161,6 +165,7 @@ def score_document(
     *,
     source_text: str | None = None,
     source_lang: str | None = None,
+    parsed: Parsed | None = None,
 ) -> tuple[float, list[dict[str, Any]]]:
     """``(document score, [{"start", "end", "score", "errors"}])``, scores in 0..1 (1 = good);
     ``errors`` is the sentence's expected number of words a post-editor would change
@@ -170,7 +175,8 @@ def score_document(
     :func:`bilingual_language`), monolingual otherwise.
     The document score is the length-weighted mean of its sentence scores. With a source whose
     sentence count matches, sentence i is compared with source sentence i; otherwise every
-    sentence gets the whole-document source features.
+    sentence gets the whole-document source features. ``parsed`` is the shared parse of
+    ``text`` (parsed here when not given).
     """
     spans = split_spans(text)
     if not spans:
@@ -179,9 +185,16 @@ def score_document(
     source_lang = bilingual_language(weights, source_text, source_lang)
     bilingual = source_lang is not None
     model = pick_model(weights, source_lang, bilingual)
-    toks = _sentence_tokens(text)
-    all_tokens = toks[0] if toks else []
-    starts = [t.idx for t in all_tokens]
+    if parsed is None:
+        from textmill.plugins.mt_artifacts.checks import own_parse
+
+        parsed = own_parse(text)
+    toks = _sentence_tokens(parsed)
+    starts, all_tokens = toks if toks else ([], [])
+    # Findings by start, so each sentence finds its own by bisection (linear in a long text).
+    anywhere = [f for f in findings if f.span is None]
+    placed = sorted((f for f in findings if f.span is not None), key=lambda f: f.span.start)  # type: ignore[union-attr]
+    placed_starts = [f.span.start for f in placed]  # type: ignore[union-attr]
     sources: list[str | None] = [None] * len(spans)
     doc_bi: dict[str, float] = {}
     if source_lang is not None and source_text is not None:
@@ -192,7 +205,7 @@ def score_document(
             doc_bi = bilingual_features(text, source_text, source_lang)
     rows = []
     for (a, b), src in zip(spans, sources, strict=True):
-        own = [f for f in findings if f.span is None or a <= f.span.start < b]
+        own = anywhere + placed[bisect_left(placed_starts, a) : bisect_left(placed_starts, b)]
         sent_tokens = all_tokens[bisect_left(starts, a) : bisect_left(starts, b)] if toks else None
         feats = sentence_features(text[a:b], sent_tokens, own, src, source_lang)
         if doc_bi:
