@@ -146,33 +146,57 @@ def read_paths(
     id_column: str = "id",
     max_bytes: int = 20_000_000,
 ) -> Iterator[Item]:
-    """Stream every document under ``paths`` in a stable order."""
+    """Stream every document under ``paths`` in a stable order.
+
+    Ids are unique: an item whose id was already read (two JSONL records or CSV rows with one
+    id, or a record whose id is another file's) is passed over as :class:`Skipped`, with a
+    reason naming its file and line and where the id was first seen. The first one wins."""
+    seen: dict[str, str] = {}
     for root in paths:
         files = _files(root)
         for path, rel in files:
             special = not_regular(path)
             if special:
-                yield ReadError(rel, str(path), special)
+                yield _first(ReadError(rel, str(path), special), rel, seen)
                 continue
             kind = _kind(path, fmt)
             if kind is None:
                 if not root.is_dir():
-                    yield ReadError(rel, str(path), _unknown_kind(path))
+                    yield _first(ReadError(rel, str(path), _unknown_kind(path)), rel, seen)
                 continue
             if kind == "text":
-                yield read_text_file(path, rel, max_bytes)
+                yield _first(read_text_file(path, rel, max_bytes), rel, seen)
             elif kind == "jsonl":
-                yield from read_jsonl(path, rel, text_column, id_column, max_bytes)
+                yield from read_jsonl(path, rel, text_column, id_column, max_bytes, seen)
             elif kind == "html":
                 from textmill.read_html import read_html_file
 
-                yield read_html_file(path, rel, max_bytes)
+                yield _first(read_html_file(path, rel, max_bytes), rel, seen)
             elif kind == "warc":
                 from textmill.read_warc import read_warc
 
-                yield from read_warc(path, rel, max_bytes)
+                for item in read_warc(path, rel, max_bytes):
+                    yield _first(item, rel, seen)
             else:
-                yield from read_csv(path, rel, text_column, id_column, max_bytes)
+                yield from read_csv(path, rel, text_column, id_column, max_bytes, seen)
+
+
+def _first(item: Item, where: str, seen: dict[str, str] | None) -> Item:
+    """``item``, or a :class:`Skipped` saying so when its id was read before (at ``seen[id]``);
+    ``where`` says where ``item`` is (a file, or a file and line)."""
+    if seen is None or isinstance(item, Skipped):
+        return item
+    first = seen.get(item.id)
+    if first is None:
+        seen[item.id] = where
+        return item
+    return Skipped(
+        item.id,
+        item.source,
+        f'{where}: duplicate id "{item.id}", first read at {first}; this one is ignored '
+        "(the first one is kept), give it another id",
+        1,
+    )
 
 
 def _unknown_kind(path: Path) -> str:
@@ -325,7 +349,12 @@ def _has_surrogates(text: str) -> bool:
 
 
 def read_jsonl(
-    path: Path, rel: str, text_column: str, id_column: str, max_bytes: int
+    path: Path,
+    rel: str,
+    text_column: str,
+    id_column: str,
+    max_bytes: int,
+    seen: dict[str, str] | None = None,
 ) -> Iterator[Item]:
     try:
         fh = _open_bytes(path)
@@ -364,9 +393,10 @@ def read_jsonl(
                     )
                     continue
                 # The text is no longer than its line, so within max_bytes.
-                yield _from_record(
+                item = _from_record(
                     rec, rel, lineno, source, text_column, id_column, max_bytes, utf8=True
                 )
+                yield _first(item, f"{rel} line {lineno}", seen)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield ReadError(
                 f"{rel}:{lineno + 1}",
@@ -376,7 +406,12 @@ def read_jsonl(
 
 
 def read_csv(
-    path: Path, rel: str, text_column: str, id_column: str, max_bytes: int
+    path: Path,
+    rel: str,
+    text_column: str,
+    id_column: str,
+    max_bytes: int,
+    seen: dict[str, str] | None = None,
 ) -> Iterator[Item]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
@@ -396,7 +431,7 @@ def read_csv(
             return
         try:
             for rowno, row in enumerate(reader, start=2):
-                yield _from_record(
+                item = _from_record(
                     dict(row),
                     rel,
                     rowno,
@@ -406,6 +441,7 @@ def read_csv(
                     max_bytes,
                     line=reader.line_num,
                 )
+                yield _first(item, f"{rel} line {reader.line_num}", seen)
         except csv.Error as exc:
             yield ReadError(
                 rel, str(path), f"{rel} line {reader.line_num}: CSV is malformed ({exc}); fix it"
