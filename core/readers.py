@@ -213,12 +213,34 @@ def _too_big(size: int, max_bytes: int) -> str:
     )
 
 
+# C0 control characters that text does not hold (tab, newline, carriage return and form feed
+# excepted). A few of them in otherwise good text are kept for cleaning to remove (the unicode
+# plugin's ``unicode.control`` edits); a document whose start is more than 1% of them (and at
+# least two) is binary.
+_CONTROLS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\f"}
+_CONTROL_BYTES = bytes(ord(c) for c in sorted(_CONTROLS))
+BINARY_SAMPLE = 8192
+
+
+def _binary(sample: str | bytes) -> str | None:
+    """Why the start of a document (``sample``) looks binary, or ``None`` when it is text."""
+    if isinstance(sample, bytes):
+        bad = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        nul = b"\x00" in sample
+    else:
+        bad = sum(1 for ch in sample if ch in _CONTROLS)
+        nul = "\x00" in sample
+    if bad < 2 or 100 * bad <= len(sample):
+        return None
+    what = "NUL bytes" if nul else "control characters"
+    return f"{what}, so it is probably binary; remove it or convert it to text"
+
+
 def check_text(text: str, max_bytes: int) -> str | None:
     """The reason a decoded text cannot be processed, or ``None`` when it is fine."""
-    if "\x00" in text:
-        return (
-            "document contains NUL bytes, so it is probably binary; remove it or convert it to text"
-        )
+    binary = _binary(text[:BINARY_SAMPLE])
+    if binary:
+        return f"document contains {binary}"
     if not text or text.isspace():
         return "document is empty; remove it or give it text"
     if 4 * len(text) > max_bytes:  # UTF-8 takes at most 4 bytes a character
@@ -230,11 +252,9 @@ def check_text(text: str, max_bytes: int) -> str | None:
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """UTF-8 text (a leading BOM dropped), or ``(None, reason)``."""
-    if b"\x00" in data[:8192]:
-        return (
-            None,
-            "file contains NUL bytes, so it is probably binary; remove it or convert it to text",
-        )
+    binary = _binary(data[:BINARY_SAMPLE])
+    if binary:
+        return None, f"file contains {binary}"
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
