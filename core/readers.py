@@ -215,8 +215,8 @@ def _too_big(size: int, max_bytes: int) -> str:
 
 # C0 control characters that text does not hold (tab, newline, carriage return and form feed
 # excepted). A few of them in otherwise good text are kept for cleaning to remove (the unicode
-# plugin's ``unicode.control`` edits); a document whose start is more than 1% of them (and at
-# least two) is binary.
+# plugin's ``unicode.control`` edits); a document whose start holds NUL and is more than 1% of
+# them (and at least two) is binary.
 _CONTROLS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\f"}
 _CONTROL_BYTES = bytes(ord(c) for c in sorted(_CONTROLS))
 BINARY_SAMPLE = 8192
@@ -230,10 +230,9 @@ def _binary(sample: str | bytes) -> str | None:
     else:
         bad = sum(1 for ch in sample if ch in _CONTROLS)
         nul = "\x00" in sample
-    if bad < 2 or 100 * bad <= len(sample):
+    if not nul or bad < 2 or 100 * bad <= len(sample):
         return None
-    what = "NUL bytes" if nul else "control characters"
-    return f"{what}, so it is probably binary; remove it or convert it to text"
+    return "NUL bytes, so it is probably binary; remove it or convert it to text"
 
 
 def check_text(text: str, max_bytes: int) -> str | None:
