@@ -241,6 +241,7 @@ def run(
         say(reason)
     for plugin, error in summary.corpus_errors:
         say(f'plugin "{plugin}" failed on the corpus: {error}')
+    _say_cleaning_cuts(store_path)
     if as_json:
         import json
 
@@ -265,6 +266,25 @@ def run(
 
 
 ERRORS_SHOWN = 5  # per-document errors named on stderr at the end of a run
+
+_CUTS = {
+    "clean.emptied": "cleaning removed all of its text",
+    "clean.mostly-removed": "cleaning removed over 90% of its text",
+}
+
+
+def _say_cleaning_cuts(store_path: Path) -> None:
+    """One stderr line per document that cleaning emptied or cut by over 90% (the quality
+    plugin's ``clean.emptied`` / ``clean.mostly-removed`` findings)."""
+    from textmill.query import Query, parse_filter
+
+    q = Query(store_path)
+    try:
+        for code, what in _CUTS.items():
+            for row in q.page(parse_filter(f"code:{code}"), limit=10**9, with_total=False).rows:
+                say(f"{row.id}: {what} ({code}); see `textmill show {row.id}`")
+    finally:
+        q.close()
 
 
 class _progress:

@@ -146,33 +146,57 @@ def read_paths(
     id_column: str = "id",
     max_bytes: int = 20_000_000,
 ) -> Iterator[Item]:
-    """Stream every document under ``paths`` in a stable order."""
+    """Stream every document under ``paths`` in a stable order.
+
+    Ids are unique: an item whose id was already read (two JSONL records or CSV rows with one
+    id, or a record whose id is another file's) is passed over as :class:`Skipped`, with a
+    reason naming its file and line and where the id was first seen. The first one wins."""
+    seen: dict[str, str] = {}
     for root in paths:
         files = _files(root)
         for path, rel in files:
             special = not_regular(path)
             if special:
-                yield ReadError(rel, str(path), special)
+                yield _first(ReadError(rel, str(path), special), rel, seen)
                 continue
             kind = _kind(path, fmt)
             if kind is None:
                 if not root.is_dir():
-                    yield ReadError(rel, str(path), _unknown_kind(path))
+                    yield _first(ReadError(rel, str(path), _unknown_kind(path)), rel, seen)
                 continue
             if kind == "text":
-                yield read_text_file(path, rel, max_bytes)
+                yield _first(read_text_file(path, rel, max_bytes), rel, seen)
             elif kind == "jsonl":
-                yield from read_jsonl(path, rel, text_column, id_column, max_bytes)
+                yield from read_jsonl(path, rel, text_column, id_column, max_bytes, seen)
             elif kind == "html":
                 from textmill.read_html import read_html_file
 
-                yield read_html_file(path, rel, max_bytes)
+                yield _first(read_html_file(path, rel, max_bytes), rel, seen)
             elif kind == "warc":
                 from textmill.read_warc import read_warc
 
-                yield from read_warc(path, rel, max_bytes)
+                for item in read_warc(path, rel, max_bytes):
+                    yield _first(item, rel, seen)
             else:
-                yield from read_csv(path, rel, text_column, id_column, max_bytes)
+                yield from read_csv(path, rel, text_column, id_column, max_bytes, seen)
+
+
+def _first(item: Item, where: str, seen: dict[str, str] | None) -> Item:
+    """``item``, or a :class:`Skipped` saying so when its id was read before (at ``seen[id]``);
+    ``where`` says where ``item`` is (a file, or a file and line)."""
+    if seen is None or isinstance(item, Skipped):
+        return item
+    first = seen.get(item.id)
+    if first is None:
+        seen[item.id] = where
+        return item
+    return Skipped(
+        item.id,
+        item.source,
+        f'{where}: duplicate id "{item.id}", first read at {first}; this one is ignored '
+        "(the first one is kept), give it another id",
+        1,
+    )
 
 
 def _unknown_kind(path: Path) -> str:
@@ -189,12 +213,33 @@ def _too_big(size: int, max_bytes: int) -> str:
     )
 
 
+# C0 control characters that text does not hold (tab, newline, carriage return and form feed
+# excepted). A few of them in otherwise good text are kept for cleaning to remove (the unicode
+# plugin's ``unicode.control`` edits); a document whose start holds NUL and is more than 1% of
+# them (and at least two) is binary.
+_CONTROLS = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r", "\f"}
+_CONTROL_BYTES = bytes(ord(c) for c in sorted(_CONTROLS))
+BINARY_SAMPLE = 8192
+
+
+def _binary(sample: str | bytes) -> str | None:
+    """Why the start of a document (``sample``) looks binary, or ``None`` when it is text."""
+    if isinstance(sample, bytes):
+        bad = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        nul = b"\x00" in sample
+    else:
+        bad = sum(1 for ch in sample if ch in _CONTROLS)
+        nul = "\x00" in sample
+    if not nul or bad < 2 or 100 * bad <= len(sample):
+        return None
+    return "NUL bytes, so it is probably binary; remove it or convert it to text"
+
+
 def check_text(text: str, max_bytes: int) -> str | None:
     """The reason a decoded text cannot be processed, or ``None`` when it is fine."""
-    if "\x00" in text:
-        return (
-            "document contains NUL bytes, so it is probably binary; remove it or convert it to text"
-        )
+    binary = _binary(text[:BINARY_SAMPLE])
+    if binary:
+        return f"document contains {binary}"
     if not text or text.isspace():
         return "document is empty; remove it or give it text"
     if 4 * len(text) > max_bytes:  # UTF-8 takes at most 4 bytes a character
@@ -206,11 +251,9 @@ def check_text(text: str, max_bytes: int) -> str | None:
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """UTF-8 text (a leading BOM dropped), or ``(None, reason)``."""
-    if b"\x00" in data[:8192]:
-        return (
-            None,
-            "file contains NUL bytes, so it is probably binary; remove it or convert it to text",
-        )
+    binary = _binary(data[:BINARY_SAMPLE])
+    if binary:
+        return None, f"file contains {binary}"
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -325,7 +368,12 @@ def _has_surrogates(text: str) -> bool:
 
 
 def read_jsonl(
-    path: Path, rel: str, text_column: str, id_column: str, max_bytes: int
+    path: Path,
+    rel: str,
+    text_column: str,
+    id_column: str,
+    max_bytes: int,
+    seen: dict[str, str] | None = None,
 ) -> Iterator[Item]:
     try:
         fh = _open_bytes(path)
@@ -364,9 +412,10 @@ def read_jsonl(
                     )
                     continue
                 # The text is no longer than its line, so within max_bytes.
-                yield _from_record(
+                item = _from_record(
                     rec, rel, lineno, source, text_column, id_column, max_bytes, utf8=True
                 )
+                yield _first(item, f"{rel} line {lineno}", seen)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield ReadError(
                 f"{rel}:{lineno + 1}",
@@ -376,7 +425,12 @@ def read_jsonl(
 
 
 def read_csv(
-    path: Path, rel: str, text_column: str, id_column: str, max_bytes: int
+    path: Path,
+    rel: str,
+    text_column: str,
+    id_column: str,
+    max_bytes: int,
+    seen: dict[str, str] | None = None,
 ) -> Iterator[Item]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
@@ -396,7 +450,7 @@ def read_csv(
             return
         try:
             for rowno, row in enumerate(reader, start=2):
-                yield _from_record(
+                item = _from_record(
                     dict(row),
                     rel,
                     rowno,
@@ -406,6 +460,7 @@ def read_csv(
                     max_bytes,
                     line=reader.line_num,
                 )
+                yield _first(item, f"{rel} line {reader.line_num}", seen)
         except csv.Error as exc:
             yield ReadError(
                 rel, str(path), f"{rel} line {reader.line_num}: CSV is malformed ({exc}); fix it"

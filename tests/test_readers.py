@@ -39,7 +39,7 @@ def test_jsonl_malformed_line_and_gzip(tmp_path):
         '{"id": "a", "text": "First document.", "source_text": "Erstes.", "source_lang": "de"}',
         "{not json",
         '{"id": "c", "body": "no text field"}',
-        '{"id": "d", "text": "has\\u0000nul"}',
+        '{"id": "d", "text": "has\\u0000\\u0001nul"}',
         '["an", "array"]',
         '{"id": "f", "text": "Last one.", "meta": {"site": "x"}, "url": "http://e"}',
     ]
@@ -75,7 +75,7 @@ def test_every_record_message_names_file_and_line(tmp_path):
         '{"id": "b", "body": "no text field"}',
         '{"id": "c", "text": "   "}',
         "",
-        '{"text": "has\\u0000nul"}',
+        '{"text": "has\\u0000\\u0001nul"}',
         "{broken",
         "[1, 2]",
     ]

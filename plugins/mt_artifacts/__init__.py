@@ -21,6 +21,7 @@ from textmill import (
     CorpusResult,
     DocContext,
     Document,
+    Finding,
     PluginInfo,
     Range,
     Result,
@@ -36,7 +37,7 @@ from textmill.plugins.mt_artifacts.score import (
     score_document,
 )
 
-VERSION = "4"
+VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,18 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
         source_lang=doc.source_lang,
         parsed=parsed,
     )
+    label = label_of(score)
+    cut = cleaning_cut(doc)
+    if cut is not None:
+        findings.append(cut)
+        if not doc.text.strip():
+            score, label = 0.0, "poor"  # no text left is not good text
+        elif label == "good":
+            label = "fair"
     worst = min((x["score"] for x in sentences), default=score)
     return Result(
         score=score,
-        label=label_of(score),
+        label=label,
         findings=tuple(findings),
         data={
             "sentences": sentences,
@@ -105,6 +114,33 @@ def textmill_quality(doc: Document, settings: MTSettings, ctx: DocContext) -> Re
             "gender_evidence": "knowledge base" if mentions else "name-gender list",
         },
     )
+
+
+MOSTLY_REMOVED = 0.9  # share of the text as read that cleaning removed
+
+
+def cleaning_cut(doc: Document) -> Finding | None:
+    """``clean.emptied`` when the clean stage left no text of a document that had some, or
+    ``clean.mostly-removed`` when it removed over 90% of it; such a text is not scored good."""
+    raw = len(doc.raw.strip())
+    if not raw:
+        return None
+    left = len(doc.text.strip())
+    if not left:
+        return Finding(
+            "clean.emptied",
+            "Cleaning removed all of this document's text, so there is nothing to judge; "
+            "check the clean stage's edits (e.g. boilerplate) or the input.",
+            severity="error",
+        )
+    if left < (1 - MOSTLY_REMOVED) * raw:
+        return Finding(
+            "clean.mostly-removed",
+            f"Cleaning removed {1 - left / raw:.0%} of this document's text; the score covers "
+            "only what is left.",
+            severity="warning",
+        )
+    return None
 
 
 @hookimpl
