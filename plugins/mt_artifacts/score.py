@@ -274,8 +274,8 @@ def document_score(
     training distributions put them (see ``benchmarks/train_document.py``). A document of
     at most ``ramp[0]`` sentences keeps the mean sentence score, one of ``ramp[1]`` or more
     gets the document model's, and lengths between get a linear blend: the document model was
-    fitted on whole articles, and on short texts (the one- to three-sentence items of the
-    quality set) it would lower the sentence model's correlation with human scores."""
+    fitted on whole articles, and on short texts (the items of the quality set have up to 7
+    sentences) it would lower the sentence model's correlation with human scores."""
     mean = float(np.average(scores, weights=lengths))
     raw = document_raw(model, document_features(rows, scores, lengths))
     p = 1.0 / (1.0 + np.exp(-raw))
