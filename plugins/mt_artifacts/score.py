@@ -159,29 +159,17 @@ def label_of(score: float) -> str:
     return "poor" if score < 0.35 else "fair" if score < 0.6 else "good"
 
 
-def score_document(
+def _scored_rows(
+    weights: dict[str, Any],
     text: str,
-    findings: list[Finding],
-    *,
-    source_text: str | None = None,
-    source_lang: str | None = None,
-    parsed: Parsed | None = None,
-) -> tuple[float, list[dict[str, Any]]]:
-    """``(document score, [{"start", "end", "score", "errors"}])``, scores in 0..1 (1 = good);
-    ``errors`` is the sentence's expected number of words a post-editor would change
-    (:mod:`.errors`).
-
-    Bilingual when ``source_text`` is given in a language a bilingual model was trained on (see
-    :func:`bilingual_language`), monolingual otherwise.
-    The document score is the length-weighted mean of its sentence scores. With a source whose
-    sentence count matches, sentence i is compared with source sentence i; otherwise every
-    sentence gets the whole-document source features. ``parsed`` is the shared parse of
-    ``text`` (parsed here when not given).
-    """
-    spans = split_spans(text)
-    if not spans:
-        return 1.0, []
-    weights = load()
+    spans: list[tuple[int, int]],
+    findings: Sequence[Finding],
+    source_text: str | None,
+    source_lang: str | None,
+    parsed: Parsed | None,
+) -> tuple[dict[str, Any], bool, list[dict[str, float]], np.ndarray]:
+    """``(sentence model, bilingual?, feature dict per sentence, calibrated sentence scores)``;
+    ``parsed`` is the shared parse of ``text`` (parsed here when not given)."""
     source_lang = bilingual_language(weights, source_text, source_lang)
     bilingual = source_lang is not None
     model = pick_model(weights, source_lang, bilingual)
@@ -211,12 +199,102 @@ def score_document(
         if doc_bi:
             feats.update(doc_bi)
         rows.append(feats)
-    scores = calibrate(model, predict_raw(model, rows))
+    return model, bilingual, rows, calibrate(model, predict_raw(model, rows))
+
+
+def monolingual_document_features(
+    text: str, findings: Sequence[Finding], parsed: Parsed | None = None
+) -> dict[str, float] | None:
+    """:func:`document_features` of ``text`` scored monolingually (None for empty text); for
+    training the document model."""
+    spans = split_spans(text)
+    if not spans:
+        return None
+    _, _, rows, scores = _scored_rows(load(), text, spans, findings, None, None, parsed)
+    lengths = np.array([b - a for a, b in spans], dtype=float)
+    feats = document_features(rows, scores, lengths)
+    feats["n_sentences"] = float(len(spans))
+    return feats
+
+
+def score_document(
+    text: str,
+    findings: list[Finding],
+    *,
+    source_text: str | None = None,
+    source_lang: str | None = None,
+    parsed: Parsed | None = None,
+) -> tuple[float, list[dict[str, Any]]]:
+    """``(document score, [{"start", "end", "score", "errors"}])``, scores in 0..1 (1 = good);
+    ``errors`` is the sentence's expected number of words a post-editor would change
+    (:mod:`.errors`).
+
+    Bilingual when ``source_text`` is given in a language a bilingual model was trained on (see
+    :func:`bilingual_language`), monolingual otherwise.
+    The bilingual document score is the length-weighted mean of its sentence scores; the
+    monolingual one comes from the document model (:func:`document_score`). With a source whose
+    sentence count matches, sentence i is compared with source sentence i; otherwise every
+    sentence gets the whole-document source features. ``parsed`` is the shared parse of
+    ``text`` (parsed here when not given).
+    """
+    spans = split_spans(text)
+    if not spans:
+        return 1.0, []
+    weights = load()
+    model, bilingual, rows, scores = _scored_rows(
+        weights, text, spans, findings, source_text, source_lang, parsed
+    )
     lengths = np.array([b - a for a, b in spans], dtype=float)
     doc = float(np.average(scores, weights=lengths))
+    if not bilingual and "document" in weights:
+        doc = document_score(weights["document"], rows, scores, lengths)
     errors = expected_errors(model, scores, [text[a:b] for a, b in spans])
     sentences = [
         {"start": a, "end": b, "score": round(float(s), 3), "errors": round(float(e), 2)}
         for (a, b), s, e in zip(spans, scores, errors, strict=True)
     ]
     return round(doc, 3), sentences
+
+
+def document_features(
+    rows: list[dict[str, float]], scores: np.ndarray, lengths: np.ndarray
+) -> dict[str, float]:
+    """Features of a whole document: each sentence feature's length-weighted mean over its
+    sentences, and the mean, lower decile and spread of the sentence scores."""
+    w = lengths / lengths.sum()
+    names = sorted({k for r in rows for k in r})
+    out = {
+        f"mean:{n}": float(sum(wi * r.get(n, 0.0) for wi, r in zip(w, rows, strict=True)))
+        for n in names
+    }
+    out["sentence_score"] = float(np.dot(w, scores))
+    out["sentence_score_p10"] = float(np.quantile(scores, 0.1))
+    out["sentence_score_sd"] = float(np.sqrt(np.dot(w, (scores - np.dot(w, scores)) ** 2)))
+    return out
+
+
+def document_raw(model: dict[str, Any], feats: dict[str, float]) -> float:
+    """The document model's log-odds of native over machine-translated text."""
+    x = np.array([feats.get(n, m) for n, m in zip(model["features"], model["mean"], strict=True)])
+    h = np.clip((x - np.asarray(model["mean"])) / np.asarray(model["scale"]), -6.0, 6.0)
+    return float(h @ np.asarray(model["coef"]) + model["intercept"])
+
+
+def document_score(
+    model: dict[str, Any], rows: list[dict[str, float]], scores: np.ndarray, lengths: np.ndarray
+) -> float:
+    """The monolingual document score: the document model's probability that the text is
+    native (not machine-translated), mapped onto 0..1 through knots set from the training
+    documents so that the "fair" and "good" cut-offs of :func:`label_of` fall where the
+    training distributions put them (see ``benchmarks/train_document.py``). A document of
+    at most ``ramp[0]`` sentences keeps the mean sentence score, one of ``ramp[1]`` or more
+    gets the document model's, and lengths between get a linear blend: the document model was
+    fitted on whole articles, and on short texts (the items of the quality set have up to 7
+    sentences) it would lower the sentence model's correlation with human scores."""
+    mean = float(np.average(scores, weights=lengths))
+    raw = document_raw(model, document_features(rows, scores, lengths))
+    p = 1.0 / (1.0 + np.exp(-raw))
+    mapped = float(np.interp(p, model["knots_p"], model["knots_score"]))
+    lo, hi = model["ramp"]
+    w = min(1.0, max(0.0, (len(rows) - lo) / (hi - lo)))
+    return w * mapped + (1.0 - w) * mean
