@@ -342,9 +342,12 @@ class _progress:
 
 
 def _summary_json(summary: dict[str, Any], store_path: Path) -> dict[str, Any]:
-    """``textmill run --json``: the summary's per-plugin counts and their totals."""
+    """``textmill run --json``: the summary's per-plugin counts and their totals; the shared
+    spaCy parse is apart (``parse``), as it is no plugin's work and not a plugin's result."""
+    from textmill.parse import PARSE_LINE
+
     counts = ("processed", "cached", "errors", "timeouts")
-    plugins = {
+    lines = {
         name: {
             **{k: s[k] for k in counts},
             "seconds": round(s["seconds"], 3),
@@ -352,6 +355,8 @@ def _summary_json(summary: dict[str, Any], store_path: Path) -> dict[str, Any]:
         }
         for name, s in summary["plugins"].items()
     }
+    parse = lines.pop(PARSE_LINE, None)
+    plugins = lines
     totals: dict[str, Any] = {k: sum(p[k] for p in plugins.values()) for k in counts}
     totals["seconds"] = summary["seconds"]
     totals["documents"] = summary["documents"]
@@ -361,6 +366,7 @@ def _summary_json(summary: dict[str, Any], store_path: Path) -> dict[str, Any]:
         "run_id": summary["run_id"],
         "store": str(store_path),
         "plugins": plugins,
+        "parse": parse and {k: parse[k] for k in ("processed", "errors", "timeouts", "seconds")},
         "totals": totals,
         "input_errors": summary["input_errors"],
         "corpus_errors": summary["corpus_errors"],

@@ -38,6 +38,8 @@ def test_only_is_cached_and_force_recomputes(default_project):
     }
     assert plugins["unicode"]["processed"] == 5 and plugins["unicode"]["cached"] == 0
     assert first["totals"]["cached"] == 0
+    # the shared spaCy parse is reported apart: each document parsed once
+    assert first["parse"]["processed"] == 5 and first["parse"]["errors"] == 0
     assert first["totals"]["processed"] == sum(p["processed"] for p in plugins.values())
     assert first["totals"]["documents"] == 5 and first["failed"] is False
     assert plugins["langid"]["mean_score"] is not None
@@ -50,6 +52,7 @@ def test_only_is_cached_and_force_recomputes(default_project):
     # ... and the next full run is fully cached too
     full = summary(cwd=default_project)
     assert full["totals"]["cached"] == full["totals"]["processed"] == first["totals"]["processed"]
+    assert full["parse"] is None  # nothing to parse when every result is cached
 
     # --force recomputes on purpose, and only the plugins of --only
     forced = summary("--force", "--only", "linker", cwd=default_project)

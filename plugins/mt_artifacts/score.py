@@ -166,7 +166,7 @@ def _scored_rows(
     findings: Sequence[Finding],
     source_text: str | None,
     source_lang: str | None,
-    parsed: Parsed | None,
+    parsed: Parsed | None = None,
 ) -> tuple[dict[str, Any], bool, list[dict[str, float]], np.ndarray]:
     """``(sentence model, bilingual?, feature dict per sentence, calibrated sentence scores)``;
     ``parsed`` is the shared parse of ``text`` (parsed here when not given)."""
