@@ -15,7 +15,9 @@ Printed:
   length on the same documents as a baseline. The BBC articles scored here (the first 300
   business ones by default) are not among the document model's training articles.
 
-Story clusters are measured by ``benchmarks/precision_stories.py``.
+- story-cluster pairwise precision and recall (with ARI and alignment accuracy) on a corpus that
+  mixes BBC articles with the MQM versions, and BBC alone: the figures of
+  ``benchmarks/precision_stories.py``, run in the same process (``--skip-stories`` leaves them).
 
     nice .venv/bin/python benchmarks/eval_precision.py [--bbc 300] [--mqm 380]
 """
@@ -223,6 +225,7 @@ def main() -> None:
     ap.add_argument("--bbc", type=int, default=300, help="BBC business articles")
     ap.add_argument("--mqm", type=int, default=0, help="MT versions (0 = all 380)")
     ap.add_argument("--skip-score", action="store_true", help="findings and precision only")
+    ap.add_argument("--skip-stories", action="store_true", help="no story-cluster figures")
     args = ap.parse_args()
     t0 = time.perf_counter()
     bbc = bbc_docs(args.bbc)
@@ -282,6 +285,11 @@ def main() -> None:
         "  baseline, longer document first: "
         f"{auc([float(len(t)) for t in bbc.values()], [float(len(t)) for t in mqm.values()]):.3f}"
     )
+    if not args.skip_stories:
+        import precision_stories
+
+        print("\nstory clusters (benchmarks/precision_stories.py)")
+        precision_stories.report()
     print(f"\n{time.perf_counter() - t0:.0f} s")
 
 
