@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
 from textmill.plugins.linker.candidates import strip_title
 from textmill.plugins.linker.kb import normalize
 from textmill.plugins.linker.spans import defined_acronyms
@@ -30,30 +31,13 @@ PERSON_LABELS = frozenset({"PERSON"})
 ORG_LABELS = frozenset({"ORG"})
 PLACE_LABELS = frozenset({"GPE"})
 _TITLE_GENDER = {
-    "mr": "male",
-    "mister": "male",
-    "sir": "male",
-    "lord": "male",
+    **TITLE_GENDER,
     "king": "male",
     "prince": "male",
-    "mrs": "female",
-    "ms": "female",
-    "miss": "female",
-    "lady": "female",
-    "dame": "female",
     "queen": "female",
     "princess": "female",
 }
-_PRONOUNS = {
-    "he": "male",
-    "him": "male",
-    "his": "male",
-    "himself": "male",
-    "she": "female",
-    "her": "female",
-    "hers": "female",
-    "herself": "female",
-}
+_PRONOUNS = PRONOUN_GENDER
 _PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself|its)\b", re.IGNORECASE)
 # Heads of definite descriptions, by the kind of entity they describe.
 _DESCRIPTIONS = {

@@ -9,20 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 from textmill import Finding, Span
+from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
 from textmill.parse import lemma
 from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
 
-_PRONOUNS = {
-    "he": "male",
-    "him": "male",
-    "his": "male",
-    "himself": "male",
-    "she": "female",
-    "her": "female",
-    "hers": "female",
-    "herself": "female",
-}
+_PRONOUNS = PRONOUN_GENDER
 
 
 @lru_cache(maxsize=1)
@@ -47,19 +39,7 @@ def _guess(first_name: str) -> str | None:
 
 
 # Titles that say a person's gender ("Ms Druyun", "Mr Sears").
-_TITLES = {
-    "mr": "male",
-    "mister": "male",
-    "sir": "male",
-    "lord": "male",
-    "mrs": "female",
-    "ms": "female",
-    "miss": "female",
-    "madam": "female",
-    "madame": "female",
-    "dame": "female",
-    "lady": "female",
-}
+_TITLES = {**TITLE_GENDER, "madam": "female", "madame": "female"}
 _TITLE_BEFORE = re.compile(
     r"\b(" + "|".join(t.capitalize() for t in _TITLES) + r")\.?\s+([A-Z][\w'’-]+)"
 )
