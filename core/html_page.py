@@ -3,19 +3,22 @@ about each line, and its metadata.
 
 The text is html-text's rendering (``html_text.extract_text``: scripts, styles and comments
 dropped, a line per block element, a blank line around paragraphs, headings and lists), which is
-also how the plain-text pages of the cleaning benchmark were made. :func:`render` walks the same
-tree with the same rules and records, for every line of that text, the markup it came from: the
-innermost block tag, whether it sits in a heading, a list, ``<nav>``, ``<header>``, ``<footer>``,
-``<aside>`` or a form, how much of it is link text, and the class and id names around it. The
-boilerplate plugin reads those; the reader keeps only the text and the metadata.
+also how the plain-text pages of the cleaning benchmark were made; :func:`page_text` gives it
+from a tree :func:`parse` made, so the reader parses a page once for its text and its metadata.
+:func:`render` walks the same tree with the same rules and also records, for every line of that
+text, the markup it came from: the innermost block tag, whether it sits in a heading, a list,
+``<nav>``, ``<header>``, ``<footer>``, ``<aside>`` or a form, how much of it is link text, and
+the class and id names around it. The reader keeps only the text and the metadata.
 
-Needs the ``html`` extra (html-text, trafilatura's date finder, charset detection).
+Needs the ``html`` extra (html-text, trafilatura's date finder, charset detection); :func:`parse`
+needs only lxml.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,10 +131,52 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
     )
 
 
+_PARSERS = threading.local()  # an lxml parser is not to be shared between threads
+
+
+def _parser() -> Any:
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        try:
+            import lxml.html
+            from lxml import etree
+        except ImportError:
+            raise InputError(INSTALL) from None
+        parser = lxml.html.HTMLParser(recover=True, encoding="utf-8")
+        # Every element an HtmlElement, chosen in C: lxml.html's own lookup asks Python for the
+        # class of each element it hands out, which costs trafilatura and html-text a tenth of
+        # their time. Only <form>, <input> and the like lose their special classes.
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=lxml.html.HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
+        _PARSERS.parser = parser
+    return parser
+
+
 def parse(html: str) -> Any:
-    """The page as an lxml tree (html-text's parser: lenient, so broken markup still parses)."""
+    """The page as an lxml tree, parsed as html-text parses it (lenient, so broken markup still
+    parses; NUL characters dropped), whose elements are all ``lxml.html.HtmlElement``: the tree
+    html-text, htmldate and trafilatura read."""
+    from lxml import etree
+
+    parser = _parser()
+    body = html.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return root
+
+
+def page_text(tree: Any) -> str:
+    """html-text's rendering of ``tree`` (equal to ``html_text.extract_text`` of the page); the
+    tree is left as it was."""
     html_text, _ = _libs()
-    return html_text.html_text.parse_html(html)
+    return str(html_text.extract_text(tree))
 
 
 def render(tree: Any) -> tuple[str, list[LineMarkup]]:

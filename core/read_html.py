@@ -1,19 +1,39 @@
 """Reading web pages: ``.html``/``.htm`` files, and the HTML pages a WARC file's records hold.
 
 A page becomes a :class:`~textmill.model.Document` whose ``raw`` is the page's text
-(:func:`textmill.html_page.render`: a line per block, what a reader of the page sees), whose
+(:func:`textmill.html_page.page_text`: a line per block, what a reader of the page sees), whose
 title is the page's ``<title>``, and whose ``meta`` holds the page's URL, canonical URL,
 published date and language where the page gives them, the charset it was read with, a note when
 that charset was a guess, and the HTML itself under ``html`` (the boilerplate plugin reads the
 page's structure from it, and it stays available to show).
+
+A page with NUL bytes is read when the rest of it is HTML (a stray NUL, as some servers and
+editors leave them, is dropped like any control character); NUL bytes without HTML markup
+around them are a binary file given an HTML name.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from textmill.model import Document
+
+# The start of an HTML document, or an element only HTML has, near the top of the page.
+_MARKUP = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|link|script|style|div|p|a|table|span)[\s>/]",
+    re.IGNORECASE,
+)
+_BINARY = re.compile(r"[\x01-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls text does not hold
+_SNIFF = 8192
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether a page's bytes read as HTML once their NUL bytes are dropped: an HTML tag in the
+    first 8 KiB, and next to no other control bytes there."""
+    head = data[:_SNIFF].replace(b"\x00", b"").decode("latin-1")
+    return _MARKUP.search(head) is not None and len(_BINARY.findall(head)) <= len(head) // 100
 
 
 class PageError(ValueError):
@@ -31,22 +51,27 @@ def page_document(
 ) -> Document:
     """A document from a page's bytes (``charset``: as an HTTP header declares it); raises
     :class:`PageError` for a page that holds no readable text."""
-    from textmill.html_page import decode_html, metadata, parse, render
+    from textmill.html_page import decode_html, metadata, page_text, parse
 
     if len(data) > max_bytes:
         raise PageError(
             f"page is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
             "split it or raise [input] max_bytes"
         )
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (
+        b"\x00" in data[:_SNIFF]
+        and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and not looks_like_html(data)
+    ):
         raise PageError(
-            "page contains NUL bytes, so it is probably not HTML; remove it or convert it"
+            "page contains NUL bytes and no HTML markup, so it is probably not HTML; "
+            "remove it or convert it"
         )
     decoded = decode_html(data, charset)
-    html = decoded.text.replace("\x00", "")
+    html = decoded.text.replace("\x00", "")  # as the unicode plugin drops control characters
     try:
         tree = parse(html)
-        text, _ = render(tree)
+        text = page_text(tree)
     except (ValueError, TypeError) as exc:  # lxml's parser errors are ValueErrors
         raise PageError(f"page cannot be parsed as HTML ({exc}); check the file") from None
     if not text.strip():

@@ -103,3 +103,31 @@ def test_a_guessed_charset_is_a_finding(tmp_path: Path) -> None:
         if f.code == "boilerplate.charset-guess"
     ]
     assert "ministère" in out.text("latin.html")
+
+
+def test_lines_are_matched_to_the_extraction_despite_other_spacing_and_punctuation() -> None:
+    """The vote finds each line in trafilatura's text where the two renderings differ: a
+    paragraph the extraction splits in two or sets with other spaces and quotes, long ones
+    (matched by their word triples) and short ones (by rapidfuzz) alike; the other seeds'
+    paragraphs, absent from the extraction, get no vote."""
+    from textmill.plugins.boilerplate.features import split_lines
+    from textmill.plugins.boilerplate.markup import LONG_LINE_CHARS, votes
+
+    _, paras = seed("001")
+    long = next(p for p in paras if len(p) > LONG_LINE_CHARS + 50)
+    mid = next(p for p in paras if 120 < len(p) < LONG_LINE_CHARS and "," in p)
+    words = long.split()
+    half = len(words) // 2
+    changed = [*words[:3], "indeed", *words[3:]]  # one word more, in the first half
+    extraction = "\n".join(
+        [
+            "Intro line of the extraction.",
+            " ".join(changed[: half + 1]),  # the long paragraph split in two lines
+            " ".join(changed[half + 1 :]),
+            mid.replace(",", " ,").replace(" ", "  "),
+        ]
+    )
+    others = [p for p in seed("003")[1] if len(p) > 60][:3]
+    lines = split_lines("\n".join([*others, long, mid]))
+    got = votes(lines, extraction).tolist()
+    assert got == [0.0, 0.0, 0.0, 1.0, 1.0]

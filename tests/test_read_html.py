@@ -135,11 +135,34 @@ def test_bad_pages_are_errors_and_good_ones_survive(tmp_path: Path) -> None:
     items = by_id(read_paths([tmp_path], max_bytes=20_000_000))
     assert isinstance(items["good.html"], Document)
     assert "NUL bytes" in items["binary.html"].reason
+    assert "no HTML markup" in items["binary.html"].reason
     assert "no text" in items["empty.html"].reason
     assert isinstance(items["broken.html"], Document)
     assert seed("003")[1][0] in items["broken.html"].raw
     big = read_paths([tmp_path / "good.html"], max_bytes=1000)
     assert "max_bytes" in next(iter(big)).reason
+
+
+def test_nul_bytes_in_an_html_page_are_dropped(tmp_path: Path) -> None:
+    """A page with stray NUL bytes (in its first 8 KiB and further on) is read as the page it is,
+    without them; NULs in bytes that hold no HTML stay a binary file's sign."""
+    page = site_page("001").encode("utf-8")
+    title, paras = seed("001")
+    cut = page.index(paras[0][:20].encode())
+    nul = page[:40] + b"\x00" + page[40:cut] + b"\x00\x00" + page[cut:] + b"\x00"
+    assert b"\x00" in nul[:8192]
+    (tmp_path / "nul.html").write_bytes(nul)
+    (tmp_path / "zip.html").write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00" * 50)
+    items = by_id(read_paths([tmp_path]))
+    doc = items["nul.html"]
+    assert isinstance(doc, Document)
+    assert doc.title == f"{title} | The Daily Seed"
+    assert "\x00" not in doc.raw and "\x00" not in doc.meta["html"]
+    lines = doc.raw.split("\n")
+    assert all(p in lines for p in paras)
+    assert isinstance(items["zip.html"], ReadError) and "NUL bytes" in items["zip.html"].reason
+    (tmp_path / "plain.html").write_bytes(page)
+    assert next(iter(read_paths([tmp_path / "plain.html"]))).raw == doc.raw
 
 
 def build_warc(path: Path, pages: list[tuple[str, bytes, str]], *, junk: bool = True) -> None:

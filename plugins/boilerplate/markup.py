@@ -17,9 +17,14 @@ import numpy as np
 from textmill.plugins.boilerplate.features import Line
 
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial_ratio at or above this: the line is in the extraction
 FUZZY_MIN_CHARS = 20  # shorter lines must be a line of the extraction
 FUZZY_LINE_CHARS = 60  # shorter ones must appear in it verbatim
+# Longer lines than this are matched by their word triples instead: at least SHINGLE_SHARE of
+# them in the extraction (partial_ratio's cost grows with the square of the line's length).
+LONG_LINE_CHARS = 300
+SHINGLE_SHARE = 0.85
 
 
 def extract(html: str) -> str | None:
@@ -29,11 +34,18 @@ def extract(html: str) -> str | None:
         import trafilatura
     except ImportError:
         return None
+    from textmill.html_page import parse
+
     try:
+        # The page parsed as the reader parses it, with C-level element classes (html_page.parse).
         # fast: trafilatura's own extraction without its readability/jusText fallback, which
         # on the cleaning set's pages is both faster and closer to the article.
         out = trafilatura.extract(
-            html, include_comments=False, include_tables=True, deduplicate=False, fast=True
+            parse(html),
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            fast=True,
         )
     except (ValueError, TypeError):  # markup lxml cannot parse
         return None
@@ -49,9 +61,9 @@ def votes(lines: list[Line], extracted: str) -> np.ndarray:
 
     Lines are matched in page order, each stretch of the extraction once: a headline or caption
     that the page repeats in its menus counts where the extraction has it, not everywhere."""
-    from rapidfuzz import fuzz
-
-    body = "\n" + "\n".join(_norm(t) for t in extracted.split("\n") if t.strip()) + "\n"
+    parts = [_norm(t) for t in extracted.split("\n") if t.strip()]
+    body = "\n" + "\n".join(parts) + "\n"
+    fuzzy = _Fuzzy(parts, body)
     out = np.zeros(len(lines), dtype=np.float64)
     pos = 0
     used: set[int] = set()
@@ -73,9 +85,79 @@ def votes(lines: list[Line], extracted: str) -> np.ndarray:
         if at >= 0:
             out[i] = 1.0
             used.add(at)
-        elif (
-            len(t) >= FUZZY_LINE_CHARS
-            and fuzz.partial_ratio(t, body, score_cutoff=FUZZY_CUTOFF) >= FUZZY_CUTOFF
-        ):
+        elif len(t) >= FUZZY_LINE_CHARS and fuzzy.matches(t):
             out[i] = 1.0
     return out
+
+
+class _Fuzzy:
+    """Whether a line is nearly a stretch of the extraction: rapidfuzz's ``partial_ratio`` of
+    the line against the extraction, at or above :data:`FUZZY_CUTOFF`.
+
+    The line is compared with the parts of the extraction where its words are (the lines that
+    hold a quarter of its words, or half of theirs, with a line either side) rather than with
+    the whole of it: a stretch that close to the line holds its words, and the comparison costs
+    the length of what it is compared with."""
+
+    def __init__(self, parts: list[str], body: str) -> None:
+        self.parts, self.body = parts, body
+        self._index: dict[str, list[int]] | None = None
+        self._sizes: list[int] = []
+        self._shingles: set[tuple[str, ...]] | None = None
+
+    def _triples(self) -> set[tuple[str, ...]]:
+        if self._shingles is None:
+            words = _WORD.findall(self.body)
+            self._shingles = set(zip(words, words[1:], words[2:], strict=False))
+        return self._shingles
+
+    def _words(self) -> dict[str, list[int]]:
+        if self._index is None:
+            self._index = {}
+            for j, part in enumerate(self.parts):
+                words = set(_WORD.findall(part))
+                self._sizes.append(len(words))
+                for w in words:
+                    self._index.setdefault(w, []).append(j)
+        return self._index
+
+    def matches(self, t: str) -> bool:
+        from rapidfuzz import fuzz
+
+        if len(t) > LONG_LINE_CHARS:
+            seq = _WORD.findall(t)
+            triples = list(zip(seq, seq[1:], seq[2:], strict=False))
+            known = self._triples()
+            found = sum(tr in known for tr in triples)
+            return bool(triples) and found >= SHINGLE_SHARE * len(triples)
+        if len(self.body) <= 2 * len(t):  # small enough to compare with whole
+            return fuzz.partial_ratio(t, self.body, score_cutoff=FUZZY_CUTOFF) >= FUZZY_CUTOFF
+        index = self._words()
+        words = set(_WORD.findall(t))
+        hits: dict[int, int] = {}
+        for w in words:
+            for j in index.get(w, ()):
+                hits[j] = hits.get(j, 0) + 1
+        near = sorted(j for j, h in hits.items() if 4 * h >= len(words) or 2 * h >= self._sizes[j])
+        n = len(self.parts)
+        spans: list[list[int]] = []
+        for j in near:
+            lo, hi = max(0, j - 1), min(n - 1, j + 1)
+            if spans and lo <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], hi)
+            else:
+                spans.append([lo, hi])
+        for lo, hi in spans:
+            # At least as long as the line, so that partial_ratio slides the line along it.
+            size = sum(len(p) + 1 for p in self.parts[lo : hi + 1])
+            while size <= len(t) and (lo > 0 or hi < n - 1):
+                if lo > 0:
+                    lo -= 1
+                    size += len(self.parts[lo]) + 1
+                if hi < n - 1:
+                    hi += 1
+                    size += len(self.parts[hi]) + 1
+            hay = "\n" + "\n".join(self.parts[lo : hi + 1]) + "\n"
+            if fuzz.partial_ratio(t, hay, score_cutoff=FUZZY_CUTOFF) >= FUZZY_CUTOFF:
+                return True
+        return False
