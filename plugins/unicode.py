@@ -98,6 +98,54 @@ def _char_diff(before: str, after: str, reason: str, offset: int) -> list[Edit]:
     ]
 
 
+_FTFY = {
+    "normalization": None,
+    "uncurl_quotes": False,
+    "fix_line_breaks": False,
+    "remove_control_chars": False,
+    "fix_latin_ligatures": False,
+    "fix_character_width": False,
+    "explain": False,
+}
+
+
+def _untouched(line: str) -> bool:
+    """A line ftfy leaves as it is with the fixes :func:`fix_mojibake` asks for: ASCII (no
+    mojibake, C1 control or surrogate is ASCII) without an HTML entity or a terminal escape."""
+    return line.isascii() and "&" not in line and "\x1b" not in line
+
+
+def fix_mojibake(text: str) -> str:
+    """ftfy's repair of ``text`` (mojibake, HTML entities in text without markup, terminal
+    escapes), equal to ``ftfy.fix_text`` with the settings above.
+
+    ftfy fixes a text line by line, at Python speed; the lines it would leave alone are passed
+    over, and the runs of lines between them go to ftfy. ftfy stops unescaping entities for the
+    rest of the text at the first line holding a ``<``, wherever that line is, so a run after one
+    is fixed without unescaping."""
+    if _untouched(text):
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    markup = False  # a "<" before the current line
+    k = 0
+    while k < len(lines):
+        if _untouched(lines[k]):
+            markup = markup or "<" in lines[k]
+            out.append(lines[k])
+            k += 1
+            continue
+        j = k
+        while j < len(lines) and not _untouched(lines[j]):
+            j += 1
+        run = "\n".join(lines[k:j]) + ("\n" if j < len(lines) else "")
+        fixed = ftfy.fix_text(run, unescape_html=False if markup else "auto", **_FTFY)
+        markup = markup or "<" in run
+        out.append(fixed[:-1] if j < len(lines) else fixed)
+        k = j
+    return "\n".join(out)
+
+
 def repair(text: str, settings: UnicodeSettings) -> tuple[str, list[list[Edit]]]:
     """Apply each enabled step in turn; returns the text and one edit list per step.
 
@@ -106,16 +154,7 @@ def repair(text: str, settings: UnicodeSettings) -> tuple[str, list[list[Edit]]]
     """
     steps: list[list[Edit]] = []
     if settings.fix_mojibake:
-        fixed = ftfy.fix_text(
-            text,
-            normalization=None,
-            uncurl_quotes=False,
-            fix_line_breaks=False,
-            remove_control_chars=False,
-            fix_latin_ligatures=False,
-            fix_character_width=False,
-            explain=False,
-        )
+        fixed = fix_mojibake(text)
         if fixed != text:
             steps.append(_diff_edits(text, fixed, "unicode.mojibake"))
             text = fixed
