@@ -98,15 +98,17 @@ def _char_diff(before: str, after: str, reason: str, offset: int) -> list[Edit]:
     ]
 
 
-_FTFY = {
-    "normalization": None,
-    "uncurl_quotes": False,
-    "fix_line_breaks": False,
-    "remove_control_chars": False,
-    "fix_latin_ligatures": False,
-    "fix_character_width": False,
-    "explain": False,
-}
+# ftfy's fixes for mojibake, entities and terminal escapes; the other steps do the rest.
+_FTFY = ftfy.TextFixerConfig(
+    normalization=None,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    explain=False,
+)
+_FTFY_IN_MARKUP = _FTFY._replace(unescape_html=False)
 
 
 def _untouched(line: str) -> bool:
@@ -117,7 +119,7 @@ def _untouched(line: str) -> bool:
 
 def fix_mojibake(text: str) -> str:
     """ftfy's repair of ``text`` (mojibake, HTML entities in text without markup, terminal
-    escapes), equal to ``ftfy.fix_text`` with the settings above.
+    escapes), equal to ``ftfy.fix_text`` with the configuration above.
 
     ftfy fixes a text line by line, at Python speed; the lines it would leave alone are passed
     over, and the runs of lines between them go to ftfy. ftfy stops unescaping entities for the
@@ -139,7 +141,7 @@ def fix_mojibake(text: str) -> str:
         while j < len(lines) and not _untouched(lines[j]):
             j += 1
         run = "\n".join(lines[k:j]) + ("\n" if j < len(lines) else "")
-        fixed = ftfy.fix_text(run, unescape_html=False if markup else "auto", **_FTFY)
+        fixed = ftfy.fix_text(run, _FTFY_IN_MARKUP if markup else _FTFY)
         markup = markup or "<" in run
         out.append(fixed[:-1] if j < len(lines) else fixed)
         k = j

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import ftfy
 import pytest
-from textmill.plugins.unicode import _FTFY, UnicodeSettings, fix_mojibake, repair
+from textmill.plugins.unicode import UnicodeSettings, fix_mojibake, repair
 from textmill.testing import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,7 +18,19 @@ MQM = ROOT / ".." / "shared" / "eval" / "translations" / "wmt23-zhen-mqm.jsonl.g
 
 
 def ftfy_fix(text: str) -> str:
-    return str(ftfy.fix_text(text, **_FTFY))
+    """ftfy on the whole text, with the settings the plugin asks for."""
+    return str(
+        ftfy.fix_text(
+            text,
+            normalization=None,
+            uncurl_quotes=False,
+            fix_line_breaks=False,
+            remove_control_chars=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            explain=False,
+        )
+    )
 
 
 def seeds() -> list[str]:
