@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import ftfy
+from ftfy.badness import is_bad
 from textmill import DocContext, Document, Edit, PluginInfo, Result, Span, hookimpl
 
 VERSION = "2"
@@ -111,10 +112,19 @@ _FTFY = ftfy.TextFixerConfig(
 _FTFY_IN_MARKUP = _FTFY._replace(unescape_html=False)
 
 
-def _untouched(line: str) -> bool:
-    """A line ftfy leaves as it is with the fixes :func:`fix_mojibake` asks for: ASCII (no
-    mojibake, C1 control or surrogate is ASCII) without an HTML entity or a terminal escape."""
-    return line.isascii() and "&" not in line and "\x1b" not in line
+_C1_OR_SURROGATE = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
+def _untouched(line: str, last: bool) -> bool:
+    """A line ftfy leaves as it is with the fixes :func:`fix_mojibake` asks for: no HTML entity
+    or terminal escape, and ASCII (no mojibake, C1 control or surrogate is ASCII) or free of C1
+    controls and surrogates with nothing ftfy's own test takes for mojibake (``is_bad``, asked of
+    the line with its newline, as ftfy asks it before it tries to re-decode a line)."""
+    if "&" in line or "\x1b" in line:
+        return False
+    if line.isascii():
+        return True
+    return _C1_OR_SURROGATE.search(line) is None and not is_bad(line if last else line + "\n")
 
 
 def fix_mojibake(text: str) -> str:
@@ -125,25 +135,24 @@ def fix_mojibake(text: str) -> str:
     over, and the runs of lines between them go to ftfy. ftfy stops unescaping entities for the
     rest of the text at the first line holding a ``<``, wherever that line is, so a run after one
     is fixed without unescaping."""
-    if _untouched(text):
-        return text
     lines = text.split("\n")
+    n = len(lines)
     out: list[str] = []
     markup = False  # a "<" before the current line
     k = 0
-    while k < len(lines):
-        if _untouched(lines[k]):
+    while k < n:
+        if _untouched(lines[k], k == n - 1):
             markup = markup or "<" in lines[k]
             out.append(lines[k])
             k += 1
             continue
         j = k
-        while j < len(lines) and not _untouched(lines[j]):
+        while j < n and not _untouched(lines[j], j == n - 1):
             j += 1
-        run = "\n".join(lines[k:j]) + ("\n" if j < len(lines) else "")
+        run = "\n".join(lines[k:j]) + ("\n" if j < n else "")
         fixed = ftfy.fix_text(run, _FTFY_IN_MARKUP if markup else _FTFY)
         markup = markup or "<" in run
-        out.append(fixed[:-1] if j < len(lines) else fixed)
+        out.append(fixed[:-1] if j < n else fixed)
         k = j
     return "\n".join(out)
 

@@ -11,12 +11,12 @@ that vote with its own line model and the lines repeated across the corpus.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import numpy as np
 from textmill.plugins.boilerplate.features import Line
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial_ratio at or above this: the line is in the extraction
 FUZZY_MIN_CHARS = 20  # shorter lines must be a line of the extraction
@@ -53,7 +53,7 @@ def extract(html: str) -> str | None:
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def votes(lines: list[Line], extracted: str) -> np.ndarray:
@@ -63,6 +63,13 @@ def votes(lines: list[Line], extracted: str) -> np.ndarray:
     that the page repeats in its menus counts where the extraction has it, not everywhere."""
     parts = [_norm(t) for t in extracted.split("\n") if t.strip()]
     body = "\n" + "\n".join(parts) + "\n"
+    # Where each line of the extraction starts in ``body`` (the newline before it): a short
+    # line must be a whole line of it, so it is looked up here rather than searched for.
+    starts: dict[str, list[int]] = {}
+    offset = 0
+    for part in parts:
+        starts.setdefault(part, []).append(offset)
+        offset += len(part) + 1
     fuzzy = _Fuzzy(parts, body)
     out = np.zeros(len(lines), dtype=np.float64)
     pos = 0
@@ -71,17 +78,27 @@ def votes(lines: list[Line], extracted: str) -> np.ndarray:
         if not ln.text:
             continue
         t = _norm(ln.text)
-        # Short lines must be a whole line of the extraction; longer ones may be part of one.
-        needle = t if len(t) >= FUZZY_MIN_CHARS else f"\n{t}\n"
-        at = body.find(needle, pos)
-        if at >= 0:
-            out[i] = 1.0
-            used.add(at)
-            pos = at + len(needle) - (0 if len(t) >= FUZZY_MIN_CHARS else 1)
-            continue
-        at = body.find(needle)  # the extraction moved it (a caption, a standfirst)
-        while at >= 0 and at in used:
-            at = body.find(needle, at + 1)
+        if len(t) < FUZZY_MIN_CHARS:
+            found = starts.get(t, [])
+            k = bisect.bisect_left(found, pos)
+            if k < len(found):  # the first time it is there from where the last match ended
+                out[i] = 1.0
+                used.add(found[k])
+                pos = found[k] + len(t) + 1
+                continue
+            # The extraction moved it (a caption, a standfirst): its first place not yet used.
+            at = next((a for a in found if a not in used), -1)
+        else:
+            at = body.find(t, pos)
+            if at >= 0:
+                out[i] = 1.0
+                used.add(at)
+                pos = at + len(t)
+                continue
+            end = pos + len(t) - 1  # it is not at pos or after: look before
+            at = body.find(t, 0, end)
+            while at >= 0 and at in used:
+                at = body.find(t, at + 1, end)
         if at >= 0:
             out[i] = 1.0
             used.add(at)
@@ -96,8 +113,9 @@ class _Fuzzy:
 
     The line is compared with the parts of the extraction where its words are (the lines that
     hold a quarter of its words, or half of theirs, with a line either side) rather than with
-    the whole of it: a stretch that close to the line holds its words, and the comparison costs
-    the length of what it is compared with."""
+    the whole of it, and not at all when most of its words are missing from the extraction: a
+    stretch that close to the line holds its words, and the comparison costs the length of what
+    it is compared with."""
 
     def __init__(self, parts: list[str], body: str) -> None:
         self.parts, self.body = parts, body
@@ -134,6 +152,8 @@ class _Fuzzy:
             return fuzz.partial_ratio(t, self.body, score_cutoff=FUZZY_CUTOFF) >= FUZZY_CUTOFF
         index = self._words()
         words = set(_WORD.findall(t))
+        if 2 * len(words & index.keys()) < len(words):  # most of its words are not there
+            return False
         hits: dict[int, int] = {}
         for w in words:
             for j in index.get(w, ()):
