@@ -31,25 +31,52 @@ from textmill.plugins.boilerplate.repeats import WORD, line_key
 _LINK = re.compile(r"(https?://|www\.|\.com\b|\.org\b|@\w|#\w|\|)", re.IGNORECASE)
 _END = re.compile(r"[.!?…\"”’)\]。！？」』）]\s*$")
 _SENTENCE = re.compile(r"[.!?。！？]+[\"”’)]*(?=\s+\S|$)|[。！？]")
-_COMMA = re.compile(r"[,，、;；]")
+_COMMAS = ",，、;；"
 # Characters that take no room on screen: a line holding only these is blank.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 
 def _deletion(test: Callable[[str], bool]) -> dict[int, None]:
-    """A ``str.translate`` table deleting the characters (of the basic plane) that pass
-    ``test``: counting a character class then runs at C speed."""
+    """The characters (of the basic plane) that pass ``test``, as a ``str.translate`` table
+    deleting them."""
     return dict.fromkeys(cp for cp in range(0x10000) if test(chr(cp)))
+
+
+def _alnum_space(c: str) -> bool:
+    return c.isalnum() or c.isspace()
 
 
 _UPPER = _deletion(str.isupper)
 _ALPHA = _deletion(str.isalpha)
 _DIGIT = _deletion(str.isdigit)
-_ALNUM_SPACE = _deletion(lambda c: c.isalnum() or c.isspace())
+_ALNUM_SPACE = _deletion(_alnum_space)
 
 
-def _count(text: str, table: dict[int, None]) -> int:
-    return len(text) - len(text.translate(table))
+# Per character (of the basic plane; one more entry for all the others): bit 1 upper case, 2 a
+# letter, 4 a digit, 8 neither alphanumeric nor space, as ``str`` tells them.
+_CLASSES = np.zeros(0x10001, dtype=np.uint8)
+for _bit, _table in ((1, _UPPER), (2, _ALPHA), (4, _DIGIT)):
+    _CLASSES[list(_table)] |= _bit
+_CLASSES[np.setdiff1d(np.arange(0x10001), list(_ALNUM_SPACE))] |= 8
+
+
+# Letters that have an upper and a lower case (of the basic plane; the others are asked).
+_CASED_BMP = frozenset(chr(cp) for cp in range(0x10000) if chr(cp).lower() != chr(cp).upper())
+
+
+def _cased(c: str) -> bool:
+    return c in _CASED_BMP or (c > "\uffff" and c.lower() != c.upper())
+
+
+def _char_counts(texts: list[str]) -> np.ndarray:
+    """Per text (none empty): its upper-case letters, letters, digits, and characters neither
+    alphanumeric nor space, counted for all the texts at once."""
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _CLASSES[np.minimum(codes, 0x10000)]
+    starts = np.concatenate([[0], np.cumsum([len(t) for t in texts])[:-1]])
+    return np.stack(
+        [np.add.reduceat((classes & bit) > 0, starts) for bit in (1, 2, 4, 8)], axis=1
+    ).astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -64,13 +91,16 @@ class Line:
 def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     pos = 0
+    seen: dict[str, tuple[int, tuple[str, ...]]] = {"": (0, ())}  # a page repeats its lines
     for raw in text.split("\n"):
         stripped = raw.strip()
         if not stripped.strip(_INVISIBLE):
             stripped = ""
-        toks = tokens(stripped) if stripped else []
-        words = count_words(stripped, toks) if stripped else 0
-        out.append(Line(pos, pos + len(raw), stripped, words, tuple(toks)))
+        if stripped not in seen:
+            toks = tokens(stripped)
+            seen[stripped] = (count_words(stripped, toks), tuple(toks))
+        words, toks_t = seen[stripped]
+        out.append(Line(pos, pos + len(raw), stripped, words, toks_t))
         pos += len(raw) + 1
     return out
 
@@ -139,7 +169,8 @@ def page_features(
         return x, []
     stop = stop_words(page_language([ln.text for ln in content]))
     toks = [ln.tokens for ln in content]
-    stops = np.array([sum(t in stop for t in tk) for tk in toks], dtype=np.float64)
+    is_stop = stop.__contains__
+    stops = np.array([sum(map(is_stop, tk)) for tk in toks], dtype=np.float64)
     ntok = np.array([max(1, len(tk)) for tk in toks], dtype=np.float64)
     words = np.array([ln.words for ln in content], dtype=np.float64)
     # Prose: a line of 12+ words of which a quarter are the language's function words.
@@ -158,7 +189,8 @@ def page_features(
     b_words = np.bincount(block, weights=words)
     b_prose = np.bincount(block, weights=prose)
     raw_words = [WORD.findall(ln.text) for ln in content]
-    keys = [line_key(ln.text) for ln in content]
+    key_of = {t: line_key(t) for t in dict.fromkeys(ln.text for ln in content)}
+    keys = [key_of[ln.text] for ln in content]
     key_counts = Counter(keys)
     head = headline(toks)
     words_before = np.concatenate([[0.0], np.cumsum(words)[:-1]])
@@ -189,15 +221,21 @@ def page_features(
         x[:, F["since_headline_log"]] = np.where(after, np.log1p(np.maximum(since, 0)), 0.0)
     texts = [ln.text for ln in content]
     lens = np.array([len(t) for t in texts], dtype=np.float64)
-    hits = [match(t, ln.words, extra) for t, ln in zip(texts, content, strict=True)]
-    cased = [[w for w in raw if w[:1].lower() != w[:1].upper()] for raw in raw_words]
+    seen: dict[str, Pattern | None] = {}  # a page repeats its furniture: match a line once
+    hits = []
+    for t, ln in zip(texts, content, strict=True):
+        if t not in seen:
+            seen[t] = match(t, ln.words, extra)
+        hits.append(seen[t])
+    cased = [[w for w in raw if _cased(w[0])] for raw in raw_words]
     x[:, F["log_chars"]] = np.log1p(lens)
-    x[:, F["punct_ratio"]] = [len(t.translate(_ALNUM_SPACE)) for t in texts] / lens
+    chars = _char_counts(texts)
+    x[:, F["punct_ratio"]] = chars[:, 3] / lens
     x[:, F["ends_sentence"]] = ends
-    x[:, F["commas"]] = [min(len(_COMMA.findall(t)), 5) / 5 for t in texts]
-    x[:, F["title_ratio"]] = [sum(w[:1].isupper() for w in c) / max(1, len(c)) for c in cased]
+    x[:, F["commas"]] = [min(sum(t.count(c) for c in _COMMAS), 5) / 5 for t in texts]
+    x[:, F["title_ratio"]] = [sum([w[0].isupper() for w in c]) / max(1, len(c)) for c in cased]
     x[:, F["upper_start"]] = [t[:1].isupper() for t in texts]
-    x[:, F["digit_ratio"]] = [_count(t, _DIGIT) for t in texts] / lens
+    x[:, F["digit_ratio"]] = chars[:, 2] / lens
     x[:, F["links"]] = [min(len(_LINK.findall(t)), 3) / 3 for t in texts]
     x[:, F["context_long"]] = _window(long, 2)
     x[:, F["context_long_wide"]] = _window(long, 6)
@@ -207,7 +245,7 @@ def page_features(
     ]
     x[:, F["repeated"]] = [k in repeated for k in keys]
     x[:, F["headline_case"]] = [_headline_case(c, stop) for c in cased]
-    x[:, F["upper_ratio"]] = [_count(t, _UPPER) / max(1, _count(t, _ALPHA)) for t in texts]
+    x[:, F["upper_ratio"]] = chars[:, 0] / np.maximum(1.0, chars[:, 1])
     x[:, F["sentences_log"]] = np.log1p([len(_SENTENCE.findall(t)) for t in texts])
     x[:, F["ends_colon"]] = [t.endswith((":", "：")) for t in texts]
     x[:, F["dup_on_page"]] = [key_counts[k] > 1 for k in keys]
