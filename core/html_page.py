@@ -4,7 +4,7 @@ about each line, and its metadata.
 The text is html-text's rendering (``html_text.extract_text``: scripts, styles and comments
 dropped, a line per block element, a blank line around paragraphs, headings and lists), which is
 also how the plain-text pages of the cleaning benchmark were made; :func:`page_text` gives it
-from a tree :func:`parse` made, so the reader parses a page once for its text and its metadata.
+from the tree :func:`parse` made, so the reader parses a page once for its metadata and its text.
 :func:`render` walks the same tree with the same rules and also records, for every line of that
 text, the markup it came from: the innermost block tag, whether it sits in a heading, a list,
 ``<nav>``, ``<header>``, ``<footer>``, ``<aside>`` or a form, how much of it is link text, and
@@ -172,11 +172,17 @@ def parse(html: str) -> Any:
     return root
 
 
-def page_text(tree: Any) -> str:
-    """html-text's rendering of ``tree`` (equal to ``html_text.extract_text`` of the page); the
-    tree is left as it was."""
+def page_text(tree: Any, html: str) -> str:
+    """html-text's rendering of the page ``html`` that :func:`parse` made ``tree`` of (equal to
+    ``html_text.extract_text(html)``). html-text's cleaning (scripts, styles, ``<meta>`` and
+    ``<link>`` elements, comments removed) is done to ``tree`` itself rather than to a copy, so
+    read the page's metadata first."""
     html_text, _ = _libs()
-    return str(html_text.extract_text(tree))
+    try:
+        html_text.cleaner(tree)
+    except AssertionError:  # lxml's cleaner on some broken markup: html-text then keeps it all
+        tree = parse(html)
+    return str(html_text.etree_to_text(tree))
 
 
 def render(tree: Any) -> tuple[str, list[LineMarkup]]:

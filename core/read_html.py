@@ -69,15 +69,15 @@ def page_document(
         )
     decoded = decode_html(data, charset)
     html = decoded.text.replace("\x00", "")  # as the unicode plugin drops control characters
+    out: dict[str, Any] = dict(meta or {})
     try:
         tree = parse(html)
-        text = page_text(tree)
+        found = metadata(tree, str(out.get("url", "")))  # before page_text cleans the tree
+        text = page_text(tree, html)
     except (ValueError, TypeError) as exc:  # lxml's parser errors are ValueErrors
         raise PageError(f"page cannot be parsed as HTML ({exc}); check the file") from None
     if not text.strip():
         raise PageError("page has no text once its markup is removed; remove it or fix it")
-    out: dict[str, Any] = dict(meta or {})
-    found = metadata(tree, str(out.get("url", "")))
     title = found.pop("title", "")
     out.update(found)
     out["charset"] = decoded.charset

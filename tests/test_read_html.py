@@ -85,11 +85,12 @@ def test_an_html_page_is_its_text_with_title_and_metadata(tmp_path: Path) -> Non
 
 def test_rendering_is_html_texts(tmp_path: Path) -> None:
     import html_text
-    from textmill.html_page import parse, render
+    from textmill.html_page import page_text, parse, render
 
     page = site_page("001")
     text, lines = render(parse(page))
     assert text == html_text.extract_text(page)
+    assert page_text(parse(page), page) == text  # what the reader takes, from its one parse
     assert len(lines) == len(text.split("\n"))
     marks = dict(zip(text.split("\n"), lines, strict=True))
     assert "nav" in marks["Politics"].structural and marks["Politics"].link_chars > 0

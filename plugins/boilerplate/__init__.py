@@ -44,7 +44,7 @@ from textmill.plugins.boilerplate.markup import extract
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "5"
+VERSION = "6"
 
 
 @dataclass(frozen=True)
