@@ -7,9 +7,10 @@ published date and language where the page gives them, the charset it was read w
 that charset was a guess, and the HTML itself under ``html`` (the boilerplate plugin reads the
 page's structure from it, and it stays available to show).
 
-A page with NUL bytes is read when the rest of it is HTML (a stray NUL, as some servers and
-editors leave them, is dropped like any control character); NUL bytes without HTML markup
-around them are a binary file given an HTML name.
+A page with NUL bytes is read when the rest of it is HTML and it passes the rule for text
+documents (its first 8 KiB no more than 1% control bytes): a stray NUL, as some servers and
+editors leave them, is dropped. NUL bytes without HTML markup around them, or among many other
+control bytes, are a binary file given an HTML name.
 """
 
 from __future__ import annotations
@@ -19,21 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from textmill.model import Document
+from textmill.readers import BINARY_SAMPLE, binary_reason
 
 # The start of an HTML document, or an element only HTML has, near the top of the page.
 _MARKUP = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|link|script|style|div|p|a|table|span)[\s>/]",
     re.IGNORECASE,
 )
-_BINARY = re.compile(r"[\x01-\x08\x0e-\x1a\x1c-\x1f]")  # C0 controls text does not hold
-_SNIFF = 8192
 
 
 def looks_like_html(data: bytes) -> bool:
-    """Whether a page's bytes read as HTML once their NUL bytes are dropped: an HTML tag in the
-    first 8 KiB, and next to no other control bytes there."""
-    head = data[:_SNIFF].replace(b"\x00", b"").decode("latin-1")
-    return _MARKUP.search(head) is not None and len(_BINARY.findall(head)) <= len(head) // 100
+    """Whether a page's first 8 KiB, their NUL bytes dropped, hold an HTML tag."""
+    head = data[:BINARY_SAMPLE].replace(b"\x00", b"").decode("latin-1")
+    return _MARKUP.search(head) is not None
 
 
 class PageError(ValueError):
@@ -58,11 +57,14 @@ def page_document(
             f"page is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
             "split it or raise [input] max_bytes"
         )
+    sample = data[:BINARY_SAMPLE]
     if (
-        b"\x00" in data[:_SNIFF]
+        b"\x00" in sample
         and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        and not looks_like_html(data)
+        and (binary_reason(sample) is not None or not looks_like_html(data))
     ):
+        # The rule for text documents (a few NULs in text are dropped, more than 1% of control
+        # bytes is binary), and the rest of the page must be HTML.
         raise PageError(
             "page contains NUL bytes and no HTML markup, so it is probably not HTML; "
             "remove it or convert it"

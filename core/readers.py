@@ -222,7 +222,7 @@ _CONTROL_BYTES = bytes(ord(c) for c in sorted(_CONTROLS))
 BINARY_SAMPLE = 8192
 
 
-def _binary(sample: str | bytes) -> str | None:
+def binary_reason(sample: str | bytes) -> str | None:
     """Why the start of a document (``sample``) looks binary, or ``None`` when it is text."""
     if isinstance(sample, bytes):
         bad = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
@@ -237,7 +237,7 @@ def _binary(sample: str | bytes) -> str | None:
 
 def check_text(text: str, max_bytes: int) -> str | None:
     """The reason a decoded text cannot be processed, or ``None`` when it is fine."""
-    binary = _binary(text[:BINARY_SAMPLE])
+    binary = binary_reason(text[:BINARY_SAMPLE])
     if binary:
         return f"document contains {binary}"
     if not text or text.isspace():
@@ -251,7 +251,7 @@ def check_text(text: str, max_bytes: int) -> str | None:
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
     """UTF-8 text (a leading BOM dropped), or ``(None, reason)``."""
-    binary = _binary(data[:BINARY_SAMPLE])
+    binary = binary_reason(data[:BINARY_SAMPLE])
     if binary:
         return None, f"file contains {binary}"
     try:

@@ -146,7 +146,8 @@ def test_bad_pages_are_errors_and_good_ones_survive(tmp_path: Path) -> None:
 
 def test_nul_bytes_in_an_html_page_are_dropped(tmp_path: Path) -> None:
     """A page with stray NUL bytes (in its first 8 KiB and further on) is read as the page it is,
-    without them; NULs in bytes that hold no HTML stay a binary file's sign."""
+    without them; NULs in bytes that hold no HTML, or more control bytes than text documents may
+    hold, stay a binary file's sign."""
     page = site_page("001").encode("utf-8")
     title, paras = seed("001")
     cut = page.index(paras[0][:20].encode())
@@ -154,6 +155,9 @@ def test_nul_bytes_in_an_html_page_are_dropped(tmp_path: Path) -> None:
     assert b"\x00" in nul[:8192]
     (tmp_path / "nul.html").write_bytes(nul)
     (tmp_path / "zip.html").write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00" * 50)
+    # HTML, but NUL every 20 bytes: over the 1% of control bytes that text documents may hold.
+    many = b"".join(page[i : i + 20] + b"\x00" for i in range(0, len(page), 20))
+    (tmp_path / "many.html").write_bytes(many)
     items = by_id(read_paths([tmp_path]))
     doc = items["nul.html"]
     assert isinstance(doc, Document)
@@ -161,7 +165,8 @@ def test_nul_bytes_in_an_html_page_are_dropped(tmp_path: Path) -> None:
     assert "\x00" not in doc.raw and "\x00" not in doc.meta["html"]
     lines = doc.raw.split("\n")
     assert all(p in lines for p in paras)
-    assert isinstance(items["zip.html"], ReadError) and "NUL bytes" in items["zip.html"].reason
+    for name in ("zip.html", "many.html"):
+        assert isinstance(items[name], ReadError) and "NUL bytes" in items[name].reason
     (tmp_path / "plain.html").write_bytes(page)
     assert next(iter(read_paths([tmp_path / "plain.html"]))).raw == doc.raw
 
