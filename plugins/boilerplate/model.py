@@ -81,13 +81,13 @@ def raw_scores(forest: Forest, x: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"boilerplate weights expect {forest.n_features} features, got {x.shape[1]}"
         )
-    x32 = x.astype(np.float32)
-    rows = np.arange(len(x))[:, None]
-    node = np.broadcast_to(forest.roots, (len(x), len(forest.roots))).copy()
+    flat = x.astype(np.float32).ravel()
+    # Each row's offset into ``flat``; a leaf reads feature 0, and goes to itself either way.
+    base = (np.arange(len(x)) * x.shape[1])[:, None]
+    feature = np.maximum(forest.feature, 0)
+    node = np.broadcast_to(forest.roots, (len(x), len(forest.roots)))
     for _ in range(forest.depth):
-        f = forest.feature[node]
-        inner = f >= 0
-        go_left = x32[rows, np.where(inner, f, 0)] <= forest.threshold[node]
+        go_left = flat[base + feature[node]] <= forest.threshold[node]
         node = np.where(go_left, forest.left[node], forest.right[node])
     return forest.init + forest.value[node].sum(axis=1)
 
