@@ -32,6 +32,7 @@ from textmill.executors import make_executor
 from textmill.freshness import Check, Freshness, text_hash
 from textmill.hookcall import TIMEOUT_PREFIX
 from textmill.manager import ENV_TRACE, PluginManager
+from textmill.memo import StoreMemo
 from textmill.model import CorpusResult, Document, StageResult
 from textmill.parse import PARSE_LINE
 from textmill.readers import ReadError, Skipped, fingerprint, read_paths
@@ -413,10 +414,12 @@ class Engine:
         fn = self.manager.impl(step.plugin, step.hook)
         assert fn is not None
         t0 = time.perf_counter()
+        # What the hook keeps for its next run (values keyed by what they were made from).
+        memo = StoreMemo(self.store, step.plugin, freshness.memo_prefix(step), read=not self.force)
         try:
             # The corpus as a fresh run would show it: not what this hook, or a later one, made
             # in an earlier run.
-            corpus = StoreCorpus(self.store, seen=seen, merged=before)
+            corpus = StoreCorpus(self.store, seen=seen, merged=before, memo=memo)
             res = fn(corpus=corpus, settings=step.settings) or CorpusResult()
             if not isinstance(res, CorpusResult):
                 raise TypeError(
@@ -425,6 +428,7 @@ class Engine:
         except Exception as exc:
             stats.errors += 1
             summary.corpus_errors.append((step.plugin, _one_line(exc)))
+            memo.finish(ok=False)
             with self.store.transaction() as tx:
                 # What the hook made in an earlier run no longer holds: a fresh run would
                 # have nothing from it either.
@@ -437,6 +441,7 @@ class Engine:
             if self.fail_fast:
                 raise RunAborted(f'plugin "{step.plugin}" failed: {_one_line(exc)}') from None
             return
+        memo.finish(ok=True)
         elapsed = time.perf_counter() - t0
         stats.seconds += elapsed
         if corpus_only:
@@ -469,7 +474,11 @@ class Engine:
                 entities=[replace(e, plugin=step.plugin) for e in res.entities],
                 results=results,
                 run_id=run_id,
-                data={"data": res.data, "seconds": elapsed},
+                data={
+                    "data": res.data,
+                    "seconds": elapsed,
+                    "memo": {"kept": memo.hits, "computed": memo.misses},
+                },
             )
 
     # --- doc segments -------------------------------------------------------------------------

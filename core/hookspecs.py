@@ -12,6 +12,14 @@ instance of the plugin's settings dataclass, or ``None``) and ``ctx`` (a
 ``settings`` and return a :class:`~textmill.model.CorpusResult` or ``None``. A corpus hook is a
 barrier: it runs after the per-document hooks of its stage have seen every document, and later
 hooks see what it made.
+
+A corpus hook runs again whenever anything it could see changed, so one changed document makes
+it run over the whole corpus. To keep that cheap, it can keep what it works out per document,
+pair or cluster in ``corpus.memo`` (see :mod:`textmill.memo`): ``corpus.memo(key, compute)``
+gives back the value kept under ``key`` in an earlier run, or computes and keeps it. The key
+must name everything the value depends on (e.g. the hash of a document's text); the engine adds
+the plugin's version and settings, and drops what the hook did not ask for in its last run.
+
 """
 
 from __future__ import annotations
