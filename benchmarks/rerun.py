@@ -8,7 +8,8 @@ system of the ``textmill run`` child process) and wall seconds of
 - ``textmill run --only linker`` with nothing changed, and the full run after it (both should
   be fully cached),
 
-with each run's processed and cached counts from ``textmill run --json``. Usage:
+with each run's processed and cached counts from ``textmill run --json``, and after the
+one-change re-run what each corpus hook got back from its memo and computed. Usage:
 
     nice .venv/bin/python benchmarks/rerun.py --docs 300
 """
@@ -62,6 +63,20 @@ def textmill_run(project: Path, *args: str) -> dict:
     return {"cpu": cpu, "wall": wall, "totals": out["totals"], "plugins": out["plugins"]}
 
 
+def memo_figures(project: Path) -> str:
+    """What each corpus hook of the last run got back from its memo and computed."""
+    from textmill.store import Store
+
+    out = []
+    with Store(project / ".textmill" / "textmill.sqlite") as store:
+        for plugin in ("dedup", "mt_artifacts", "linker", "extractive"):
+            entry = store.cache_get(plugin, "corpus")
+            memo = (entry.value or {}).get("memo") if entry else None
+            if memo:
+                out.append(f"{plugin} {memo['kept']}/{memo['computed']}")
+    return ", ".join(out)
+
+
 def line(label: str, m: dict, base: dict | None) -> str:
     t = m["totals"]
     share = f"  {100 * m['cpu'] / base['cpu']:5.1f}% of first-run CPU" if base else ""
@@ -97,6 +112,7 @@ def main() -> None:
         print(line(f"re-run, 1 document changed ({rows[changed]['id']})", one, first))
         redone = {n: p["processed"] - p["cached"] for n, p in one["plugins"].items()}
         print("  recomputed per plugin: " + ", ".join(f"{n} {k}" for n, k in redone.items()))
+        print("  corpus hooks' memo (values got back / computed): " + memo_figures(project))
         only = textmill_run(project, "--only", "linker")
         print(line("--only linker, nothing changed", only, first))
         full = textmill_run(project)

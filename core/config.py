@@ -81,7 +81,8 @@ class RunSettings:
         default=60.0,
         metadata={
             "doc": "Seconds one plugin may spend on one document before it is cut off "
-            "(an error result); 0 = no limit."
+            "(an error result); a prepare or corpus hook gets this much per document of the "
+            "corpus; 0 = no limit."
         },
     )
     executor: Literal["local", "ray"] = field(

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from textmill.memo import Memo
 from textmill.model import Alignment, Cluster, Document, Entity, StageResult
 
 
@@ -34,8 +35,11 @@ class DocContext:
 class Corpus(Protocol):
     """A read-only, streaming view of the corpus given to corpus and prepare hooks.
 
-    Iteration reads from the run store page by page, so memory stays bounded.
+    Iteration reads from the run store page by page, so memory stays bounded. ``memo`` keeps
+    what a corpus hook worked out for its next run (see :mod:`textmill.memo`).
     """
+
+    memo: Memo
 
     def __len__(self) -> int: ...
 

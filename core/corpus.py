@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 
+from textmill.memo import Memo
 from textmill.model import Alignment, Cluster, Document, Entity, StageResult
 from textmill.store import Store
 
@@ -19,7 +20,8 @@ class StoreCorpus:
     (those before it in the chain, and its own), and ``merged`` those whose corpus hooks ran
     before it, whose corpus-phase results, clusters, alignments and entities it may read. A
     corpus hook thus never reads what it (or a later corpus hook) made in an earlier run.
-    ``None`` lets it see everything.
+    ``None`` lets it see everything. ``memo`` is what the hook keeps between runs (see
+    :mod:`textmill.memo`; one that keeps nothing when not given).
     """
 
     def __init__(
@@ -30,8 +32,10 @@ class StoreCorpus:
         page: int = 500,
         seen: Collection[str] | None = None,
         merged: Collection[str] | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.store = store
+        self.memo = memo if memo is not None else Memo()
         self.raw = raw
         self.page = page
         self.seen = None if seen is None else frozenset(seen)

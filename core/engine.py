@@ -30,8 +30,9 @@ from textmill.corpus import StoreCorpus
 from textmill.errors import TextmillError
 from textmill.executors import make_executor
 from textmill.freshness import Check, Freshness, text_hash
-from textmill.hookcall import TIMEOUT_PREFIX
+from textmill.hookcall import TIMEOUT_PREFIX, HookTimeout, time_limit
 from textmill.manager import ENV_TRACE, PluginManager
+from textmill.memo import StoreMemo
 from textmill.model import CorpusResult, Document, StageResult
 from textmill.parse import PARSE_LINE
 from textmill.readers import ReadError, Skipped, fingerprint, read_paths
@@ -379,15 +380,16 @@ class Engine:
         t0 = time.perf_counter()
         try:
             corpus = StoreCorpus(self.store, raw=True, seen=(), merged=())
-            state = fn(corpus=corpus, settings=step.settings)
-        except Exception as exc:
-            stats.errors += 1
-            summary.corpus_errors.append((step.plugin, _one_line(exc)))
+            with time_limit(self._corpus_limit(corpus)) as limit:
+                state = limit.call(fn, corpus=corpus, settings=step.settings)
+        except (Exception, HookTimeout) as exc:
+            error = self._corpus_error(exc, stats)
+            summary.corpus_errors.append((step.plugin, error))
             if self.fail_fast:
-                raise RunAborted(
-                    f'plugin "{step.plugin}" failed in prepare: {_one_line(exc)}'
-                ) from None
-            return key, None
+                raise RunAborted(f'plugin "{step.plugin}" failed in prepare: {error}') from None
+            # Its per-document hooks run without a state, under keys of their own: a later run
+            # whose prepare succeeds does not take their results for its own.
+            return "error:" + key, None
         finally:
             stats.seconds += time.perf_counter() - t0
         with self.store.transaction() as tx:
@@ -413,18 +415,22 @@ class Engine:
         fn = self.manager.impl(step.plugin, step.hook)
         assert fn is not None
         t0 = time.perf_counter()
+        # What the hook keeps for its next run (values keyed by what they were made from).
+        memo = StoreMemo(self.store, step.plugin, freshness.memo_prefix(step), read=not self.force)
         try:
             # The corpus as a fresh run would show it: not what this hook, or a later one, made
             # in an earlier run.
-            corpus = StoreCorpus(self.store, seen=seen, merged=before)
-            res = fn(corpus=corpus, settings=step.settings) or CorpusResult()
+            corpus = StoreCorpus(self.store, seen=seen, merged=before, memo=memo)
+            with time_limit(self._corpus_limit(corpus)) as limit:
+                res = limit.call(fn, corpus=corpus, settings=step.settings) or CorpusResult()
             if not isinstance(res, CorpusResult):
                 raise TypeError(
                     f"{step.hook} returned {type(res).__name__}, not textmill.CorpusResult"
                 )
-        except Exception as exc:
-            stats.errors += 1
-            summary.corpus_errors.append((step.plugin, _one_line(exc)))
+        except (Exception, HookTimeout) as exc:
+            error = self._corpus_error(exc, stats)
+            summary.corpus_errors.append((step.plugin, error))
+            memo.finish(ok=False)
             with self.store.transaction() as tx:
                 # What the hook made in an earlier run no longer holds: a fresh run would
                 # have nothing from it either.
@@ -432,11 +438,12 @@ class Engine:
                     step.plugin,
                     "error:" + key,
                     run_id=run_id,
-                    data={"error": _one_line(exc), "traceback": traceback.format_exc()},
+                    data={"error": error, "traceback": traceback.format_exc()},
                 )
             if self.fail_fast:
-                raise RunAborted(f'plugin "{step.plugin}" failed: {_one_line(exc)}') from None
+                raise RunAborted(f'plugin "{step.plugin}" failed: {error}') from None
             return
+        memo.finish(ok=True)
         elapsed = time.perf_counter() - t0
         stats.seconds += elapsed
         if corpus_only:
@@ -469,8 +476,25 @@ class Engine:
                 entities=[replace(e, plugin=step.plugin) for e in res.entities],
                 results=results,
                 run_id=run_id,
-                data={"data": res.data, "seconds": elapsed},
+                data={
+                    "data": res.data,
+                    "seconds": elapsed,
+                    "memo": {"kept": memo.hits, "computed": memo.misses},
+                },
             )
+
+    def _corpus_limit(self, corpus: StoreCorpus) -> float:
+        """A prepare or corpus hook's time limit: ``[run] timeout`` for each document of the
+        corpus it goes through (0, no limit, stays 0)."""
+        return self.config.run.timeout * max(1, len(corpus))
+
+    def _corpus_error(self, exc: BaseException, stats: PluginStats) -> str:
+        """Count a prepare or corpus hook's failure; its one-line message."""
+        stats.errors += 1
+        if isinstance(exc, HookTimeout):
+            stats.timeouts += 1
+            return str(exc)
+        return _one_line(exc)
 
     # --- doc segments -------------------------------------------------------------------------
 

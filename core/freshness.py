@@ -120,6 +120,12 @@ def step_key(step: Step, digest: str) -> str:
     return key(step.plugin, step.version, step.settings_hash, digest)
 
 
+def memo_prefix(step: Step) -> str:
+    """What every key of a corpus hook's memo (:mod:`textmill.memo`) hashes besides its own:
+    the plugin's version and settings, so that neither sees values made by another."""
+    return key("memo", step.version, step.settings_hash)
+
+
 def corpus_digest(store: Store, raw: bool, seen: set[str], allowed: set[str]) -> str:
     """A hash of what a prepare (``raw``) or corpus step can see: every document's text and,
     for a corpus step, the results of ``seen`` plugins and the corpus outputs of ``allowed``

@@ -6,6 +6,9 @@ linker's coreference, so both read "Ms Druyun" and "he" the same way.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 PRONOUN_GENDER = {
     "he": "male",
     "him": "male",
@@ -29,3 +32,21 @@ TITLE_GENDER = {
     "dame": "female",
     "lady": "female",
 }
+
+
+@lru_cache(maxsize=1)
+def name_genders() -> Any:
+    """gender_guesser's detector of first names' genders, loaded once per process for every
+    plugin that asks it. Its table is read whole and split as its own reader splits it (a
+    ``codecs`` stream, a line at a time, takes twice as long); the detector is the same."""
+    import gender_guesser.detector as gd
+
+    class Detector(gd.Detector):
+        def _parse(self, filename: str) -> None:
+            self.names: dict[str, dict[str, str]] = {}
+            with open(filename, encoding="utf-8") as f:
+                text = f.read()
+            for line in text.splitlines():
+                self._eat_name_line(line.strip())
+
+    return Detector(case_sensitive=False)

@@ -12,6 +12,22 @@ instance of the plugin's settings dataclass, or ``None``) and ``ctx`` (a
 ``settings`` and return a :class:`~textmill.model.CorpusResult` or ``None``. A corpus hook is a
 barrier: it runs after the per-document hooks of its stage have seen every document, and later
 hooks see what it made.
+
+A corpus hook runs again whenever anything it could see changed, so one changed document makes
+it run over the whole corpus. To keep that cheap, it can keep what it works out per document,
+pair or cluster in ``corpus.memo`` (see :mod:`textmill.memo`): ``corpus.memo(key, compute)``
+gives back the value kept under ``key`` in an earlier run, or computes and keeps it. The key
+must name everything the value depends on (e.g. the hash of a document's text); the engine adds
+the plugin's version and settings, and drops what the hook did not ask for in its last run.
+
+Every hook runs under ``[run] timeout``: a per-document hook (and ``textmill_prepared_part``)
+on one document, a prepare or corpus hook ``[run] timeout`` seconds for each document of the
+corpus. A hook that raises or runs out of time gives an error: for a per-document hook or a
+prepared part, the result of that (document, plugin) pair; for a prepare or corpus hook, a
+corpus error of the plugin, the rest of the run going on. A corpus hook that failed has made
+nothing for any document: they keep the plugin's per-document results, but its clusters,
+alignments, entities and corpus-phase results of an earlier run are dropped (as a fresh run
+would have none), later steps that use them see none, and the next run tries it again.
 """
 
 from __future__ import annotations
@@ -65,7 +81,10 @@ def textmill_prepare(corpus: Corpus, settings: Any) -> Any:
     Runs once per run, before the plugin's first per-document hook, over the documents as read
     (``raw``; ``text`` is not cleaned yet). Returns any picklable, JSON-serializable state, e.g.
     line frequencies for boilerplate learning; the engine hands it to this plugin's per-document
-    hooks as ``ctx.prepared`` and folds its hash into their cache keys.
+    hooks as ``ctx.prepared`` and folds its hash into their cache keys. If it raises or runs past
+    its limit (``[run] timeout`` per document), the run reports a corpus error for the plugin
+    and its per-document hooks get ``ctx.prepared = None`` (under keys of their own, so the next
+    run, which tries the prepare hook again, does not keep those results).
     """
 
 
@@ -78,7 +97,9 @@ def textmill_prepared_part(doc: Document, state: Any, settings: Any) -> Any:
     the part of the state that concerns this document (JSON-serializable), e.g. the repeated
     lines that occur in it. The per-document hook then gets that part as ``ctx.prepared``, and
     the document's cache key hashes the part rather than the whole state, so a change
-    elsewhere in the corpus re-runs only the documents whose part changed.
+    elsewhere in the corpus re-runs only the documents whose part changed. If it raises or
+    runs past ``[run] timeout``, the plugin's result on that document is an error (tried again
+    next run); it is not called when the prepare hook failed.
     """
 
 

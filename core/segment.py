@@ -113,7 +113,12 @@ class SegmentJob:
                     key = f"{s.plugin}:{s.version}:{s.settings_hash}"
                     pipes.append((key, functools.partial(_add_pipes, add, s.settings)))
             phash, state = self.prepared.get(s.plugin, ("", None))
-            part = self.manager.impl(s.plugin, "textmill_prepared_part") if phash else None
+            # No part of a state that its prepare hook failed to make.
+            part = (
+                self.manager.impl(s.plugin, "textmill_prepared_part")
+                if phash and state is not None
+                else None
+            )
             self.runs.append(
                 StepRun(
                     step=s,
@@ -395,8 +400,14 @@ class _DocRun:
         if got is None or got[0] is not text:
             if self.view.text is not text:
                 self.view = self.task.doc.with_text(text)
-            state = run.part(doc=self.view, state=run.state, settings=run.step.settings)
-            part_hash = freshness_key(dumps(state, option=OPT_SORT_KEYS, default=str).decode())
+            try:
+                state = self.limit.call(
+                    run.part, doc=self.view, state=run.state, settings=run.step.settings
+                )
+                part_hash = freshness_key(dumps(state, option=OPT_SORT_KEYS, default=str).decode())
+            except (Exception, HookTimeout) as exc:
+                # The step's error on this document (see :meth:`steps`), never a cache hit.
+                state, part_hash = _PartFailed(exc), "error"
             got = self.parts[plugin] = (text, state, part_hash)
         return got[1], got[2]
 
@@ -480,6 +491,7 @@ class _DocRun:
                 old = prior.get((plugin, "doc")) if prior else None
                 if (
                     old is not None
+                    and not isinstance(state, _PartFailed)
                     and old.cache_key == k
                     and old.status != "error"
                     and not job.force
@@ -501,6 +513,9 @@ class _DocRun:
                     activity(step.stage, plugin, doc_id)
                 t0 = time.perf_counter()
                 try:
+                    if isinstance(state, _PartFailed):
+                        # textmill_prepared_part raised (or ran out of time) on this document.
+                        raise state.exc
                     parsed = None
                     if run.parses:
                         assert job.parser is not None
@@ -608,6 +623,13 @@ class _DocRun:
                     break
         finally:
             self.text, self.thash = text, thash
+
+
+@dataclass(frozen=True)
+class _PartFailed:
+    """What a plugin's ``textmill_prepared_part`` raised on a document: the step's error there."""
+
+    exc: BaseException
 
 
 def score(value: Any) -> float | None:

@@ -220,3 +220,59 @@ class BadReturn:
 
 stuck = Stuck()
 badret = BadReturn()
+
+
+@dataclass(frozen=True)
+class HostileSettings:
+    prepare: str = field(default="", metadata={"doc": "How its prepare hook misbehaves."})
+    part: str = field(default="", metadata={"doc": "How its textmill_prepared_part misbehaves."})
+    corpus: str = field(default="", metadata={"doc": "How its corpus hook misbehaves."})
+    on: str = field(default="", metadata={"doc": "Documents whose part misbehaves (id part)."})
+
+
+def _misbehave(how: str) -> None:
+    """``sleep`` forever, ``loop`` forever in Python (swallowing ordinary exceptions on the
+    way, as careless plugin code does), or ``raise``; nothing for ``""``."""
+    if how == "raise":
+        raise RuntimeError("hostile plugin failed on purpose")
+    if how:
+        try:
+            if how == "sleep":
+                time.sleep(10**6)
+            n = 0
+            while True:
+                n += 1
+        except Exception:
+            pass
+
+
+class Hostile:
+    """A plugin with a prepare hook, a prepared part, a per-document and a corpus hook, any of
+    which can hang or raise (``how``: ``sleep``, ``loop`` or ``raise``)."""
+
+    @hookimpl
+    def textmill_plugin_info(self):
+        return PluginInfo(name="hostile", version="1", settings=HostileSettings)
+
+    @hookimpl
+    def textmill_prepare(self, corpus, settings):
+        _misbehave(settings.prepare)
+        return {"sizes": {d.id: len(d.text) for d in corpus.documents()}}
+
+    @hookimpl
+    def textmill_prepared_part(self, doc, state, settings):
+        if settings.on and settings.on in doc.id:
+            _misbehave(settings.part)
+        return state["sizes"].get(doc.id)
+
+    @hookimpl
+    def textmill_quality(self, doc, settings, ctx):
+        return Result(label="prepared" if ctx.prepared is not None else "unprepared")
+
+    @hookimpl
+    def textmill_corpus_quality(self, corpus, settings):
+        _misbehave(settings.corpus)
+        return CorpusResult(doc_results={d.id: Result(label="seen") for d in corpus.documents()})
+
+
+hostile = Hostile()

@@ -81,7 +81,14 @@ def snapshot(store: Path) -> dict[str, Any]:
         entities = sorted(
             (e.id, e.name, e.kb_id, e.type, len(e.mentions), e.plugin) for e in s.entities()
         )
-    return {"documents": docs, "entities": entities}
+        alignments = sorted(
+            (a.cluster_id, a.doc_a, a.span_a, a.doc_b, a.span_b, a.score) for a in s.alignments()
+        )
+        # What corpus hooks said about the corpus as a whole (extractive: the cluster summaries),
+        # which their memos help make.
+        said = {p: s.cache_get(p, "corpus") for p in ("dedup", "extractive")}
+        corpus = {p: e.value.get("data") if e and e.value else None for p, e in said.items()}
+    return {"documents": docs, "entities": entities, "alignments": alignments, "corpus": corpus}
 
 
 def assert_same(a: dict[str, Any], b: dict[str, Any]) -> None:
@@ -89,6 +96,8 @@ def assert_same(a: dict[str, Any], b: dict[str, Any]) -> None:
     for doc_id, rec in b["documents"].items():
         assert a["documents"][doc_id] == rec, f"{doc_id} differs from a fresh run"
     assert a["entities"] == b["entities"]
+    assert a["alignments"] == b["alignments"]
+    assert a["corpus"] == b["corpus"]
 
 
 def test_an_edited_document_gets_fresh_linker_mentions(tmp_path: Path) -> None:

@@ -69,6 +69,26 @@ def test_stuck_hook_is_cut_off_on_ray(tmp_path, seeds, how):
     assert out.summary.plugins["counter"].errors == 0
 
 
+def test_hostile_prepared_part_and_corpus_hook_on_ray(tmp_path, seeds):
+    """A prepared part that raises in an actor is that document's error; a corpus hook (on the
+    driver) that loops is cut off after [run] timeout per document; the rest of the run goes on."""
+    out = run_chain(
+        [seeds],
+        {"quality": ["counter", "hostile"]},
+        tmp_path=tmp_path,
+        plugins=(sp.counter, sp.hostile),
+        settings={"hostile": {"part": "raise", "on": "001_", "corpus": "loop"}},
+        workers=2,
+        run={**RAY, "timeout": 0.2, "batch_size": 1},
+    )
+    assert out.summary.corpus_errors == [("hostile", "timeout after 1 s")]
+    failed = out.result("001_5ec67cc4433767fa.txt", "hostile")
+    assert failed.status == "error"
+    assert failed.error == "RuntimeError: hostile plugin failed on purpose"
+    assert out.result("002_5556c43739ad7f0a.txt", "hostile").label == "prepared"
+    assert out.summary.plugins["counter"].errors == 0
+
+
 def test_missing_ray_is_one_sentence(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` does when not installed
     config = parse(

@@ -185,6 +185,9 @@ def _writes(st: Store) -> dict[str, tuple[object, set[str]]]:
             {generations.cache("x", "kind")},
         ),
         "cache_drop": (lambda tx: tx.cache_drop("x", "kind"), {generations.cache("x", "kind")}),
+        # A corpus hook's memo is read by that hook alone, under keys naming what it depends on.
+        "memo_put": (lambda tx: tx.memo_put("x", [("k", b"v")]), set()),
+        "memo_keep": (lambda tx: tx.memo_keep("x", ["k"]), set()),
         "defer_indexes": (lambda tx: tx.defer_indexes(), set()),
         "build_indexes": (lambda tx: tx.build_indexes(), set()),
     }

@@ -176,3 +176,103 @@ def test_cli_names_the_failing_documents_and_plugins(tmp_path, seeds):
     )
     assert "textmill: 2 plugin error(s); see them with `textmill show DOC` or the TUI" in lines
     assert "Traceback" not in r.stderr
+
+
+# --- prepare hooks, prepared parts and corpus hooks ----------------------------------------------
+
+HOSTILE_CHAIN = {"clean": ["unicode"], "quality": ["counter", "hostile"]}
+
+
+def _hostile(tmp_path, seeds, timeout=0.2, **how):
+    return run_chain(
+        [seeds],
+        HOSTILE_CHAIN,
+        tmp_path=tmp_path,
+        plugins=(sp.counter, sp.hostile),
+        settings={"hostile": how},
+        run={"timeout": timeout},
+    )
+
+
+def _others_ran(out):
+    assert out.summary.plugins["counter"].errors == 0
+    assert all(out.result(d, "counter").status == "ok" for d in out.ids())
+
+
+@pytest.mark.parametrize("how", ["sleep", "loop"])
+def test_a_stuck_corpus_hook_is_cut_off_and_the_run_goes_on(tmp_path, seeds, how):
+    """A corpus hook's limit is [run] timeout for each document of the corpus: 0.2 s x 5."""
+    t0 = time.monotonic()
+    out = _hostile(tmp_path, seeds, corpus=how)
+    assert time.monotonic() - t0 < 60
+    assert out.summary.corpus_errors == [("hostile", "timeout after 1 s")]
+    stats = out.summary.plugins["hostile"]
+    assert stats.errors == 1 and stats.timeouts == 1
+    _others_ran(out)
+    # Its documents keep their per-document results, without what the corpus hook would add.
+    for d in out.ids():
+        assert out.result(d, "hostile").label == "prepared"
+        assert out.query.corpus.store.result(d, "hostile", "corpus") is None
+    # The next run tries the corpus hook again (its failure is never a cache hit).
+    again = _hostile(tmp_path, seeds, corpus="")
+    assert again.summary.corpus_errors == []
+    assert {again.result(d, "hostile").label for d in again.ids()} == {"seen"}
+
+
+def test_a_stuck_prepare_hook_is_cut_off_and_the_run_goes_on(tmp_path, seeds):
+    out = _hostile(tmp_path, seeds, prepare="loop")
+    assert out.summary.corpus_errors == [("hostile", "timeout after 1 s")]
+    assert out.summary.plugins["hostile"].timeouts == 1
+    _others_ran(out)
+    # Its per-document hook ran without a prepared state.
+    store = out.query.corpus.store
+    assert {store.result(d, "hostile", "doc").label for d in out.ids()} == {"unprepared"}
+    # Once its prepare hook works, they run again with its state (not taken from the cache).
+    again = _hostile(tmp_path, seeds, prepare="")
+    assert again.summary.corpus_errors == []
+    store = again.query.corpus.store
+    assert {store.result(d, "hostile", "doc").label for d in again.ids()} == {"prepared"}
+
+
+def test_a_stuck_corpus_loop_is_cut_off_off_the_main_thread(tmp_path, seeds):
+    box = {}
+    t = threading.Thread(target=lambda: box.update(out=_hostile(tmp_path, seeds, corpus="loop")))
+    t.start()
+    t.join(120)
+    assert not t.is_alive()
+    assert box["out"].summary.corpus_errors == [("hostile", "timeout after 1 s")]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_prepared_part_that_raises_is_that_documents_error(tmp_path, seeds, workers):
+    out = run_chain(
+        [seeds],
+        HOSTILE_CHAIN,
+        tmp_path=tmp_path,
+        plugins=(sp.counter, sp.hostile),
+        settings={"hostile": {"part": "raise", "on": STUCK_ON}},
+        workers=workers,
+        run={"batch_size": 1},
+    )
+    _others_ran(out)
+    assert out.summary.plugins["hostile"].errors == 1
+    for d in out.ids():
+        r = out.result(d, "hostile")
+        if STUCK_ON in d:
+            assert r.status == "error"
+            assert r.error == "RuntimeError: hostile plugin failed on purpose"
+            assert "textmill_prepared_part" in r.traceback
+        else:
+            assert r.status == "ok" and r.label == "seen"
+    assert [(d, p) for d, p, _ in out.summary.doc_errors] == [
+        (i, "hostile") for i in out.ids() if STUCK_ON in i
+    ]
+
+
+def test_a_stuck_prepared_part_is_cut_off(tmp_path, seeds):
+    out = _hostile(tmp_path, seeds, timeout=1, part="sleep", on=STUCK_ON)
+    stats = out.summary.plugins["hostile"]
+    assert stats.errors == 1 and stats.timeouts == 1
+    stuck = next(d for d in out.ids() if STUCK_ON in d)
+    assert out.result(stuck, "hostile").error == "timeout after 1 s"
+    _others_ran(out)

@@ -260,6 +260,18 @@ class Store:
         ).fetchone()
         return CacheEntry(row[0], loads(row[1])) if row else None
 
+    def memo_get(self, owner: str, keys: Sequence[str]) -> dict[str, bytes]:
+        """The values ``owner``'s memo keeps under those of ``keys`` (hashed) it has."""
+        out: dict[str, bytes] = {}
+        cur = plain(self.conn)
+        for chunk in chunks(list(keys)):
+            for k, v in cur.execute(
+                f"SELECT key, value FROM memo WHERE owner=? AND key IN ({marks(chunk)})",
+                (owner, *chunk),
+            ):
+                out[k] = v
+        return out
+
     def output_keys(self) -> Iterator[OutputKey]:
         """The key each plugin's corpus hook last ran under, by plugin."""
         for r in plain(self.conn).execute(

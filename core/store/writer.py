@@ -381,6 +381,24 @@ class Writer:
         self._conn.execute("DELETE FROM cache WHERE plugin=? AND kind=?", (owner, kind))
         self._wrote(generations.cache(owner, kind))
 
+    def memo_put(self, owner: str, items: Iterable[tuple[str, bytes]]) -> None:
+        """Keep values in ``owner``'s memo (no counter: only that plugin's corpus hook reads
+        it, under keys that name what each value was made from)."""
+        self._conn.executemany(
+            "INSERT OR REPLACE INTO memo VALUES (?,?,?)", ((owner, k, v) for k, v in items)
+        )
+
+    def memo_keep(self, owner: str, keys: Iterable[str]) -> None:
+        """Drop the values of ``owner``'s memo whose keys are not in ``keys``."""
+        conn = self._conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS memo_used (key TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM memo_used")
+        conn.executemany("INSERT OR IGNORE INTO memo_used VALUES (?)", ((k,) for k in keys))
+        conn.execute(
+            "DELETE FROM memo WHERE owner=? AND key NOT IN (SELECT key FROM memo_used)", (owner,)
+        )
+        conn.execute("DELETE FROM memo_used")
+
     # --- indexes --------------------------------------------------------------------------------
 
     def defer_indexes(self) -> bool:

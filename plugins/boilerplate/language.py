@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+
+from textmill.langmodel import language_identifier
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
@@ -36,11 +37,7 @@ def count_words(text: str, toks: list[str] | None = None) -> int:
     return len(toks) - cjk + (cjk + 1) // 2
 
 
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE)
+_identifier = language_identifier
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,8 @@ is the same under every ``PYTHONHASHSEED``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import typing
 from collections import Counter, defaultdict
@@ -47,6 +49,7 @@ from textmill import (
     Span,
     hookimpl,
 )
+from textmill.memo import memo_of
 from textmill.plugins.dedup.align import Comparison, Sentences, compare, sentences
 from textmill.plugins.dedup.clusters import UnionFind
 from textmill.plugins.dedup.ids import cluster_ids
@@ -144,40 +147,59 @@ def textmill_corpus_dedup(corpus: Corpus, settings: DedupSettings) -> CorpusResu
 
 
 def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
+    memo = memo_of(corpus)
     hasher = MinHasher(s.num_perm, s.shingle)
     ids: list[str] = []
+    hashes: list[str] = []  # each document's text hash: what its memo keys name
     # Preallocated for the corpus's size, grown if it turns out larger.
     keys = np.zeros(len(corpus), dtype=np.uint64)
     sigs = np.zeros((len(corpus), s.num_perm), dtype=np.uint32)
     df: Counter[str] = Counter()
     loose = "story" in s.levels or "event" in s.levels
-    pending: list[str] = []
+    pending: list[tuple[int, str]] = []  # (document number, text) of a page
     pending_chars = 0
 
     def flush() -> None:
+        """Exact keys, signatures and terms of a page of documents: kept ones from the memo,
+        the rest hashed in one batch (a signature is the same in any batch) and kept."""
         nonlocal keys, sigs, pending_chars
         if not pending:
             return
-        start = len(ids) - len(pending)
         if len(ids) > len(sigs):
             grow = max(len(ids), 2 * len(sigs)) - len(sigs)
             keys = np.concatenate([keys, np.zeros(grow, dtype=np.uint64)])
             sigs = np.vstack([sigs, np.zeros((grow, s.num_perm), dtype=np.uint32)])
-        batch = hash_words(pending)
-        keys[start : len(ids)] = batch.keys()
-        sigs[start : len(ids)] = hasher.signatures(batch)
+        kept = memo.get_many(
+            [f"sig:{hashes[i]}" for i, _ in pending]
+            + ([f"terms:{hashes[i]}" for i, _ in pending] if loose else [])
+        )
+        todo = [(i, text) for i, text in pending if f"sig:{hashes[i]}" not in kept]
+        if todo:
+            batch = hash_words([text for _, text in todo])
+            for (i, _), k, sig in zip(todo, batch.keys(), hasher.signatures(batch), strict=True):
+                blob = np.uint64(k).tobytes() + sig.astype(np.uint32).tobytes()
+                kept[f"sig:{hashes[i]}"] = memo.put(f"sig:{hashes[i]}", blob)
+        for i, _ in pending:
+            blob = kept[f"sig:{hashes[i]}"]
+            keys[i] = np.frombuffer(blob[:8], dtype=np.uint64)[0]
+            sigs[i] = np.frombuffer(blob[8:], dtype=np.uint32)
+        if loose:
+            for i, text in pending:
+                tf = kept.get(f"terms:{hashes[i]}")
+                if tf is None:
+                    tf = memo.put(f"terms:{hashes[i]}", _term_counts(text))
+                df.update(tf.keys())
         pending.clear()
         pending_chars = 0
 
     for doc in corpus.documents():
+        pending.append((len(ids), doc.text))
         ids.append(doc.id)
-        pending.append(doc.text)
+        hashes.append(_text_hash(doc.text))
         pending_chars += len(doc.text)
         # Batches of whole documents, bounded in characters so that their arrays stay in cache.
         if len(pending) >= 512 or pending_chars >= 1 << 20:
             flush()
-        if loose:
-            df.update(terms(doc.text).keys())
     flush()
     n = len(ids)
     keys, sigs = keys[:n], sigs[:n]
@@ -189,7 +211,8 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     top: list[dict[str, float]] = []
     postings: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(corpus.documents() if loose else ()):
-        best = distinctive(terms(doc.text), df, n, s.key_terms)
+        tf = memo(f"terms:{hashes[i]}", functools.partial(_term_counts, doc.text))
+        best = distinctive(Counter(tf), df, n, s.key_terms)
         top.append(best)
         for t in best:
             if df[t] <= max_df:
@@ -223,16 +246,21 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     # A normalized text is kept from the first pair that needs it to the last.
     last = {x: p for p, pair in enumerate(to_verify) for x in pair}
     texts: dict[int, str] = {}
-    for p, (a, b) in enumerate(to_verify):
+
+    def verify(a: int, b: int) -> float:
         for x in (a, b):
             if x not in texts:
                 texts[x] = norm(x)
-        ratio = fuzz.ratio(texts[a], texts[b], score_cutoff=100 * s.near_ratio) / 100.0
+        return fuzz.ratio(texts[a], texts[b], score_cutoff=100 * s.near_ratio) / 100.0
+
+    for p, (a, b) in enumerate(to_verify):
+        # Kept by the pair's texts (the earlier document's first).
+        ratio = memo(f"near:{hashes[a]}:{hashes[b]}", functools.partial(verify, a, b))
         if ratio and ratio >= s.near_ratio:
             _link(uf, sim, "near", a, b, round(ratio, 3))
         for x in (a, b):
             if last[x] == p:
-                del texts[x]
+                texts.pop(x, None)
 
     # Story candidates: documents sharing enough distinctive terms, the most shared first
     # (then the earliest document, so that equal counts never depend on iteration order).
@@ -257,10 +285,16 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
     comparisons: dict[tuple[int, int], Comparison] = {}
 
     def comparison(a: int, b: int) -> Comparison:
-        """The comparison of two documents, ``a`` the earlier, made once."""
+        """The comparison of two documents, ``a`` the earlier, made once (and kept by their
+        texts, the earlier document's first)."""
         key = (min(a, b), max(a, b))
         if key not in comparisons:
-            comparisons[key] = compare(sents(key[0]), sents(key[1]), s.align_threshold)
+            lo, hi = key
+            kept = memo(
+                f"cmp:{hashes[lo]}:{hashes[hi]}",
+                lambda: compare(sents(lo), sents(hi), s.align_threshold).to_json(),
+            )
+            comparisons[key] = Comparison.from_json(kept)
         return comparisons[key]
 
     # Copies stand for each other: compare one pair per pair of copy groups, not every copy.
@@ -349,7 +383,7 @@ def run_dedup(corpus: Corpus, s: DedupSettings) -> CorpusResult:
                         )
                     )
             if kind == "story":
-                alignments.extend(_cluster_alignments(cid, ranked, rep, comparison, sents, ids))
+                alignments.extend(_cluster_alignments(cid, ranked, rep, comparison, ids))
     doc_results = {
         ids[i]: Result(
             label=_label(d["clusters"]),
@@ -441,7 +475,6 @@ def _cluster_alignments(
     members: list[int],
     rep: int,
     comparison: Callable[[int, int], Comparison],
-    sents: Callable[[int], Sentences],
     ids: list[str],
 ) -> list[Alignment]:
     """Alignments between every two members (or each member and the representative in large
@@ -450,31 +483,39 @@ def _cluster_alignments(
         pairs = sorted((min(a, b), max(a, b)) for a, b in itertools.combinations(members, 2))
     else:
         pairs = sorted((min(rep, m), max(rep, m)) for m in members if m != rep)
-    return _alignments(cid, pairs, comparison, sents, ids)
+    return _alignments(cid, pairs, comparison, ids)
 
 
 def _alignments(
     cid: str,
     pairs: list[tuple[int, int]],
     comparison: Callable[[int, int], Comparison],
-    sents: Callable[[int], Sentences],
     ids: list[str],
 ) -> list[Alignment]:
     out = []
     for a, b in pairs:
-        sa, sb = sents(a), sents(b)
-        for p in comparison(a, b).pairs:
+        cmp = comparison(a, b)
+        for p, (sa, sb) in zip(cmp.pairs, cmp.spans, strict=True):
             out.append(
                 Alignment(
                     cluster_id=cid,
                     doc_a=ids[a],
-                    span_a=Span(*sa.spans[p.i]),
+                    span_a=Span(*sa),
                     doc_b=ids[b],
-                    span_b=Span(*sb.spans[p.j]),
+                    span_b=Span(*sb),
                     score=p.score,
                 )
             )
     return out
+
+
+def _term_counts(text: str) -> dict[str, int]:
+    return dict(terms(text))
+
+
+def _text_hash(text: str) -> str:
+    """What a document's memo keys name it by: the hash of its text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 __all__ = ["DedupSettings", "jaccard", "run_dedup"]

@@ -54,11 +54,34 @@ class Sentences:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two versions compared: their aligned sentences, and how much of each is covered."""
+    """Two versions compared: their aligned sentences (with, for each pair, the spans of its
+    two sentences), and how much of each is covered."""
 
     pairs: tuple[AlignedPair, ...]
     coverage_a: float
     coverage_b: float
+    spans: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
+
+    def to_json(self) -> list:
+        """The comparison as JSON (for a memo): :meth:`from_json` makes it again."""
+        return [
+            [
+                [p.i, p.j, p.score, *sa, *sb]
+                for p, (sa, sb) in zip(self.pairs, self.spans, strict=True)
+            ],
+            self.coverage_a,
+            self.coverage_b,
+        ]
+
+    @classmethod
+    def from_json(cls, value: list) -> Comparison:
+        rows, ca, cb = value
+        return cls(
+            tuple(AlignedPair(r[0], r[1], r[2]) for r in rows),
+            ca,
+            cb,
+            tuple(((r[3], r[4]), (r[5], r[6])) for r in rows),
+        )
 
     @property
     def coverage(self) -> float:
@@ -162,6 +185,7 @@ def compare(
         tuple(pairs),
         round(float(wa[covered_a].sum() / wa.sum()), 3),
         round(float(wb[covered_b].sum() / wb.sum()), 3),
+        tuple((a.spans[p.i], b.spans[p.j]) for p in pairs),
     )
 
 

@@ -11,6 +11,7 @@ Clusters (:mod:`.multi`, corpus hook after dedup): one summary per story and eve
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from textmill import (
+    Alignment,
     Corpus,
     CorpusResult,
     DocContext,
@@ -28,7 +30,8 @@ from textmill import (
     Result,
     hookimpl,
 )
-from textmill.plugins.extractive.multi import SENTENCE_END, cluster_summary
+from textmill.memo import memo_of
+from textmill.plugins.extractive.multi import SENTENCE_END, gather, summarize
 from textmill.plugins.extractive.rank import Band, salience, tfidf_rows
 from textmill.plugins.extractive.select import budget, mmr
 from textmill.sentences import split_spans
@@ -216,11 +219,24 @@ def textmill_summarize(doc: Document, settings: ExtractiveSettings, ctx: DocCont
 @hookimpl
 def textmill_corpus_summarize(corpus: Corpus, settings: ExtractiveSettings) -> CorpusResult:
     s = settings or ExtractiveSettings()
+    memo = memo_of(corpus)
+    every: list[Alignment] | None = None  # all alignments, read once for the event clusters
     out = {}
     for kind in s.cluster_kinds:
         for cluster in corpus.clusters(kind):
-            out[cluster.id] = cluster_summary(
-                corpus, cluster, sentences=s.cluster_sentences, redundancy=s.cluster_redundancy
+            if cluster.kind != "story" and every is None:
+                every = corpus.alignments(None)
+            given = gather(corpus, cluster, every)
+            # A summary is kept by what it is made from: a cluster whose members, texts,
+            # scores and alignments are unchanged is not summarized again.
+            out[cluster.id] = memo(
+                f"cluster:{given.key()}",
+                functools.partial(
+                    summarize,
+                    given,
+                    sentences=s.cluster_sentences,
+                    redundancy=s.cluster_redundancy,
+                ),
             )
             out[cluster.id]["kind"] = kind
     return CorpusResult(data={"clusters": out})

@@ -9,18 +9,69 @@ with high salience form "only in some versions".
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from textmill import Corpus
+import orjson
+from textmill import Alignment, Corpus
 from textmill.plugins.extractive.rank import centrality, cosines, penalties, terms, tfidf
 from textmill.plugins.extractive.select import mmr
 from textmill.sentences import split_spans
 
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 """An end mark, then closing quotes or brackets: what a sentence ends with, and a headline not."""
+
+
+@dataclass(frozen=True)
+class ClusterInput:
+    """What a cluster's summary is made from: its members in order, their texts and quality
+    scores, and the alignments between two of them."""
+
+    members: list[str]
+    texts: dict[str, str]
+    quality: dict[str, float]
+    alignments: list[Alignment]
+
+    def key(self) -> str:
+        """A hash of all of it: the memo key of the summary."""
+        body = [
+            self.members,
+            [
+                hashlib.blake2b(self.texts[d].encode("utf-8", "surrogatepass")).hexdigest()
+                for d in self.members
+            ],
+            [self.quality[d] for d in self.members],
+            [
+                [a.doc_a, a.span_a.start, a.span_a.end, a.doc_b, a.span_b.start, a.span_b.end]
+                for a in self.alignments
+            ],
+        ]
+        return hashlib.blake2b(orjson.dumps(body), digest_size=16).hexdigest()
+
+
+def gather(corpus: Corpus, cluster: Any, every: list[Alignment] | None = None) -> ClusterInput:
+    """A cluster's input from the corpus: a story cluster's own alignments, or for another kind
+    the alignments between its members of every cluster (``every``: all of them, read once by
+    the caller, else read here)."""
+    members = [m.doc_id for m in cluster.members]
+    texts = {}
+    for d in members:
+        doc = corpus.document(d)
+        texts[d] = doc.text if doc else ""
+    quality = {}
+    for d in members:
+        r = corpus.result(d, "mt_artifacts")
+        quality[d] = r.score if r is not None and r.score is not None else 0.5
+    if cluster.kind == "story":
+        found = corpus.alignments(cluster.id)
+    else:
+        found = every if every is not None else corpus.alignments(None)
+    aligned = [a for a in found if a.doc_a in texts and a.doc_b in texts]
+    return ClusterInput(members, texts, quality, aligned)
 
 
 def cluster_summary(
@@ -33,15 +84,27 @@ def cluster_summary(
     min_words: int = 6,
     majority_first: bool = True,
 ) -> dict[str, Any]:
-    members = [m.doc_id for m in cluster.members]
-    texts = {}
-    for d in members:
-        doc = corpus.document(d)
-        texts[d] = doc.text if doc else ""
-    quality = {}
-    for d in members:
-        r = corpus.result(d, "mt_artifacts")
-        quality[d] = r.score if r is not None and r.score is not None else 0.5
+    return summarize(
+        gather(corpus, cluster),
+        sentences=sentences,
+        redundancy=redundancy,
+        only_in_some=only_in_some,
+        min_words=min_words,
+        majority_first=majority_first,
+    )
+
+
+def summarize(
+    given: ClusterInput,
+    *,
+    sentences: int = 4,
+    redundancy: float = 0.3,
+    only_in_some: int = 3,
+    min_words: int = 6,
+    majority_first: bool = True,
+) -> dict[str, Any]:
+    """The summary of a cluster (see the module's docstring)."""
+    members, texts, quality = given.members, given.texts, given.quality
     sents: list[tuple[str, int, int]] = []
     for d in members:
         for a, b in split_spans(texts[d]):
@@ -66,9 +129,7 @@ def cluster_summary(
                 return i
         return None
 
-    for al in corpus.alignments(cluster.id if cluster.kind == "story" else None):
-        if al.doc_a not in texts or al.doc_b not in texts:
-            continue
+    for al in given.alignments:
         i = locate(al.doc_a, al.span_a.start, al.span_a.end)
         j = locate(al.doc_b, al.span_b.start, al.span_b.end)
         if i is not None and j is not None:

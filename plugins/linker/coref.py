@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
-from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
+from textmill.gender import PRONOUN_GENDER, TITLE_GENDER, name_genders
 from textmill.plugins.linker.candidates import strip_title
 from textmill.plugins.linker.kb import normalize
 from textmill.plugins.linker.spans import defined_acronyms
@@ -106,11 +105,7 @@ _FEMALE_HEADS = frozenset({"chairwoman", "spokeswoman", "actress", "businesswoma
 _MALE_HEADS = frozenset({"chairman", "spokesman", "businessman"})
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Any:
-    import gender_guesser.detector as gd
-
-    return gd.Detector(case_sensitive=False)
+_detector = name_genders
 
 
 def first_name_gender(first: str) -> str | None:

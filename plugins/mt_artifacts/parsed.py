@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from textmill import Finding, Span
-from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
+from textmill.gender import PRONOUN_GENDER, TITLE_GENDER, name_genders
 from textmill.parse import lemma
 from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
@@ -17,11 +16,7 @@ from wordfreq import zipf_frequency
 _PRONOUNS = PRONOUN_GENDER
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Any:
-    import gender_guesser.detector as gd
-
-    return gd.Detector(case_sensitive=False)
+_detector = name_genders
 
 
 def _guess(first_name: str) -> str | None:
