@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from textmill.model import Document
+from textmill.readers import too_big
 
 
 class PageError(ValueError):
@@ -34,10 +35,7 @@ def page_document(
     from textmill.html_page import decode_html, metadata, parse, render
 
     if len(data) > max_bytes:
-        raise PageError(
-            f"page is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
-            "split it or raise [input] max_bytes"
-        )
+        raise PageError(too_big("page", len(data), max_bytes))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PageError(
             "page contains NUL bytes, so it is probably not HTML; remove it or convert it"
@@ -70,12 +68,7 @@ def read_html_file(path: Path, rel: str, max_bytes: int) -> Any:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return ReadError(
-                rel,
-                str(path),
-                f"page is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
-                "split it or raise [input] max_bytes",
-            )
+            return ReadError(rel, str(path), too_big("page", size, max_bytes))
         data = path.read_bytes()
     except OSError as exc:
         return ReadError(rel, str(path), f"cannot read file ({exc.strerror}); check permissions")
