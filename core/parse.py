@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from textmill.hookcall import NO_LIMIT, Limit
 from textmill.nlp import has_statistical_model, load_nlp
 
 ANNOTATIONS: tuple[str, ...] = ("entities", "sentences", "tags", "dependencies")
@@ -150,20 +151,19 @@ class SharedParser:
             )
         return self._nlp
 
-    def parse(self, texts: Sequence[str]) -> list[Parsed]:
+    def parse(self, texts: Sequence[str], limit: Limit | None = None) -> list[Parsed]:
         """Each text's :class:`Parsed`: the pieces of all of them through ``nlp.pipe``, in
         batches of at most :data:`BATCH_CHARS` characters (spaCy's working memory grows with
-        the tokens of a batch, about 10 KB a token)."""
+        the tokens of a batch, about 10 KB a token), each batch within ``limit`` (a
+        :class:`~textmill.hookcall.Limit`; none by default): the time a parse may take grows
+        with the text, as the parse does."""
         nlp = self.nlp
         statistical = has_statistical_model(nlp)
         cuts = [pieces(t) for t in texts]
         flat = [t[a:b] for t, c in zip(texts, cuts, strict=True) for a, b in c]
         docs: list[Any] = []
         for batch in _batches(flat):
-            for doc in nlp.pipe(batch, batch_size=len(batch)):
-                # The embeddings are read by no plugin and take 384 bytes a token.
-                doc.tensor = _EMPTY_TENSOR
-                docs.append(doc)
+            docs += (limit or NO_LIMIT).call(_pipe, nlp=nlp, batch=batch)
         it = iter(docs)
         return [
             Parsed(
@@ -174,6 +174,14 @@ class SharedParser:
             )
             for text, c in zip(texts, cuts, strict=True)
         ]
+
+
+def _pipe(nlp: Any, batch: list[str]) -> list[Any]:
+    docs = list(nlp.pipe(batch, batch_size=len(batch)))
+    for doc in docs:
+        # The embeddings are read by no plugin and take 384 bytes a token.
+        doc.tensor = _EMPTY_TENSOR
+    return docs
 
 
 def _batches(texts: list[str], limit: int | None = None) -> Iterator[list[str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from textmill.model import Document
-from textmill.readers import BINARY_SAMPLE, binary_reason
+from textmill.readers import BINARY_SAMPLE, binary_reason, too_big
 
 # The start of an HTML document, or an element only HTML has, near the top of the page.
 _MARKUP = re.compile(
@@ -53,10 +53,7 @@ def page_document(
     from textmill.html_page import decode_html, metadata, page_text, parse
 
     if len(data) > max_bytes:
-        raise PageError(
-            f"page is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
-            "split it or raise [input] max_bytes"
-        )
+        raise PageError(too_big("page", len(data), max_bytes))
     sample = data[:BINARY_SAMPLE]
     if (
         b"\x00" in sample
@@ -97,12 +94,7 @@ def read_html_file(path: Path, rel: str, max_bytes: int) -> Any:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return ReadError(
-                rel,
-                str(path),
-                f"page is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
-                "split it or raise [input] max_bytes",
-            )
+            return ReadError(rel, str(path), too_big("page", size, max_bytes))
         data = path.read_bytes()
     except OSError as exc:
         return ReadError(rel, str(path), f"cannot read file ({exc.strerror}); check permissions")

@@ -19,6 +19,7 @@ from typing import Any
 from textmill.errors import InputError
 from textmill.html_page import INSTALL
 from textmill.read_html import PageError, page_document
+from textmill.readers import too_big
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -99,8 +100,7 @@ def read_warc(path: Path, rel: str, max_bytes: int) -> Iterator[Any]:
                     yield ReadError(
                         doc_id,
                         source,
-                        f"{rel} record {n} ({url}) is {record.length / 1e6:.1f} MB, over the "
-                        f"{max_bytes / 1e6:.0f} MB limit; raise [input] max_bytes",
+                        too_big(f"{rel} record {n} ({url})", record.length, max_bytes),
                     )
                     continue
                 meta: dict[str, Any] = {"url": url}

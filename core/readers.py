@@ -25,6 +25,10 @@ import orjson
 from textmill.errors import InputError
 from textmill.model import Document
 
+DEFAULT_MAX_BYTES = 5_000_000
+"""The default ``[input] max_bytes``: the largest document the default chain was measured to
+take within its time limits (``benchmarks/bigdoc.py``; see the README's Config)."""
+
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 CSV_SUFFIXES = (".csv",)
@@ -144,7 +148,7 @@ def read_paths(
     fmt: str = "auto",
     text_column: str = "text",
     id_column: str = "id",
-    max_bytes: int = 20_000_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Item]:
     """Stream every document under ``paths`` in a stable order.
 
@@ -206,11 +210,17 @@ def _unknown_kind(path: Path) -> str:
     )
 
 
-def _too_big(size: int, max_bytes: int) -> str:
+def too_big(what: str, size: int, max_bytes: int) -> str:
+    """The one sentence for a document (``what``) of ``size`` bytes over ``max_bytes``."""
+    need = -(-size // 1_000_000) * 1_000_000  # the size, rounded up to a whole MB
     return (
-        f"document is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit; "
-        "split it or raise [input] max_bytes"
+        f"{what} is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit; split it, or "
+        f"raise the limit with max_bytes = {need:_} in the config's [input] table"
     )
+
+
+def _too_big(size: int, max_bytes: int) -> str:
+    return too_big("document", size, max_bytes)
 
 
 # C0 control characters that text does not hold (tab, newline, carriage return and form feed

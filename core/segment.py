@@ -323,17 +323,19 @@ def run_batch(
 
 
 def _parse_batch(job: SegmentJob, parser: SharedParser, todo: list[_DocRun]) -> None:
-    """One parse of the texts of ``todo``, within the time limit of its documents together
-    (the pipeline runs plugins' own components; building it is not timed). A batch parse that fails or runs out of time
-    leaves each document to be parsed on its own by its first step that reads the parse, under
-    that step's limit, so the failure is the result of the document and step it belongs to."""
+    """One parse of the texts of ``todo``, each ``nlp.pipe`` batch of it (at most
+    :data:`~textmill.parse.BATCH_CHARS` characters) within the time limit (the pipeline runs
+    plugins' own components; building it is not timed), so a long document has the time its
+    length takes. A batch parse that fails or runs out of time leaves each document to be parsed
+    on its own by its first step that reads the parse, under that step's limit, so the failure
+    is the result of the document and step it belongs to."""
     texts = [r.text for r in todo]
     try:
         # Built (the model loaded, plugins' components added) once, outside any document's limit.
         parser.nlp  # noqa: B018
         t0 = time.perf_counter()
-        with time_limit(job.timeout * len(todo)) as limit:
-            parsed = limit.call(parser.parse, texts=texts)
+        with time_limit(job.timeout) as limit:
+            parsed = parser.parse(texts, limit)
     except (Exception, HookTimeout):
         return
     share = (time.perf_counter() - t0) / max(1, sum(len(t) for t in texts))
@@ -448,14 +450,15 @@ class _DocRun:
                 return True
         return False
 
-    def _parse(self, text: str) -> Parsed:
+    def _parse(self, text: str, limit: Limit) -> Parsed:
         """The shared parse of ``text``: the batch's, or this document's own when a step
-        changed the text after the batch was parsed (or the batch's parse failed)."""
+        changed the text after the batch was parsed (or the batch's parse failed), each
+        ``nlp.pipe`` batch of it within ``limit``."""
         parsed = self.parsed
         if parsed is None or parsed.text != text:
             assert self.job.parser is not None
             t0 = time.perf_counter()
-            parsed = self.parsed = self.job.parser.parse([text])[0]
+            parsed = self.parsed = self.job.parser.parse([text], limit)[0]
             self.outcome.parse_seconds += time.perf_counter() - t0
         return parsed
 
@@ -520,7 +523,7 @@ class _DocRun:
                     if run.parses:
                         assert job.parser is not None
                         job.parser.nlp  # noqa: B018 (built outside the document's limit)
-                        parsed = limit.call(self._parse, text=text)
+                        parsed = self._parse(text, limit)
                         t0 = time.perf_counter()  # the parse is timed apart
                     ctx = (
                         DocContext(

@@ -267,3 +267,49 @@ def test_a_parse_that_hangs_is_cut_off_on_its_document_only(tmp_path) -> None:
         else:
             assert r.status == "ok" and r.label.endswith(" ents") and r.label != "0 ents"
     assert out.summary.plugins["stuckparse"].timeouts == 1
+
+
+class SlowParse:
+    """Reads the shared parse, whose pipeline it slows by ``SECONDS`` a piece of text."""
+
+    SECONDS = 1.5
+
+    @hookimpl
+    def textmill_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="slowparse", version="1", parses=("entities",))
+
+    @hookimpl
+    def textmill_nlp_pipes(self, nlp: Any, settings: Any) -> None:
+        from spacy.language import Language
+
+        if not Language.has_factory("textmill_test_slow"):
+
+            @Language.component("textmill_test_slow")
+            def slow(doc: Any) -> Any:
+                time.sleep(SlowParse.SECONDS)
+                return doc
+
+        nlp.add_pipe("textmill_test_slow", last=True)
+
+    @hookimpl
+    def textmill_quality(self, doc: Document, settings: Any, ctx: Any) -> Result:
+        return Result(label=f"{len(ctx.parsed.ents())} ents")
+
+
+def test_a_long_document_has_the_time_its_parse_takes(tmp_path) -> None:
+    # Eight pieces or more, two to an nlp.pipe batch: each batch takes about 3 s of an 8 s
+    # limit, the whole parse over 12 s. The limit is a batch's, so the long document is parsed.
+    text = _long_text(8 * PIECE_CHARS - 2000)
+    n = len(pieces(text))
+    assert n >= 8
+    out = run_chain(
+        [Document(id="long", raw=text, text=text)],
+        {"quality": ["slowparse"]},
+        tmp_path=tmp_path,
+        plugins=(SlowParse(),),
+        run={"timeout": 8},
+    )
+    r = out.result("long", "slowparse")
+    assert r.status == "ok", r.error
+    assert int(r.label.split()[0]) > 100
+    assert out.summary.plugins[PARSE_LINE].seconds > n * SlowParse.SECONDS

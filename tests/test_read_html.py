@@ -133,7 +133,7 @@ def test_bad_pages_are_errors_and_good_ones_survive(tmp_path: Path) -> None:
     # Broken markup: unclosed tags and a stray end tag still give the article.
     broken = site_page("003").replace("</p>", "", 4).replace("</article>", "</div></span>")
     (tmp_path / "broken.html").write_text(broken[: len(broken) - 200], encoding="utf-8")
-    items = by_id(read_paths([tmp_path], max_bytes=20_000_000))
+    items = by_id(read_paths([tmp_path]))
     assert isinstance(items["good.html"], Document)
     assert "NUL bytes" in items["binary.html"].reason
     assert "no HTML markup" in items["binary.html"].reason
@@ -141,7 +141,8 @@ def test_bad_pages_are_errors_and_good_ones_survive(tmp_path: Path) -> None:
     assert isinstance(items["broken.html"], Document)
     assert seed("003")[1][0] in items["broken.html"].raw
     big = read_paths([tmp_path / "good.html"], max_bytes=1000)
-    assert "max_bytes" in next(iter(big)).reason
+    reason = next(iter(big)).reason
+    assert "over the 0.001 MB limit" in reason and "max_bytes = 1_000_000 in the config" in reason
 
 
 def test_nul_bytes_in_an_html_page_are_dropped(tmp_path: Path) -> None:

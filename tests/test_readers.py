@@ -26,12 +26,15 @@ def test_bad_files_are_errors_and_good_ones_survive(tmp_path, seeds):
     (tmp_path / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     (tmp_path / "empty.txt").write_text("  \n\n")
     (tmp_path / "big.txt").write_bytes(b"word " * (10 * 1024 * 1024))  # 50 MB
-    items = _by_id(read_paths([tmp_path], max_bytes=20_000_000))
+    items = _by_id(read_paths([tmp_path]))  # the default limit, 5 MB
     assert isinstance(items["good.txt"], Document)
     assert "binary" in items["binary.txt"].reason
     assert "not valid UTF-8" in items["latin1.txt"].reason and "iconv" in items["latin1.txt"].reason
     assert "empty" in items["empty.txt"].reason
-    assert "52.4 MB" in items["big.txt"].reason and "max_bytes" in items["big.txt"].reason
+    assert items["big.txt"].reason == (
+        "document is 52.4 MB, over the 5 MB limit; split it, or raise the limit with "
+        "max_bytes = 53_000_000 in the config's [input] table"
+    )
 
 
 def test_jsonl_malformed_line_and_gzip(tmp_path):

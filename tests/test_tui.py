@@ -7,14 +7,16 @@ generous enough for a loaded machine.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import test_tui_plugins as tp
-from textmill import Document
-from textmill.testing import SEEDS, run_chain
+from textmill import Document, PluginInfo, Result, hookimpl
+from textmill.testing import SEEDS, register_plugin, run_chain
 from textmill.tui.app import TextmillApp
 from textmill.tui.screens.clusters import ClustersScreen
 from textmill.tui.screens.corpus import CorpusScreen
@@ -618,6 +620,62 @@ def test_no_run_yet_offers_the_config_chain(
             assert app.screen.query_one(DocTable).total == 2
 
     asyncio.run(go())
+
+
+class Held:
+    """A quality plugin that waits on each document until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.go = threading.Event()
+
+    @hookimpl
+    def textmill_plugin_info(self) -> PluginInfo:
+        return PluginInfo(name="held", version="1")
+
+    @hookimpl
+    def textmill_quality(self, doc: Document, settings: Any, ctx: Any) -> Result:
+        self.started.set()
+        self.go.wait(BOUND)
+        return Result(label="held")
+
+
+def test_run_screen_names_the_stage_plugin_and_document_at_work(tmp_path: Path) -> None:
+    """While a plugin works on a document, the Run screen says which, as the CLI does."""
+    from textmill.config import parse
+
+    held = Held()
+    store = tmp_path / "run.sqlite"
+    config = parse(
+        {
+            "input": {"paths": [str(SEEDS)]},
+            "run": {"store": str(store), "workers": 1, "batch_size": 1},
+            "chain": {"clean": ["unicode"], "quality": ["held"]},
+        },
+        None,
+        tmp_path,
+    )
+    first = sorted(p.name for p in SEEDS.glob("*.txt"))[0]
+
+    async def go() -> None:
+        app = TextmillApp(store, config)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, RunScreen), "the run screen")
+            screen = app.screen
+            line = screen.query_one("#run-activity")
+            assert not line.display
+            await pilot.press("r")
+            await until(pilot, held.started.is_set, "the held plugin to start")
+            await until(pilot, lambda: "held" in _plain(line), "the line at work")
+            assert _plain(line).strip() == f"quality: held on {first}"
+            assert screen.working == ("quality", "held", first)
+            held.go.set()
+            await until(pilot, lambda: not screen.running, "the run to finish")
+            assert screen.working is None and not line.display
+            assert ": ok" in _plain(screen.query_one("#run-state"))
+
+    with register_plugin(held):
+        asyncio.run(go())
 
 
 @pytest.mark.parametrize("theme", ["textual-light", "ansi-dark", "ansi-light"])

@@ -1,4 +1,5 @@
-"""Running the pipeline from the UI: a thread worker that reports progress by message."""
+"""Running the pipeline from the UI: a thread worker that reports progress, and what is at
+work, by message."""
 
 from __future__ import annotations
 
@@ -27,6 +28,20 @@ class Progress(Message):
         return isinstance(message, Progress) and message.label == self.label
 
 
+class Working(Message):
+    """A plugin started on a document: the stage, the plugin and the document's id."""
+
+    def __init__(self, stage: str, plugin: str, doc_id: str) -> None:
+        self.stage = stage
+        self.plugin = plugin
+        self.doc_id = doc_id
+        super().__init__()
+
+    def can_replace(self, message: Message) -> bool:
+        # Only the latest is worth showing.
+        return isinstance(message, Working)
+
+
 class RunFinished(Message):
     def __init__(self, summary: dict[str, Any] | None, error: str | None) -> None:
         self.summary = summary
@@ -37,7 +52,8 @@ class RunFinished(Message):
 def run_pipeline(
     post: Any, config: Any, store_path: Any, only: tuple[str, ...], cancel: threading.Event
 ) -> None:
-    """Run the chain (or only some plugins) and post Progress/RunFinished messages."""
+    """Run the chain (or only some plugins) and post Progress, Working and RunFinished
+    messages."""
     from textmill.engine import Engine
     from textmill.manager import PluginManager
     from textmill.store import Store
@@ -47,10 +63,15 @@ def run_pipeline(
             raise Cancelled("run cancelled")
         post(Progress(label, done, total))
 
+    def activity(stage: str, plugin: str, doc_id: str) -> None:
+        post(Working(stage, plugin, doc_id))
+
     try:
         manager = PluginManager(config.load.modules, base_dir=config.base_dir)
         with Store(store_path) as st:
-            summary = Engine(config, manager, st, only=only, progress=progress).run()
+            summary = Engine(
+                config, manager, st, only=only, progress=progress, activity=activity
+            ).run()
         post(RunFinished(summary.to_dict() if hasattr(summary, "to_dict") else {}, None))
     except Cancelled:
         post(RunFinished(None, "cancelled; what finished is kept and the next run resumes"))

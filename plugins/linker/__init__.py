@@ -53,6 +53,7 @@ from textmill.plugins.linker.spans import (
     repeated_names,
     split_possessive,
     trim,
+    within,
 )
 
 VERSION = "5"
@@ -180,7 +181,7 @@ def mentions_from_ents(
     if kb is not None:
         spans += lone_names(text, spans, lambda w: is_person_name(kb, w))
     spans.sort()
-    lines = datelines(text)
+    in_dateline = within(datelines(text))
     return [
         Mention(
             a,
@@ -188,7 +189,7 @@ def mentions_from_ents(
             text[a:b],
             label,
             normalize(text[a:b]),
-            role="dateline" if any(s <= a and b <= e for s, e in lines) else "",
+            role="dateline" if in_dateline(a, b) else "",
         )
         for a, b, label in spans
     ]

@@ -17,7 +17,8 @@ precision can be measured on its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textmill.gender import PRONOUN_GENDER, TITLE_GENDER, name_genders
@@ -227,9 +228,12 @@ def join_names(
         r["label"] = "PERSON"
     found = [(r["start"], r["end"], r["label"]) for r in body]
     at = {(r["start"], r["end"]): r for r in body}
+    by_text: dict[str, list[dict[str, Any]]] = {}
+    for r in body:
+        by_text.setdefault(r["text"], []).append(r)
     for acronym, span in defined_acronyms(text, found).items():
         name = at[span]
-        same = [r for r in body if r["text"] == acronym and r is not name]
+        same = [r for r in by_text.get(acronym, ()) if r is not name]
         linked = next((r for r in same if not r["entity"].startswith("NIL:")), None)
         if name["entity"].startswith("NIL:") and linked is not None:
             # The KB knows the acronym and the text says the name is the same entity.
@@ -259,6 +263,8 @@ def references(text: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]
 
     Each is ``{"start", "end", "text", "kind": "pronoun" | "description", "entity", "name",
     "antecedent": [start, end]}``, the antecedent being the entity's nearest mention before it.
+    Each pronoun or description costs a few binary searches, so a document of any length takes
+    time in proportion to it.
     """
     body = sorted(
         (r for r in records if r.get("role") != "dateline" and _kind(r)), key=lambda r: r["start"]
@@ -271,49 +277,49 @@ def references(text: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]
     gender = {e: _gender_of(rs) for e, rs in by_entity.items()}
     sentences = split_spans(text)
     starts = [a for a, _ in sentences]
-    spans = [(r["start"], r["end"]) for r in records]
-
-    def sentence_of(pos: int) -> int:
-        i = 0
-        for k, a in enumerate(starts):
-            if a > pos:
-                break
-            i = k
-        return i
-
-    def inside_name(a: int, b: int) -> bool:
-        return any(s < b and a < e for s, e in spans)
-
+    names = _Spans((r["start"], r["end"]) for r in records)
     quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quote_starts = [a for a, _ in quoted]
+    earlier = _Earlier(body, gender)
+
+    def in_quote(pos: int) -> bool:
+        # The quotes do not overlap, so only the last one opening before ``pos`` can hold it.
+        i = bisect_left(quote_starts, pos) - 1
+        return i >= 0 and pos < quoted[i][1]
 
     def resolve(
         pos: int, kind: str, want: str | None, sentences_back: int = 1
     ) -> dict[str, Any] | None:
-        k = sentence_of(pos)
+        k = max(0, bisect_right(starts, pos) - 1)
         lo = starts[max(0, k - sentences_back)] if starts else 0
         kinds = _ITS_KINDS if kind == "its" else {kind}
-        before = [r for r in body if r["end"] <= pos and _kind(r) in kinds]
-        windows = [[r for r in before if r["start"] >= lo]]
-        if kind != "its":
-            windows.append(before)
-        for window in windows:
-            ents = {r["entity"] for r in window}
-            if kind == "PERSON" and want:
-                ents = {e for e in ents if gender.get(e) in (None, want)}
-                # Only a person whose gender is known is sure enough for a pronoun.
-                if len(ents) == 1 and gender.get(next(iter(ents))) is None:
-                    return None
-            if ents:
-                if len(ents) != 1:
-                    return None
-                (e,) = ents
-                return [r for r in window if r["entity"] == e][-1]
-        return None
+        # The mentions of the recent sentences, then (but for "its") of the whole text before.
+        window = [r for r in earlier.between(lo, pos) if _kind(r) in kinds]
+        ents = {r["entity"] for r in window}
+        if kind == "PERSON" and want:
+            ents = {e for e in ents if gender.get(e) in (None, want)}
+        if not ents and kind != "its":
+            e = earlier.only_entity(pos, kind, want if kind == "PERSON" else None)
+            if e is None:
+                return None
+            ents = {e}
+            window = []
+        if not ents:
+            return None
+        # Only a person whose gender is known is sure enough for a pronoun.
+        if kind == "PERSON" and want and len(ents) == 1 and gender.get(next(iter(ents))) is None:
+            return None
+        if len(ents) != 1:
+            return None
+        (e,) = ents
+        if window:
+            return [r for r in window if r["entity"] == e][-1]
+        return earlier.last_mention(e, pos, kinds)
 
     out = []
     for m in _PRONOUN.finditer(text):
         # A pronoun in quoted speech is the speaker's: its referent is not the text's.
-        if inside_name(*m.span()) or any(a < m.start() < b for a, b in quoted):
+        if names.overlaps(*m.span()) or in_quote(m.start()):
             continue
         word = m.group().casefold()
         if word == "its":
@@ -324,7 +330,7 @@ def references(text: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]
             out.append(_reference(m.start(), m.end(), text, "pronoun", ante))
     for m in _DESCRIPTION.finditer(text):
         a, b = m.span(1)
-        if inside_name(m.start(), b) or text[b : b + 1] == "'":
+        if names.overlaps(m.start(), b) or text[b : b + 1] == "'":
             continue
         head = m.group(1)
         kind = _DESCRIPTION_KIND[head]
@@ -334,6 +340,74 @@ def references(text: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]
             out.append(_reference(a, b, text, "description", ante))
     out.sort(key=lambda r: r["start"])
     return out
+
+
+class _Spans:
+    """Spans, asked whether a span overlaps one of them (in a binary search)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        # reach[i]: the furthest end of the first i spans.
+        self.reach = [0] * (len(ordered) + 1)
+        for i, (_, b) in enumerate(ordered):
+            self.reach[i + 1] = max(self.reach[i], b)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        """Whether a span starting before ``b`` ends after ``a``."""
+        return self.reach[bisect_left(self.starts, b)] > a
+
+
+class _Earlier:
+    """The name mentions (``body``, sorted by start) before a position: those in a stretch of
+    text, the one entity of a kind named before it (if one), and that entity's last mention."""
+
+    def __init__(self, body: list[dict[str, Any]], gender: dict[str, str | None]) -> None:
+        self.body = body
+        self.gender = gender
+        self.starts = [r["start"] for r in body]
+        self.of_entity: dict[str, list[dict[str, Any]]] = {}
+        for r in body:
+            self.of_entity.setdefault(r["entity"], []).append(r)
+        self.entity_starts = {e: [r["start"] for r in rs] for e, rs in self.of_entity.items()}
+        self.firsts: dict[tuple[str, str | None], tuple[list[int], list[str]]] = {}
+
+    def between(self, lo: int, pos: int) -> list[dict[str, Any]]:
+        """The mentions starting at ``lo`` or later and ending by ``pos``, in order."""
+        i, j = bisect_left(self.starts, lo), bisect_right(self.starts, pos)
+        return [r for r in self.body[i:j] if r["end"] <= pos]
+
+    def only_entity(self, pos: int, kind: str, want: str | None) -> str | None:
+        """The entity with a mention of ``kind`` ending by ``pos`` (of gender ``want`` or of
+        none known), when there is exactly one."""
+        ends, ents = self._firsts(kind, want)
+        return ents[0] if bisect_right(ends, pos) == 1 else None
+
+    def _firsts(self, kind: str, want: str | None) -> tuple[list[int], list[str]]:
+        """The entities that can be of ``kind`` and ``want``, ordered by their earliest end of a
+        mention of ``kind``, with those ends."""
+        got = self.firsts.get((kind, want))
+        if got is None:
+            first: dict[str, int] = {}
+            for r in self.body:
+                e = r["entity"]
+                if _kind(r) != kind or (want and self.gender.get(e) not in (None, want)):
+                    continue
+                first[e] = min(first.get(e, r["end"]), r["end"])
+            order = sorted(first.items(), key=lambda x: x[1])
+            got = self.firsts[(kind, want)] = ([b for _, b in order], [e for e, _ in order])
+        return got
+
+    def last_mention(
+        self, entity: str, pos: int, kinds: frozenset[str] | set[str]
+    ) -> dict[str, Any] | None:
+        """The entity's last mention (in order of start) of one of ``kinds`` ending by ``pos``."""
+        rs = self.of_entity[entity]
+        for i in range(bisect_right(self.entity_starts[entity], pos) - 1, -1, -1):
+            r = rs[i]
+            if r["end"] <= pos and _kind(r) in kinds:
+                return r
+        return None
 
 
 def _reference(a: int, b: int, text: str, kind: str, ante: dict[str, Any]) -> dict[str, Any]:

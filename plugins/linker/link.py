@@ -195,7 +195,8 @@ def document_candidates(
     out = []
     for i, (m, cs) in enumerate(zip(names, cands, strict=True)):
         own = named.get(words[i], set())
-        context = {x for x, k in context_names.items() if k - (x in own) > 0}
+        # The words of the other names: counted for another name, not only for this one.
+        context = _OtherNames(context_names, own)
         # Another name's people ("David" and "Victoria"), not this name's other occurrences.
         own_surnames = surnames[words[i]]
         by_source: dict[str, int] = {}
@@ -264,11 +265,22 @@ def _coreference(
     return list(taken.values()) + rest
 
 
-def _name_context(name: str, mention: tuple[str, ...], doc_words: set[str]) -> float:
+class _OtherNames:
+    """The words of the names other than one: those counted for more names than that one."""
+
+    def __init__(self, counts: Counter[str], own: set[str]) -> None:
+        self.counts = counts
+        self.own = own
+
+    def __contains__(self, word: object) -> bool:
+        return self.counts.get(word, 0) - (word in self.own) > 0  # type: ignore[call-overload]
+
+
+def _name_context(name: str, mention: tuple[str, ...], doc_words: set[str] | _OtherNames) -> float:
     """Share of the name's other words found in the document ("cricket" for "England" as
     England cricket team): the KB name is the one description every entity has."""
     extra = set(content_words(name)) - set(mention)
-    return len(extra & doc_words) / len(extra) if extra else 0.0
+    return sum(w in doc_words for w in extra) / len(extra) if extra else 0.0
 
 
 def probability(f: dict[str, float], weights: dict[str, float]) -> float:

@@ -9,7 +9,7 @@ are trimmed to it, and spans that are no name are dropped.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 
 _PRONOUNS = frozenset(
@@ -261,11 +261,16 @@ def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[i
                 names.setdefault(last, label)
     taken = _Taken(found)
     out = []
+    starts = _run_starts(text, _ALNUM_RUN, {_first_run(_ALNUM_RUN, n) for n in names})
     # Longest first, so "Pat Riley" is taken whole before "Riley" is looked for.
     for name, label in sorted(names.items(), key=lambda n: -len(n[0])):
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
+        # An occurrence after no letter or digit starts a run of them equal to the name's first;
+        # the occurrences are taken in turn, each looked for after the end of the one before.
+        after_last = -1
+        for at in starts[_first_run(_ALNUM_RUN, name)]:
+            if at < after_last or not text.startswith(name, at):
+                continue
+            end = after_last = at + len(name)
             before = text[at - 1] if at else " "
             after = text[end] if end < len(text) else " "
             if (
@@ -276,7 +281,28 @@ def repeated_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[i
             ):
                 out.append((at, end, label))
                 taken.add(at, end)
-            at = text.find(name, end)
+    return out
+
+
+# Runs of letters and digits (``str.isalnum``), and of word characters (``\w``).
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _first_run(run: re.Pattern[str], s: str) -> str:
+    """The run of ``run`` that ``s`` starts with ("" when none)."""
+    m = run.match(s)
+    return m.group() if m else ""
+
+
+def _run_starts(text: str, run: re.Pattern[str], wanted: set[str]) -> dict[str, list[int]]:
+    """Where in ``text`` each of the ``wanted`` strings stands as a whole run of ``run``, in
+    order: one pass over the text finds the occurrences of every name at once."""
+    out: dict[str, list[int]] = {w: [] for w in wanted}
+    for m in run.finditer(text):
+        hits = out.get(m.group())
+        if hits is not None:
+            hits.append(m.start())
     return out
 
 
@@ -340,9 +366,25 @@ def acronym_names(text: str, found: list[tuple[int, int, str]]) -> list[tuple[in
     label_of = {(a, b): label for a, b, label in found}
     taken = _Taken(found)
     out = []
-    for acronym, span in defined_acronyms(text, found).items():
-        for m in re.finditer(rf"(?<![\w.&-]){re.escape(acronym)}(?![\w&-])", text):
-            if not taken.overlaps(*m.span()):
+    defined = defined_acronyms(text, found)
+    # An occurrence after no word character starts a run of them equal to the acronym's first.
+    starts = _run_starts(text, _WORD_RUN, {_first_run(_WORD_RUN, a) for a in defined})
+    for acronym, span in defined.items():
+        pattern = re.compile(rf"(?<![\w.&-]){re.escape(acronym)}(?![\w&-])")
+        for at in starts[_first_run(_WORD_RUN, acronym)]:
+            m = pattern.match(text, at)
+            if m and not taken.overlaps(*m.span()):
                 out.append((m.start(), m.end(), label_of[span]))
                 taken.add(*m.span())
     return out
+
+
+def within(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether a span lies inside one of ``spans`` (sorted and not overlapping), by bisection."""
+    starts = [a for a, _ in spans]
+
+    def inside(a: int, b: int) -> bool:
+        i = bisect_right(starts, a) - 1
+        return i >= 0 and b <= spans[i][1]
+
+    return inside

@@ -1,5 +1,5 @@
-"""The run screen: start or re-run the pipeline, progress per stage, cancel; per-plugin timings,
-score distributions and errors.
+"""The run screen: start or re-run the pipeline, progress per stage and the stage, plugin and
+document at work, cancel; per-plugin timings, score distributions and errors.
 
 The timings and distributions read every result (one pass, and one walk of the score index per
 plugin), so they are counted in a thread and fill in when ready.
@@ -21,7 +21,7 @@ from textmill.tui.screens.doctabs import Item, item_text
 from textmill.tui.widgets.footer import KeysFooter
 from textmill.tui.widgets.histogram import histogram
 from textmill.tui.widgets.rowlist import RowList
-from textmill.tui.workers import Progress, RunFinished, run_pipeline
+from textmill.tui.workers import Progress, RunFinished, Working, run_pipeline
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -43,7 +43,8 @@ class RunScreen(Screen[None]):
     HELP_TITLE = "Run"
     HELP = (
         "r runs the whole chain of the config (unchanged work comes from the cache), p re-runs "
-        "only the plugin selected on the left, x cancels (finished work is kept and the next run "
+        "only the plugin selected on the left; while it runs, a line names the stage, plugin and "
+        "document at work. x cancels (finished work is kept and the next run "
         "resumes). The table shows each plugin's results and time: the per-document hook's "
         "seconds over the stored results, and each plugin's time in the latest run (its corpus "
         "hook included). Below it, the distribution of each plugin's scores. Select an error "
@@ -60,6 +61,7 @@ class RunScreen(Screen[None]):
         self.bars: dict[str, ProgressBar] = {}
         self.stats: dict[str, dict[str, Any]] | None = None
         self._counted_for: Any = None  # the store the figures on show were counted in
+        self.working: tuple[str, str, str] | None = None  # (stage, plugin, doc id) at work
 
     def compose(self) -> ComposeResult:
         yield Static(id="run-state", classes="tab-head")
@@ -68,6 +70,7 @@ class RunScreen(Screen[None]):
                 yield Static(Text("the chain (p re-runs one)", "bold"), classes="side-title")
                 yield RowList(id="run-plugins")
             with VerticalScroll(id="run-main"):
+                yield Static(id="run-activity")
                 yield Vertical(id="bars")
                 yield Static(Text("counting…", "dim"), id="timings")
                 yield Static(id="errors-title")
@@ -88,6 +91,7 @@ class RunScreen(Screen[None]):
             [Item(n, Text(n)) for n in names], item_text
         )
         self.query_one("#run-errors", RowList).display = False
+        self.query_one("#run-activity", Static).display = False  # shown while a plugin works
 
     def on_screen_resume(self) -> None:
         # Counted when first shown (the screen may be built ahead, and a visitor may never
@@ -266,8 +270,27 @@ class RunScreen(Screen[None]):
             self.query_one("#bars").mount(row)
         bar.update(total=msg.total, progress=msg.done)
 
+    def on_working(self, msg: Working) -> None:
+        if not self.running:
+            return  # a message that arrived after the run ended
+        self.working = (msg.stage, msg.plugin, msg.doc_id)
+        line = self.query_one("#run-activity", Static)
+        line.display = True
+        line.update(
+            Text.assemble(
+                (f"{msg.stage}: ", "bold"),
+                (msg.plugin, "bold cyan"),
+                " on ",
+                safe(one_line(msg.doc_id, 60)),
+            )
+        )
+
     def on_run_finished(self, msg: RunFinished) -> None:
         self.running = False
+        self.working = None
+        line = self.query_one("#run-activity", Static)
+        line.update("")
+        line.display = False
         if msg.error:
             self.notify(msg.error, severity="warning" if "cancel" in msg.error else "error")
         else:
