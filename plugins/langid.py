@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from textmill import DocContext, Document, Finding, PluginInfo, Range, Result, Span, hookimpl
+from textmill.models import py3langid_identifier
 
 VERSION = "1"
 
@@ -64,9 +65,7 @@ def textmill_plugin_info() -> PluginInfo:
 
 @lru_cache(maxsize=1)
 def _py3langid() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return py3langid_identifier(norm_probs=True)
 
 
 @lru_cache(maxsize=1)

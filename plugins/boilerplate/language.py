@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from textmill.models import py3langid_identifier
+
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
@@ -38,9 +40,7 @@ def count_words(text: str, toks: list[str] | None = None) -> int:
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE)
+    return py3langid_identifier()
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
+from textmill.models import gender_detector
 from textmill.plugins.linker.candidates import strip_title
 from textmill.plugins.linker.kb import normalize
 from textmill.plugins.linker.spans import defined_acronyms
@@ -108,9 +109,7 @@ _MALE_HEADS = frozenset({"chairman", "spokesman", "businessman"})
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    import gender_guesser.detector as gd
-
-    return gd.Detector(case_sensitive=False)
+    return gender_detector()
 
 
 def first_name_gender(first: str) -> str | None:

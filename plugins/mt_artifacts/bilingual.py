@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 from textmill import Document, Finding, Span
+from textmill.models import py3langid_identifier
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+|www\.[^\s<>\"')\]]+|[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -280,9 +281,7 @@ def _entities(
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    return py3langid_identifier(norm_probs=True)
 
 
 def identify(text: str) -> tuple[str, float]:

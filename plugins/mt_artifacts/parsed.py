@@ -10,6 +10,7 @@ from typing import Any
 
 from textmill import Finding, Span
 from textmill.gender import PRONOUN_GENDER, TITLE_GENDER
+from textmill.models import gender_detector
 from textmill.parse import lemma
 from textmill.plugins.mt_artifacts.severity import severity_of
 from wordfreq import zipf_frequency
@@ -19,9 +20,7 @@ _PRONOUNS = PRONOUN_GENDER
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    import gender_guesser.detector as gd
-
-    return gd.Detector(case_sensitive=False)
+    return gender_detector()
 
 
 def _guess(first_name: str) -> str | None:
