@@ -5,8 +5,15 @@ loads its models itself. It prints, per configuration, the wall time, the CPU se
 run and its workers, and the speed-up of each over ``--workers 1`` measured in the same run;
 then checks that every configuration exported the same results as ``--workers 1`` (timings
 aside). ``--baseline PATH`` adds the same runs with another ``textmill`` executable (e.g. an
-older checkout's) for a before/after figure. On a shared machine the wall ratio depends on
-what else runs; ``uptime``'s load average is printed beside it.
+older checkout's) for a before/after figure.
+
+On a shared machine the wall ratio depends on what else runs, so each run also prints the load
+average, how busy the machine's CPUs were, and per process (:mod:`proctime`, Linux) its CPU
+time and utilization and how its main thread spent its life: on a CPU, runnable but waiting for
+a CPU someone else holds, or asleep (a pool worker asleep waits for the driver). "unqueued" is
+the wall time less the run-queue waits on the critical path, an estimate of the run on idle
+cores; its ratio is printed beside the wall ratio. ``--repeat N`` runs the configurations in
+turn N times and keeps each one's fastest unqueued run.
 
 Usage:
 
@@ -26,6 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from proctime import Sampler, busy_share, machine_busy
 
 REPO = Path(__file__).resolve().parents[1]
 BBC = REPO.parent / "shared" / "eval" / "summarization" / "bbc.jsonl"
@@ -63,21 +73,37 @@ def run(exe: Path, corpus: Path, folder: Path, workers: int, method: str) -> dic
         + (f'start_method = "{method}"\n' if method != "auto" else "")
     )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy0, load0 = machine_busy(), os.getloadavg()[0]
     t0 = time.perf_counter()
-    proc = subprocess.run(
-        [str(exe), "run", "-q", "-c", str(config)], capture_output=True, text=True, cwd=folder
+    proc = subprocess.Popen(
+        [str(exe), "run", "-q", "-c", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=folder,
     )
+    with Sampler(proc.pid) as sampler:
+        _, stderr = proc.communicate()
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
-        sys.exit(f"textmill run failed ({proc.returncode}):\n{proc.stderr}")
+        sys.exit(f"textmill run failed ({proc.returncode}):\n{stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    busy = busy_share(busy0, machine_busy())
     out = folder / "export.jsonl"
     subprocess.run(
         [str(TEXTMILL), "export", "-c", str(config), "-o", str(out)], check=True, cwd=folder
     )
     records = [_strip(json.loads(x)) for x in out.read_text(encoding="utf-8").splitlines()]
-    return {"wall": wall, "cpu": cpu, "records": records}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "records": records,
+        "unqueued": sampler.unqueued_wall() if sampler.available else wall,
+        "lines": sampler.lines(),
+        "load": f"load {load0:.1f}->{os.getloadavg()[0]:.1f}"
+        + (f", CPUs {100 * busy:.0f}% busy" if busy is not None else ""),
+    }
 
 
 def main() -> None:
@@ -85,6 +111,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=300)
     ap.add_argument("--spawn", action="store_true", help="also --workers 2 with spawn")
     ap.add_argument("--baseline", type=Path, help="another textmill executable to compare")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each configuration")
     args = ap.parse_args()
     configs: list[tuple[str, Path, int, str]] = [
         ("workers 1", TEXTMILL, 1, "auto"),
@@ -100,22 +127,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "bbc.jsonl"
         write_corpus(corpus, args.docs)
-        results = {}
-        for i, (name, exe, workers, method) in enumerate(configs):
-            results[name] = run(exe, corpus, Path(tmp) / f"r{i}", workers, method)
-            r = results[name]
-            load = os.getloadavg()[0]
-            print(
-                f"{name:20s} wall {r['wall']:7.1f} s  cpu {r['cpu']:7.1f} s  "
-                f"{args.docs / r['wall']:5.2f} docs/s  (load {load:.1f})",
-                flush=True,
-            )
+        results: dict[str, dict[str, Any]] = {}
+        for turn in range(args.repeat):
+            for i, (name, exe, workers, method) in enumerate(configs):
+                r = run(exe, corpus, Path(tmp) / f"r{turn}-{i}", workers, method)
+                print(
+                    f"{name:20s} wall {r['wall']:6.1f} s  unqueued {r['unqueued']:6.1f} s  "
+                    f"cpu {r['cpu']:6.1f} s  {args.docs / r['wall']:5.2f} docs/s  ({r['load']})",
+                    flush=True,
+                )
+                for line in r["lines"]:
+                    print(f"    {line}")
+                best = results.get(name)
+                if best is None or r["unqueued"] < best["unqueued"]:
+                    results[name] = r
     one = results["workers 1"]
     for name, r in results.items():
         if name.endswith("workers 1"):
             continue
-        ref = "baseline workers 1" if name.startswith("baseline") else "workers 1"
-        print(f"{name}: {results[ref]['wall'] / r['wall']:.2f}x faster (wall) than {ref}")
+        ref = results["baseline workers 1" if name.startswith("baseline") else "workers 1"]
+        print(
+            f"{name}: {ref['wall'] / r['wall']:.2f}x faster (wall), "
+            f"{ref['unqueued'] / r['unqueued']:.2f}x (unqueued), "
+            f"CPU {r['cpu'] / ref['cpu']:.2f}x of {'baseline ' if name.startswith('baseline') else ''}workers 1"
+        )
     for name, r in results.items():
         if name.startswith("baseline"):
             continue

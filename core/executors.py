@@ -17,6 +17,7 @@ The Ray executor is in :mod:`textmill.ray_executor`, imported only when it is ch
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import queue
 from collections import deque
@@ -90,9 +91,16 @@ def start_method(name: str) -> str:
     return name
 
 
+PIECES_PER_WORKER = 4
+"""How many pieces the pool cuts each batch in, per worker: small pieces keep the workers busy
+to the end of a segment (a worker that finishes first waits at most one small piece for the
+other), and cost nothing measurable (the shared parse is as fast per document in pieces of 8
+as of 32)."""
+
+
 class ProcessPoolExecutor:
-    """A ``multiprocessing`` pool: each batch is cut in ``2 * workers`` pieces, one task each,
-    with at most two batches' worth in flight."""
+    """A ``multiprocessing`` pool: each batch is cut in :data:`PIECES_PER_WORKER` ``* workers``
+    pieces, one task each, with at most two batches' worth in flight."""
 
     def __init__(
         self,
@@ -125,9 +133,16 @@ class ProcessPoolExecutor:
 
     def _start(self) -> None:
         self.news = self.ctx.Queue(10_000) if self.activity else None
-        self.pool = self.ctx.Pool(
-            self.workers, initializer=_init_worker, initargs=(self.job, self.news)
-        )
+        # With fork, what is loaded now (plugins, models) is in the workers' memory from the
+        # start; frozen, the workers' garbage collector never walks it, so it neither spends
+        # their time on it nor writes its pages (which would make them copy them).
+        gc.freeze()
+        try:
+            self.pool = self.ctx.Pool(
+                self.workers, initializer=_init_worker, initargs=(self.job, self.news)
+            )
+        finally:
+            gc.unfreeze()
 
     def _relay(self) -> None:
         """Pass the workers' latest activity on to the progress display."""
@@ -163,11 +178,12 @@ class ProcessPoolExecutor:
         if self.pool is None:
             self._start()
         pending: deque[Any] = deque()
+        pieces = PIECES_PER_WORKER * self.workers
         for batch in it:
             # Each batch is shared out over the workers, so none is left with a long tail.
-            for piece in split(batch, 2 * self.workers):
+            for piece in split(batch, pieces):
                 pending.append(self.pool.apply_async(_run_in_worker, (piece,)))
-            while len(pending) >= 4 * self.workers:
+            while len(pending) >= 2 * pieces:
                 yield self._get(pending.popleft())
         while pending:
             yield self._get(pending.popleft())
