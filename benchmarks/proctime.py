@@ -80,19 +80,18 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _sched(pid: int) -> tuple[float, float, float, int] | None:
-    """(main thread on CPU, main thread waiting on a run queue, all threads on CPU, threads)."""
+    """(main thread on CPU, main thread waiting on a run queue, the process's CPU time with
+    its ended threads', threads)."""
     try:
-        tasks = list((PROC / str(pid) / "task").iterdir())
-        main = (0.0, 0.0)
-        total = 0.0
-        for t in tasks:
-            run, wait, _ = ((t / "schedstat").read_text()).split()
-            total += int(run) / 1e9
-            if t.name == str(pid):
-                main = (int(run) / 1e9, int(wait) / 1e9)
+        run, wait, _ = (PROC / str(pid) / "task" / str(pid) / "schedstat").read_text().split()
+        threads = len(list((PROC / str(pid) / "task").iterdir()))
     except (OSError, ValueError):
         return None
-    return main[0], main[1], total, len(tasks)
+    fields = _stat(pid)
+    if not fields:
+        return None
+    cpu = (int(fields[11]) + int(fields[12])) / TICK
+    return int(run) / 1e9, int(wait) / 1e9, cpu, threads
 
 
 @dataclass
@@ -161,6 +160,11 @@ class Sampler:
             p.last = now
             p.on_cpu, p.queued, p.cpu = (g - b for g, b in zip(got[:3], p.base, strict=True))
             p.threads = max(p.threads, got[3])
+
+    def total_cpu(self) -> float:
+        """The CPU time of every process seen, as last seen (one that ended between two
+        samples loses what it used after the last)."""
+        return sum(p.cpu for p in self.procs.values())
 
     def workers(self) -> list[ProcTime]:
         """The descendants that lived long enough to be seen twice (pool workers)."""
