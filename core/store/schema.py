@@ -115,9 +115,10 @@ ENSURED = (
     # when missing, so an older store of the same version has them too.
     "CREATE TABLE IF NOT EXISTS generations (name TEXT PRIMARY KEY, n INTEGER NOT NULL) "
     "WITHOUT ROWID",
-    # What corpus hooks keep between runs (textmill.memo), by plugin and hashed key.
+    # What corpus hooks keep between runs (textmill.memo), by plugin and hashed key (a rowid
+    # table: values often exceed the size SQLite advises for a WITHOUT ROWID row).
     "CREATE TABLE IF NOT EXISTS memo (owner TEXT NOT NULL, key TEXT NOT NULL, "
-    "value BLOB NOT NULL, PRIMARY KEY (owner, key)) WITHOUT ROWID",
+    "value BLOB NOT NULL, PRIMARY KEY (owner, key))",
     "CREATE INDEX IF NOT EXISTS members_rank ON cluster_members "
     "(cluster_id, similarity DESC, doc_id)",
     "CREATE INDEX IF NOT EXISTS clusters_kind ON clusters (kind, size DESC, id)",
