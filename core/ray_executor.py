@@ -1,9 +1,10 @@
 """The Ray executor (``[run] executor = "ray"``): the same interface as the process pool, on a
 Ray cluster or a local Ray.
 
-Each segment's job is put in Ray's object store once; ``workers`` actors are made from it, and
-each loads the plugins (and, on first use, their models) once and keeps them for the segment.
-Every batch is one actor task, given to the actors in turn, with at most two batches per actor
+``workers`` actors are started once per driver process and kept for the whole run: each
+segment's job is put in Ray's object store once and handed to every actor, and the models the
+plugins load (spaCy's pipeline, py3langid's, the KB) stay loaded in the actors' processes from
+one segment to the next, as they do in a pool's workers. Every batch is one actor task, given to the actors in turn, with at most two batches per actor
 in flight, so the driver's memory stays bounded whatever the corpus size. The actors return the
 rows the store writes; the driver (the ``textmill run`` process) alone reads and writes the
 store. ``[run] ray_address`` joins a running cluster, whose nodes must have textmill and the
@@ -39,12 +40,17 @@ def require_ray() -> Any:
 
 
 class _SegmentWorker:
-    """A Ray actor holding one segment's job: its plugins, their settings and prepared state."""
+    """A Ray actor holding the current segment's job (its plugins, their settings and prepared
+    state); the models those plugins load stay in the actor's process for later segments."""
 
-    def __init__(self, job: SegmentJob) -> None:
+    def __init__(self) -> None:
+        self.job: SegmentJob | None = None
+
+    def start(self, job: SegmentJob) -> None:
         self.job = job
 
     def run(self, batch: list[DocTask]) -> list[DocOutcome]:
+        assert self.job is not None, "start() comes first"
         return run_batch(self.job, batch)
 
     def pid(self) -> int:
@@ -77,6 +83,19 @@ def connect(address: str, workers: int) -> Any:
     return ray
 
 
+# The actors of this driver process, by Ray job (a new ``ray.init`` starts a new job) and count.
+_ACTORS: dict[tuple[str, int], list[Any]] = {}
+
+
+def actors(ray: Any, workers: int) -> list[Any]:
+    """This process's ``workers`` actors on the connected Ray, started on first use."""
+    key = (ray.get_runtime_context().get_job_id(), workers)
+    if key not in _ACTORS:
+        actor = ray.remote(num_cpus=1)(_SegmentWorker)
+        _ACTORS[key] = [actor.remote() for _ in range(workers)]
+    return _ACTORS[key]
+
+
 class RayExecutor:
     """Batches as tasks on ``workers`` actors that hold the loaded plugins."""
 
@@ -87,9 +106,9 @@ class RayExecutor:
         self.actors: list[Any] = []
 
     def _start(self) -> None:
-        actor = self.ray.remote(num_cpus=1)(_SegmentWorker)
+        self.actors = actors(self.ray, self.workers)
         job = self.ray.put(self.job)
-        self.actors = [actor.remote(job) for _ in range(self.workers)]
+        self.ray.get([a.start.remote(job) for a in self.actors])
 
     def map(self, batches: Any) -> Iterator[list[DocOutcome]]:
         pending: deque[Any] = deque()
@@ -103,6 +122,5 @@ class RayExecutor:
             yield self.ray.get(pending.popleft())
 
     def close(self) -> None:
-        for a in self.actors:
-            self.ray.kill(a)
+        """The actors are kept for the next segment; Ray ends them with the driver."""
         self.actors = []

@@ -100,3 +100,17 @@ def test_missing_ray_is_one_sentence(tmp_path, monkeypatch):
         '[run] executor = "ray" needs the ray package, which is not installed; '
         "install it with pip install 'textmill[ray]', or use the local executor"
     )
+
+
+def test_actors_are_kept_from_one_segment_to_the_next(tmp_path, seeds):
+    """The default chain has several segments; every one runs on the same two actor processes,
+    so the models the plugins load stay loaded, and the results are the in-process ones."""
+    from textmill.ray_executor import actors
+
+    before = ray.get([a.pid.remote() for a in actors(ray, 2)])
+    out = run_chain([seeds], DEFAULT_CHAIN, tmp_path=tmp_path / "ray", workers=2, run=RAY)
+    assert not out.summary.failed
+    assert ray.get([a.pid.remote() for a in actors(ray, 2)]) == before
+    assert len(set(before)) == 2
+    base = run_chain([seeds], DEFAULT_CHAIN, tmp_path=tmp_path / "local")
+    assert exported(out, tmp_path / "e2") == exported(base, tmp_path / "e1")
