@@ -5,10 +5,8 @@ The text is html-text's rendering (``html_text.extract_text``: scripts, styles a
 dropped, a line per block element, a blank line around paragraphs, headings and lists), which is
 also how the plain-text pages of the cleaning benchmark were made; :func:`page_text` gives it
 from the tree :func:`parse` made, so the reader parses a page once for its metadata and its text.
-:func:`render` walks the same tree with the same rules and also records, for every line of that
-text, the markup it came from: the innermost block tag, whether it sits in a heading, a list,
-``<nav>``, ``<header>``, ``<footer>``, ``<aside>`` or a form, how much of it is link text, and
-the class and id names around it. The reader keeps only the text and the metadata.
+What the markup says about each line (blocks, links, ``<nav>``, ``<footer>``, class names) is
+read by the boilerplate plugin through trafilatura, on its own parse of the raw HTML.
 
 Needs the ``html`` extra (html-text, trafilatura's date finder, charset detection); :func:`parse`
 needs only lxml.
@@ -19,18 +17,14 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from textmill.errors import InputError
 
 INSTALL = 'reading HTML and WARC input needs the html extra; install it with `pip install "textmill[html]"`'
 
-STRUCTURAL = ("nav", "header", "footer", "aside", "form")
-LIST_TAGS = frozenset({"li", "ul", "ol", "dl", "dd", "dt", "menu"})
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
 def _libs() -> tuple[Any, Any]:
@@ -40,19 +34,6 @@ def _libs() -> tuple[Any, Any]:
     except ImportError:
         raise InputError(INSTALL) from None
     return html_text, lxml.etree
-
-
-@dataclass
-class LineMarkup:
-    """What the markup says about one line of the rendered text (blank lines have one too)."""
-
-    tag: str = ""  # the innermost element that opened the line
-    chars: int = 0
-    link_chars: int = 0
-    heading: bool = False
-    in_list: bool = False
-    structural: set[str] = field(default_factory=set)  # nav/header/footer/aside/form around it
-    names: set[str] = field(default_factory=set)  # class and id words of its ancestors
 
 
 @dataclass(frozen=True)
@@ -183,123 +164,6 @@ def page_text(tree: Any, html: str) -> str:
     except AssertionError:  # lxml's cleaner on some broken markup: html-text then keeps it all
         tree = parse(html)
     return str(html_text.etree_to_text(tree))
-
-
-def render(tree: Any) -> tuple[str, list[LineMarkup]]:
-    """html-text's rendering of ``tree`` (equal to ``html_text.extract_text``) and the markup of
-    each of its lines (one per ``text.split("\\n")`` item)."""
-    html_text, etree = _libs()
-    ht = html_text.html_text
-    cleaned = ht._cleaned_html_tree(tree)
-    newline_tags, double_tags = ht.NEWLINE_TAGS, ht.DOUBLE_NEWLINE_TAGS
-    chunks: list[str] = []
-    owners: list[tuple[Any, bool]] = []  # per chunk: the element whose text it is, in a link
-    newline, double = object(), object()
-    prev: object = double
-    stack: list[Any] = []
-    links = 0
-
-    def add_newlines(tag: str) -> None:
-        nonlocal prev
-        if prev is double:
-            return
-        if tag in double_tags:
-            chunks.append("\n" if prev is newline else "\n\n")
-            owners.append((None, False))
-            prev = double
-        elif tag in newline_tags:
-            if prev is not newline:
-                chunks.append("\n")
-                owners.append((None, False))
-            prev = newline
-
-    def add_text(raw: str | None, owner: Any) -> None:
-        nonlocal prev
-        text = ht._normalize_whitespace(raw) if raw else ""
-        if not text:
-            return
-        if prev is newline or prev is double:
-            space = ""
-        else:
-            assert isinstance(prev, str)
-            add = bool(
-                ht._has_trailing_whitespace(prev)
-                or (not ht._has_punct_after(text) and not ht._has_open_bracket_before(prev))
-            )
-            space = " " if add else ""
-        if space:
-            chunks.append(space)
-            owners.append((owner, links > 0))
-        chunks.append(text)
-        owners.append((owner, links > 0))
-        prev = raw
-
-    for event, el in etree.iterwalk(cleaned, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            stack.append(el)
-            if tag == "a":
-                links += 1
-            add_newlines(tag)
-            add_text(el.text, el)
-        else:
-            add_newlines(tag)
-            stack.pop()
-            if tag == "a":
-                links -= 1
-            if el is not cleaned:
-                add_text(el.tail, stack[-1] if stack else el)
-    # html-text strips the joined text; drop the same leading and trailing whitespace chunks.
-    while chunks and not chunks[0].strip():
-        chunks.pop(0)
-        owners.pop(0)
-    while chunks and not chunks[-1].strip():
-        chunks.pop()
-        owners.pop()
-    text = "".join(chunks)
-    lines = [LineMarkup()]
-    opened: set[int] = set()
-    for chunk, (owner, in_link) in zip(chunks, owners, strict=True):
-        parts = chunk.split("\n")
-        for extra in parts[1:]:
-            del extra
-            lines.append(LineMarkup())
-        if owner is None:
-            continue
-        info = lines[-1]
-        n = len(chunk)
-        info.chars += n
-        if in_link:
-            info.link_chars += n
-        if id(info) not in opened:
-            opened.add(id(info))
-            _describe(info, owner)
-    return text, lines
-
-
-def _describe(info: LineMarkup, el: Any) -> None:
-    info.tag = el.tag if isinstance(el.tag, str) else ""
-    node = el
-    while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in HEADINGS:
-            info.heading = True
-        elif tag in LIST_TAGS:
-            info.in_list = True
-        elif tag in STRUCTURAL:
-            info.structural.add(tag)
-        role = node.get("role")
-        if role in ("navigation", "banner", "contentinfo", "complementary"):
-            info.structural.add(
-                {"navigation": "nav", "banner": "header", "contentinfo": "footer"}.get(
-                    role, "aside"
-                )
-            )
-        for attr in ("class", "id"):
-            value = node.get(attr)
-            if value:
-                info.names.update(w for w in _NAME_SPLIT.split(value.lower()) if w)
-        node = node.getparent()
 
 
 def metadata(tree: Any, url: str = "") -> dict[str, Any]:

@@ -85,20 +85,14 @@ def test_an_html_page_is_its_text_with_title_and_metadata(tmp_path: Path) -> Non
 
 def test_rendering_is_html_texts(tmp_path: Path) -> None:
     import html_text
-    from textmill.html_page import page_text, parse, render
+    from textmill.html_page import page_text, parse
 
     page = site_page("001")
-    text, lines = render(parse(page))
+    text = page_text(parse(page), page)  # what the reader takes, from its one parse
     assert text == html_text.extract_text(page)
-    assert page_text(parse(page), page) == text  # what the reader takes, from its one parse
-    assert len(lines) == len(text.split("\n"))
-    marks = dict(zip(text.split("\n"), lines, strict=True))
-    assert "nav" in marks["Politics"].structural and marks["Politics"].link_chars > 0
-    assert "footer" in marks["© 2023 The Daily Seed. All rights reserved."].structural
-    assert marks[seed("001")[0]].heading
-    assert "related" in marks["More stories"].names and "aside" in marks["More stories"].structural
-    para = seed("001")[1][0]
-    assert marks[para].tag == "p" and marks[para].link_chars == 0 and not marks[para].structural
+    lines = text.split("\n")
+    assert "Politics" in lines and seed("001")[0] in lines
+    assert all(p in lines for p in seed("001")[1])
 
 
 def test_wrong_charsets_are_decoded_with_a_note(tmp_path: Path) -> None:
