@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -38,9 +39,20 @@ def run_checks(
         parsed = own_parse(text)
     if parsed.statistical:
         # Piece by piece (a news article is one piece), each piece's findings moved to the text.
+        ms = mentions or []
+        many = bool(ms) and len(parsed.pieces) > 1
+        order = sorted(range(len(ms)), key=lambda k: ms[k]["start"]) if many else []
+        starts = [ms[k]["start"] for k in order] if many else []
         for piece in parsed.pieces:
             doc, off = piece.doc, piece.offset
-            local = _local_mentions(mentions, off, off + len(doc.text))
+            end = off + len(doc.text)
+            if many:
+                # Only the mentions starting in the piece can lie inside it: found by bisection,
+                # so a long text's pieces do not each look at every mention.
+                near = sorted(order[bisect_left(starts, off) : bisect_left(starts, end)])
+                local = _local_mentions([ms[k] for k in near], off, end, shift=True)
+            else:
+                local = _local_mentions(mentions, off, end)
             found: list[Finding] = []
             found += parse_checks.pronoun_gender(doc, local)
             found += parse_checks.fragments(doc)
@@ -51,10 +63,11 @@ def run_checks(
 
 
 def _local_mentions(
-    mentions: list[dict] | None, start: int, end: int
+    mentions: list[dict] | None, start: int, end: int, shift: bool = False
 ) -> list[dict[str, Any]] | None:
-    """The mentions inside ``[start, end)``, in that piece's offsets."""
-    if not mentions or (start == 0 and all(m["end"] <= end for m in mentions)):
+    """The mentions inside ``[start, end)``, in that piece's offsets (``shift``: as copies,
+    even when they all are inside)."""
+    if not mentions or (not shift and start == 0 and all(m["end"] <= end for m in mentions)):
         return mentions
     return [
         dict(m, start=m["start"] - start, end=m["end"] - start)

@@ -174,10 +174,17 @@ def transliteration(text: str, mentions: list[dict] | None = None) -> Iterator[F
     for m in _NAME.finditer(text):
         first.setdefault(m.group(0), m.start())
     names = sorted(first, key=lambda n: first[n])
+    # Only names of one initial and lengths within two of each other are compared, so each
+    # name is held against the few of its initial and length, not every name in the document.
+    by_shape: dict[tuple[str, int], list[int]] = {}
     for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if a[0] != b[0] or abs(len(a) - len(b)) > 2:
-                continue
+        by_shape.setdefault((a[0], len(a)), []).append(i)
+    for i, a in enumerate(names):
+        after = sorted(
+            j for n in range(len(a) - 2, len(a) + 3) for j in by_shape.get((a[0], n), ()) if j > i
+        )
+        for j in after:
+            b = names[j]
             short, long_ = sorted((a, b), key=len)
             if long_.startswith(short):
                 # Zelensky/Zelenskyy (a doubled letter) is a variant; Russia/Russian is not.
