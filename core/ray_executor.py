@@ -4,12 +4,13 @@ Ray cluster or a local Ray.
 ``workers`` actors are started once per driver process and kept for the whole run: each
 segment's job is put in Ray's object store once and handed to every actor, and the models the
 plugins load (spaCy's pipeline, py3langid's, the KB) stay loaded in the actors' processes from
-one segment to the next, as they do in a pool's workers. Every batch is one actor task, given to the actors in turn, with at most two batches per actor
-in flight, so the driver's memory stays bounded whatever the corpus size. The actors return the
-rows the store writes; the driver (the ``textmill run`` process) alone reads and writes the
-store. ``[run] ray_address`` joins a running cluster, whose nodes must have textmill and the
-plugins installed; without it a local Ray starts with ``workers`` CPUs, and its workers get the
-driver's ``sys.path``. See docs/cluster.md.
+one segment to the next, as they do in a pool's workers. Every batch is cut in pieces, as for
+the process pool; each piece is one actor task, given to the actor with the fewest unfinished
+pieces, with at most two batches in flight, so the driver's memory stays bounded whatever the
+corpus size. The actors return the rows the store writes; the driver (the ``textmill run``
+process) alone reads and writes the store. ``[run] ray_address`` joins a running cluster, whose
+nodes must have textmill and the plugins installed; without it a local Ray starts with
+``workers`` CPUs, and its workers get the driver's ``sys.path``. See docs/cluster.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from textmill.errors import TextmillError
+from textmill.executors import PIECES_PER_WORKER, split
 from textmill.segment import DocOutcome, DocTask, SegmentJob, run_batch
 
 INSTALL = "pip install 'textmill[ray]'"
@@ -111,15 +113,38 @@ class RayExecutor:
         self.ray.get([a.start.remote(job) for a in self.actors])
 
     def map(self, batches: Any) -> Iterator[list[DocOutcome]]:
-        pending: deque[Any] = deque()
-        for turn, batch in enumerate(batches):
+        """Each batch cut in :data:`~textmill.executors.PIECES_PER_WORKER` ``* workers`` pieces,
+        each given to the actor with the fewest unfinished pieces; results come back in order,
+        with at most two batches' pieces in flight."""
+        pending: deque[tuple[Any, int]] = deque()  # (result, actor), in the order sent
+        finished: set[Any] = set()
+        for batch in batches:
             if not self.actors:
                 self._start()
-            pending.append(self.actors[turn % len(self.actors)].run.remote(batch))
-            if len(pending) >= 2 * len(self.actors):
-                yield self.ray.get(pending.popleft())
+            pieces = PIECES_PER_WORKER * len(self.actors)
+            for piece in split(batch, pieces):
+                target = self._least_busy(pending, finished)
+                pending.append((self.actors[target].run.remote(piece), target))
+            while len(pending) > 2 * pieces:
+                yield self._take(pending, finished)
         while pending:
-            yield self.ray.get(pending.popleft())
+            yield self._take(pending, finished)
+
+    def _least_busy(self, pending: deque[tuple[Any, int]], finished: set[Any]) -> int:
+        running = [ref for ref, _ in pending if ref not in finished]
+        if running:
+            ready, _ = self.ray.wait(running, num_returns=len(running), timeout=0)
+            finished.update(ready)
+        busy = [0] * len(self.actors)
+        for ref, actor in pending:
+            if ref not in finished:
+                busy[actor] += 1
+        return min(range(len(busy)), key=busy.__getitem__)
+
+    def _take(self, pending: deque[tuple[Any, int]], finished: set[Any]) -> list[DocOutcome]:
+        ref, _ = pending.popleft()
+        finished.discard(ref)
+        return list(self.ray.get(ref))
 
     def close(self) -> None:
         """The actors are kept for the next segment; Ray ends them with the driver."""
