@@ -74,24 +74,9 @@ def gather(corpus: Corpus, cluster: Any, every: list[Alignment] | None = None) -
     return ClusterInput(members, texts, quality, aligned)
 
 
-def cluster_summary(
-    corpus: Corpus,
-    cluster: Any,
-    *,
-    sentences: int = 4,
-    redundancy: float = 0.3,
-    only_in_some: int = 3,
-    min_words: int = 6,
-    majority_first: bool = True,
-) -> dict[str, Any]:
-    return summarize(
-        gather(corpus, cluster),
-        sentences=sentences,
-        redundancy=redundancy,
-        only_in_some=only_in_some,
-        min_words=min_words,
-        majority_first=majority_first,
-    )
+def cluster_summary(corpus: Corpus, cluster: Any, **options: Any) -> dict[str, Any]:
+    """The summary of a cluster read from the corpus (``options``: those of :func:`summarize`)."""
+    return summarize(gather(corpus, cluster), **options)
 
 
 def summarize(
