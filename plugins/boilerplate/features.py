@@ -29,7 +29,8 @@ from textmill.plugins.boilerplate.patterns import PATTERNS, TEASER_SNIPPET, Patt
 from textmill.plugins.boilerplate.repeats import WORD, line_key
 
 _LINK = re.compile(r"(https?://|www\.|\.com\b|\.org\b|@\w|#\w|\|)", re.IGNORECASE)
-_END = re.compile(r"[.!?…\"”’)\]。！？」』）]\s*$")
+_END_CHARS = ".!?…\"”’)]。！？」』）"
+_END = re.compile(rf"[{re.escape(_END_CHARS)}]\s*$")
 _SENTENCE = re.compile(r"[.!?。！？]+[\"”’)]*(?=\s+\S|$)|[。！？]")
 _COMMAS = ",，、;；"
 # Characters that take no room on screen: a line holding only these is blank.
@@ -58,10 +59,13 @@ _CLASSES = np.zeros(0x10001, dtype=np.uint8)
 for _bit, _table in ((1, _UPPER), (2, _ALPHA), (4, _DIGIT)):
     _CLASSES[list(_table)] |= _bit
 _CLASSES[np.setdiff1d(np.arange(0x10001), list(_ALNUM_SPACE))] |= 8
+# 16: a word character (\w: alphanumeric or "_"); 32: a letter with two cases (see _cased).
+_CLASSES[[cp for cp in range(0x10000) if chr(cp).isalnum() or cp == 0x5F]] |= 16
 
 
 # Letters that have an upper and a lower case (of the basic plane; the others are asked).
 _CASED_BMP = frozenset(chr(cp) for cp in range(0x10000) if chr(cp).lower() != chr(cp).upper())
+_CLASSES[[ord(c) for c in _CASED_BMP]] |= 32
 
 
 def _cased(c: str) -> bool:
@@ -161,17 +165,30 @@ def page_features(
     extra: tuple[Pattern, ...] = (),
 ) -> tuple[np.ndarray, list[Pattern | None]]:
     """A feature matrix (one row per non-blank line, columns named by :data:`FEATURES`) and each
-    such line's matching pattern."""
+    such line's matching pattern.
+
+    What depends on a line's text alone is computed once per distinct text of the page (a page
+    repeats its furniture) and, where it can be, for all of them at once: character classes in
+    one array, link and sentence marks found by one search of the page's text."""
     content = [ln for ln in lines if ln.text]
     n = len(content)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
         return x, []
-    stop = stop_words(page_language([ln.text for ln in content]))
-    toks = [ln.tokens for ln in content]
+    texts = [ln.text for ln in content]
+    stop = stop_words(page_language(texts))
+    # The page's distinct texts (u) and, per content line, which of them it is.
+    first_of: dict[str, int] = {}
+    for k, t in enumerate(texts):
+        first_of.setdefault(t, k)
+    uniq = list(first_of)
+    slot = {t: j for j, t in enumerate(uniq)}
+    inv = np.fromiter((slot[t] for t in texts), dtype=np.int64, count=n)
+    u_lines = [content[k] for k in first_of.values()]
     is_stop = stop.__contains__
-    stops = np.array([sum(map(is_stop, tk)) for tk in toks], dtype=np.float64)
-    ntok = np.array([max(1, len(tk)) for tk in toks], dtype=np.float64)
+    u_stops = np.array([sum(map(is_stop, ln.tokens)) for ln in u_lines], dtype=np.float64)
+    u_ntok = np.array([max(1, len(ln.tokens)) for ln in u_lines], dtype=np.float64)
+    stops, ntok = u_stops[inv], u_ntok[inv]
     words = np.array([ln.words for ln in content], dtype=np.float64)
     # Prose: a line of 12+ words of which a quarter are the language's function words.
     long = ((words >= 12) & (stops / ntok >= 0.25)).astype(np.float64)
@@ -183,16 +200,16 @@ def page_features(
         if ln.text:
             blank_before.append(prev_blank)
         prev_blank = not ln.text
-    ends = [_END.search(ln.text) is not None for ln in content]
+    u_ends = [t[-1] in _END_CHARS for t in uniq]  # texts are stripped: _END at the last character
+    ends = [u_ends[j] for j in inv.tolist()]
     block, first = blocks(paragraph_breaks(blank_before, ends, (long > 0).tolist()))
     b_lines = np.bincount(block).astype(np.float64)
     b_words = np.bincount(block, weights=words)
     b_prose = np.bincount(block, weights=prose)
-    raw_words = [WORD.findall(ln.text) for ln in content]
-    key_of = {t: line_key(t) for t in dict.fromkeys(ln.text for ln in content)}
-    keys = [key_of[ln.text] for ln in content]
+    u_keys = [line_key(t) for t in uniq]
+    keys = [u_keys[j] for j in inv.tolist()]
     key_counts = Counter(keys)
-    head = headline(toks)
+    head = headline([ln.tokens for ln in content])
     words_before = np.concatenate([[0.0], np.cumsum(words)[:-1]])
 
     x[:, F["log_words"]] = np.log1p(words)
@@ -200,7 +217,8 @@ def page_features(
     x[:, F["stop_count_log"]] = np.log1p(stops)
     x[:, F["position"]] = np.arange(n) / max(1, n - 1)
     x[:, F["position_sq"]] = x[:, F["position"]] ** 2
-    x[:, F["short_run_log"]] = np.log1p(short_runs([is_short(ln) for ln in content]))
+    short = [0 < ln.words <= 4 and not e for ln, e in zip(content, ends, strict=True)]
+    x[:, F["short_run_log"]] = np.log1p(short_runs(short))
     x[:, F["is_long"]] = long
     x[:, F["block_lines_log"]] = np.log1p(b_lines[block])
     x[:, F["block_words_log"]] = np.log1p(b_words[block])
@@ -219,45 +237,123 @@ def page_features(
         x[:, F["after_headline"]] = after
         since = words_before - words_before[head] - words[head]
         x[:, F["since_headline_log"]] = np.where(after, np.log1p(np.maximum(since, 0)), 0.0)
-    texts = [ln.text for ln in content]
-    lens = np.array([len(t) for t in texts], dtype=np.float64)
-    seen: dict[str, Pattern | None] = {}  # a page repeats its furniture: match a line once
-    hits = []
-    for t, ln in zip(texts, content, strict=True):
-        if t not in seen:
-            seen[t] = match(t, ln.words, extra)
-        hits.append(seen[t])
-    cased = [[w for w in raw if _cased(w[0])] for raw in raw_words]
-    x[:, F["log_chars"]] = np.log1p(lens)
-    chars = _char_counts(texts)
-    x[:, F["punct_ratio"]] = chars[:, 3] / lens
+    u = _text_features(uniq, [ln.words for ln in u_lines], stop, extra)
+    hits = [u.hits[j] for j in inv.tolist()]
+    x[:, F["log_chars"]] = np.log1p(u.lens)[inv]
+    x[:, F["punct_ratio"]] = (u.chars[:, 3] / u.lens)[inv]
     x[:, F["ends_sentence"]] = ends
-    x[:, F["commas"]] = [min(sum(t.count(c) for c in _COMMAS), 5) / 5 for t in texts]
-    x[:, F["title_ratio"]] = [sum([w[0].isupper() for w in c]) / max(1, len(c)) for c in cased]
-    x[:, F["upper_start"]] = [t[:1].isupper() for t in texts]
-    x[:, F["digit_ratio"]] = chars[:, 2] / lens
-    x[:, F["links"]] = [min(len(_LINK.findall(t)), 3) / 3 for t in texts]
+    x[:, F["commas"]] = u.commas[inv]
+    x[:, F["title_ratio"]] = u.title_ratio[inv]
+    x[:, F["upper_start"]] = u.upper_start[inv]
+    x[:, F["digit_ratio"]] = (u.chars[:, 2] / u.lens)[inv]
+    x[:, F["links"]] = u.links[inv]
     x[:, F["context_long"]] = _window(long, 2)
     x[:, F["context_long_wide"]] = _window(long, 6)
-    x[:, F["teaser_snippet"]] = [
-        TEASER_SNIPPET.search(t) is not None and ln.words <= 40
-        for t, ln in zip(texts, content, strict=True)
-    ]
+    x[:, F["teaser_snippet"]] = u.teaser[inv]
     x[:, F["repeated"]] = [k in repeated for k in keys]
-    x[:, F["headline_case"]] = [_headline_case(c, stop) for c in cased]
-    x[:, F["upper_ratio"]] = chars[:, 0] / np.maximum(1.0, chars[:, 1])
-    x[:, F["sentences_log"]] = np.log1p([len(_SENTENCE.findall(t)) for t in texts])
+    x[:, F["headline_case"]] = u.headline_case[inv]
+    x[:, F["upper_ratio"]] = (u.chars[:, 0] / np.maximum(1.0, u.chars[:, 1]))[inv]
+    x[:, F["sentences_log"]] = np.log1p(u.sentences)[inv]
     x[:, F["ends_colon"]] = [t.endswith((":", "：")) for t in texts]
     x[:, F["dup_on_page"]] = [key_counts[k] > 1 for k in keys]
-    x[:, F["headline_prefix"]] = [
-        min(_capitalized_function_words(raw, stop), 4) / 4 for raw in raw_words
-    ]
+    x[:, F["headline_prefix"]] = u.headline_prefix[inv]
     for i, pat in enumerate(hits):
         if pat is not None:
             x[i, F["pattern_any"]] = 1.0
             x[i, F[f"pattern_{pat.reason}"]] = 1.0
     x[:, F["patterns_near"]] = _window(x[:, F["pattern_any"]], 3)
     return x, hits
+
+
+@dataclass(frozen=True)
+class _TextFeatures:
+    """What the line features take from each distinct text of a page, in the order given."""
+
+    hits: list[Pattern | None]
+    lens: np.ndarray
+    chars: np.ndarray  # see _char_counts
+    commas: np.ndarray
+    title_ratio: np.ndarray
+    upper_start: np.ndarray
+    links: np.ndarray
+    teaser: np.ndarray
+    headline_case: np.ndarray
+    headline_prefix: np.ndarray
+    sentences: np.ndarray
+
+
+_COMMA_TABLE = str.maketrans("", "", _COMMAS)
+
+
+def _text_features(
+    texts: list[str], n_words: list[int], stop: frozenset[str], extra: tuple[Pattern, ...]
+) -> _TextFeatures:
+    """The per-text features of :func:`page_features` for distinct, stripped, non-empty texts."""
+    m = len(texts)
+    lens = np.array([len(t) for t in texts], dtype=np.float64)
+    joined = "\n".join(texts)
+    # Where each text starts in ``joined``; a match of a pattern that never spans a newline
+    # belongs to the text it starts in, and finds what a search of that text alone finds.
+    starts = np.concatenate([[0], np.cumsum(lens[:-1] + 1)]).astype(np.int64)
+
+    def per_text(pattern: re.Pattern[str]) -> np.ndarray:
+        at = [mt.start() for mt in pattern.finditer(joined)]
+        owner = np.searchsorted(starts, np.asarray(at, dtype=np.int64), side="right") - 1
+        return np.bincount(owner, minlength=m).astype(np.float64)
+
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _CLASSES[np.minimum(codes, 0x10000)]
+    chars = np.stack(
+        [np.add.reduceat((classes & bit) > 0, starts) for bit in (1, 2, 4, 8)], axis=1
+    ).astype(np.float64)
+    # Word starts (a \w character after one that is not, as \w+ tokens start), and of them the
+    # cased ones (first letter has two cases) and those written with a capital.
+    word = (classes & 16) > 0
+    start = word & ~np.concatenate([[False], word[:-1]])
+    cased = start & ((classes & 32) > 0)
+    upper = cased & ((classes & 1) > 0)
+    n_cased = np.add.reduceat(cased, starts).astype(np.float64)
+    n_upper = np.add.reduceat(upper, starts).astype(np.float64)
+    title_ratio = n_upper / np.maximum(1.0, n_cased)
+    upper_start = (classes[starts] & 1) > 0
+    # Capitals and digits opening a word after the text's first character: without them, no
+    # word after the first is capitalized, and headline case and prefix are 0.
+    capital = start & ((classes & 5) > 0)
+    later = np.add.reduceat(capital, starts) - capital[starts]
+    headline_case = np.zeros(m)
+    headline_prefix = np.zeros(m)
+    wide = np.add.reduceat(codes > 0xFFFF, starts) > 0
+    for j in range(m):
+        t = texts[j]
+        if wide[j]:
+            # Characters beyond the basic plane share one entry of the class table: ask str.
+            raw = WORD.findall(t)
+            c = [w for w in raw if _cased(w[0])]
+            title_ratio[j] = sum([w[0].isupper() for w in c]) / max(1, len(c))
+            upper_start[j] = t[:1].isupper()
+            headline_case[j] = _headline_case(c, stop)
+            headline_prefix[j] = min(_capitalized_function_words(raw, stop), 4) / 4
+        elif later[j]:
+            raw = WORD.findall(t)
+            headline_case[j] = _headline_case([w for w in raw if _cased(w[0])], stop)
+            headline_prefix[j] = min(_capitalized_function_words(raw, stop), 4) / 4
+    hits = [match(t, w, extra) for t, w in zip(texts, n_words, strict=True)]
+    return _TextFeatures(
+        hits=hits,
+        lens=lens,
+        chars=chars,
+        commas=np.array([min(len(t) - len(t.translate(_COMMA_TABLE)), 5) / 5 for t in texts]),
+        title_ratio=title_ratio,
+        upper_start=upper_start.astype(np.float64),
+        links=np.minimum(per_text(_LINK), 3) / 3,
+        teaser=np.array(
+            [t.endswith(("...", "…")) and w <= 40 for t, w in zip(texts, n_words, strict=True)],
+            dtype=np.float64,
+        ),
+        headline_case=headline_case,
+        headline_prefix=headline_prefix,
+        sentences=per_text(_SENTENCE),
+    )
 
 
 def _window(long: np.ndarray, w: int) -> np.ndarray:
