@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from textmill.plugins.boilerplate.language import count_words, page_language, stop_words, tokens
@@ -25,11 +26,11 @@ from textmill.plugins.boilerplate.layout import (
     paragraph_breaks,
     short_runs,
 )
-from textmill.plugins.boilerplate.patterns import PATTERNS, TEASER_SNIPPET, Pattern, match
+from textmill.plugins.boilerplate.patterns import PATTERNS, Pattern, match
 from textmill.plugins.boilerplate.repeats import WORD, line_key
 
 _LINK = re.compile(r"(https?://|www\.|\.com\b|\.org\b|@\w|#\w|\|)", re.IGNORECASE)
-_END_CHARS = ".!?…\"”’)]。！？」』）"
+_END_CHARS = '.!?…"”’)]。！？」』）'
 _END = re.compile(rf"[{re.escape(_END_CHARS)}]\s*$")
 _SENTENCE = re.compile(r"[.!?。！？]+[\"”’)]*(?=\s+\S|$)|[。！？]")
 _COMMAS = ",，、;；"
@@ -66,6 +67,7 @@ _CLASSES[[cp for cp in range(0x10000) if chr(cp).isalnum() or cp == 0x5F]] |= 16
 # Letters that have an upper and a lower case (of the basic plane; the others are asked).
 _CASED_BMP = frozenset(chr(cp) for cp in range(0x10000) if chr(cp).lower() != chr(cp).upper())
 _CLASSES[[ord(c) for c in _CASED_BMP]] |= 32
+_CLASSES[[ord(c) for c in _COMMAS]] |= 64  # a comma or semicolon (Latin or CJK)
 
 
 def _cased(c: str) -> bool:
@@ -83,8 +85,7 @@ def _char_counts(texts: list[str]) -> np.ndarray:
     ).astype(np.float64)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a page has hundreds: a tuple is the cheapest to make
     start: int
     end: int  # end of the line's text, without the newline
     text: str  # stripped; empty for a blank line
@@ -282,9 +283,6 @@ class _TextFeatures:
     sentences: np.ndarray
 
 
-_COMMA_TABLE = str.maketrans("", "", _COMMAS)
-
-
 def _text_features(
     texts: list[str], n_words: list[int], stop: frozenset[str], extra: tuple[Pattern, ...]
 ) -> _TextFeatures:
@@ -335,14 +333,13 @@ def _text_features(
             headline_prefix[j] = min(_capitalized_function_words(raw, stop), 4) / 4
         elif later[j]:
             raw = WORD.findall(t)
-            headline_case[j] = _headline_case([w for w in raw if _cased(w[0])], stop)
-            headline_prefix[j] = min(_capitalized_function_words(raw, stop), 4) / 4
+            headline_case[j], headline_prefix[j] = _case_features(raw, stop)
     hits = [match(t, w, extra) for t, w in zip(texts, n_words, strict=True)]
     return _TextFeatures(
         hits=hits,
         lens=lens,
         chars=chars,
-        commas=np.array([min(len(t) - len(t.translate(_COMMA_TABLE)), 5) / 5 for t in texts]),
+        commas=np.minimum(np.add.reduceat((classes & 64) > 0, starts), 5) / 5,
         title_ratio=title_ratio,
         upper_start=upper_start.astype(np.float64),
         links=np.minimum(per_text(_LINK), 3) / 3,
@@ -369,6 +366,24 @@ def _headline_case(cased: list[str], stop: frozenset[str]) -> float:
     """Share of the function words after the first word that are written with a capital."""
     inner = [w for w in cased[1:] if w.lower() in stop]
     return sum(w[:1].isupper() for w in inner) / len(inner) if len(inner) >= 2 else 0.0
+
+
+def _case_features(words: list[str], stop: frozenset[str]) -> tuple[float, float]:
+    """:func:`_headline_case` of the line's cased words and its capitalized function words (of at
+    most 4, as a share of 4), in one pass over its ``\\w+`` words."""
+    inner = caps = 0
+    first = True
+    for w in words:
+        c = w[0]
+        if c in _CASED_BMP or (c > "\uffff" and c.lower() != c.upper()):
+            if first:
+                first = False
+            elif w.lower() in stop:
+                inner += 1
+                caps += c.isupper()
+    return (caps / inner if inner >= 2 else 0.0), min(
+        _capitalized_function_words(words, stop), 4
+    ) / 4
 
 
 def _capitalized_function_words(words: list[str], stop: frozenset[str]) -> int:

@@ -48,8 +48,9 @@ def _supported() -> frozenset[str]:
 
 
 def page_language(lines: list[str]) -> str:
-    """The language of a page's longest lines (where its article is), as an ISO 639-1 code that
-    wordfreq knows; English when the page has no text to judge or a language wordfreq lacks."""
+    """The language of a page's longest lines (where its article is; their first 1000
+    characters), as an ISO 639-1 code that wordfreq knows; English when the page has no text
+    to judge or a language wordfreq lacks."""
     sample: list[str] = []
     size = 0
     for line in sorted(lines, key=len, reverse=True):
@@ -59,7 +60,7 @@ def page_language(lines: list[str]) -> str:
         size += len(line)
     if not sample:
         return FALLBACK
-    lang = str(_identifier().classify(" ".join(sample))[0])
+    lang = str(_identifier().classify(" ".join(sample)[:_SAMPLE_CHARS])[0])
     return lang if lang in _supported() else FALLBACK
 
 

@@ -7,11 +7,13 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 WORD = re.compile(r"\w+")
 MAX_WORDS = 30  # longer lines are text, even when quoted on several pages
 
 
+@lru_cache(maxsize=1 << 16)  # a corpus repeats its furniture, and prepare and clean ask alike
 def line_key(text: str) -> int:
     """A stable 63-bit key of a line's words, for counting repeats across documents."""
     norm = " ".join(WORD.findall(text.lower()))
