@@ -1,4 +1,5 @@
-"""Train the boilerplate line classifier and write plugins/boilerplate/weights.json.
+"""Train the boilerplate line classifier and write plugins/boilerplate/weights.json; with
+``--html``, the classifier for pages read from HTML and write plugins/boilerplate/weights-html.json.
 
 Labels come from the cleaning set (../shared/eval/cleaning/aeb.jsonl): a line is article text
 when most of its words align, in order, with runs of the page's gold article. The classifier is
@@ -7,7 +8,15 @@ reports page-level cross-validated shingle F1 (each fold's pages cleaned by tree
 other folds, with the plugin's default settings), the figure to trust for pages the model has
 not seen; the shipped weights are then trained the same way on every page.
 
+The HTML classifier is trained on the same pages as HTML (../shared/eval/cleaning/aeb-html.jsonl.gz),
+each as the plugin sees it: read by the HTML reader and repaired by the unicode plugin. Its
+features are the line features and, as one more, the markup's vote (the extractor, trafilatura
+or resiliparse, kept the line: 1, else 0; see plugins/boilerplate/markup.py). ``--cv`` reports the same page-level estimate
+for it, beside the line model alone on those pages.
+
     .venv/bin/python benchmarks/train_boilerplate.py --cv 5
+    .venv/bin/python benchmarks/train_boilerplate.py --html --cv 5
+    .venv/bin/python benchmarks/train_boilerplate.py --html --extractor resiliparse --cv 5
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ from sklearn.ensemble import GradientBoostingClassifier
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
+HTML_EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb-html.jsonl.gz"
+MARKUP_FEATURE = "markup_vote"
 WORD = re.compile(r"\w+")
 
 
@@ -98,7 +109,53 @@ def _threshold(t: float) -> float:
     return float(np.format_float_positional(t32, unique=True, trim="-"))
 
 
-def export(clf: GradientBoostingClassifier, x: np.ndarray) -> dict:
+def html_pages(rows: list[dict], extractor: str = "trafilatura") -> list[dict]:
+    """The HTML pages as the boilerplate plugin gets them: the reader's text after the unicode
+    plugin's repair, its ``<title>``, and the extractor's main content of the page (``None``
+    when it finds nothing: the plugin then uses the line model alone)."""
+    from textmill import DocContext
+    from textmill.plugins import unicode
+    from textmill.plugins.boilerplate.markup import extract
+    from textmill.read_html import page_document
+
+    us = unicode.UnicodeSettings()
+    out = []
+    for i, r in enumerate(rows):
+        doc = page_document(r["html"].encode(), f"p{i:04d}", r["url"], 1 << 30, meta={})
+        fixed = unicode.textmill_clean(doc, us, DocContext())
+        text = fixed.text if fixed is not None and fixed.text is not None else doc.text
+        out.append(
+            {
+                "text": text,
+                "gold": r["gold"],
+                "extracted": extract(r["html"], extractor),
+                "title": doc.title,
+            }
+        )
+    return out
+
+
+def html_matrix(
+    pages: list[dict], repeated: frozenset[int]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Line features with the markup's vote as the last column, for the pages with an
+    extraction (the others are cleaned by the line model alone)."""
+    from textmill.plugins.boilerplate.features import page_features, split_lines
+    from textmill.plugins.boilerplate.markup import votes
+
+    xs, ys = [], []
+    for pg in pages:
+        if pg["extracted"] is None:
+            continue
+        lines = split_lines(pg["text"])
+        x, _ = page_features(lines, repeated)
+        vote = votes(lines, pg["extracted"])[[k for k, ln in enumerate(lines) if ln.text]]
+        xs.append(np.hstack([x, vote[:, None]]))
+        ys.append(np.array(line_labels(pg["text"], pg["gold"])))
+    return xs, ys
+
+
+def export(clf: GradientBoostingClassifier, x: np.ndarray, html: bool = False) -> dict:
     """The fitted trees as JSON arrays (a leaf has feature -1), checked against scikit-learn."""
     from textmill.plugins.boilerplate.features import FEATURES
     from textmill.plugins.boilerplate.model import forest_from_json, raw_scores
@@ -125,13 +182,18 @@ def export(clf: GradientBoostingClassifier, x: np.ndarray) -> dict:
     init = float(np.median(clf.decision_function(x) - clf.learning_rate * tree_sum))
     weights = {
         "model": "GradientBoostingClassifier",
-        "features": list(FEATURES),
+        "features": [*FEATURES, MARKUP_FEATURE] if html else list(FEATURES),
         "learning_rate": clf.learning_rate,
         "max_depth": int(clf.max_depth),
         "init": init,
         "params": PARAMS,
         "trees": trees,
-        "trained_on": "aeb.jsonl line labels aligned with the gold articles",
+        "trained_on": (
+            "aeb-html.jsonl.gz pages as read and repaired, with the markup's vote"
+            if html
+            else "aeb.jsonl"
+        )
+        + " line labels aligned with the gold articles",
     }
     gap = np.abs(raw_scores(forest_from_json(weights), x) - clf.decision_function(x)).max()
     if gap > 1e-3:
@@ -139,16 +201,86 @@ def export(clf: GradientBoostingClassifier, x: np.ndarray) -> dict:
     return weights
 
 
-def train(xs: list[np.ndarray], ys: list[np.ndarray]) -> dict:
+def train(xs: list[np.ndarray], ys: list[np.ndarray], html: bool = False) -> dict:
     x = np.vstack(xs)
     clf = GradientBoostingClassifier(**PARAMS).fit(x, np.concatenate(ys))
-    return export(clf, x)
+    return export(clf, x, html)
+
+
+def folds_of(n: int, k: int) -> np.ndarray:
+    return np.arange(n) % k
+
+
+def main_html(cv: int, extractor: str) -> None:
+    """Train (and with ``cv`` first cross-validate) the classifier for pages read from HTML,
+    with ``extractor``'s vote."""
+    import gzip
+
+    from textmill.plugins.boilerplate.clean import clean_page
+    from textmill.plugins.boilerplate.model import forest_from_json, html_weights
+
+    if not HTML_EVAL.exists():
+        sys.exit(f"cleaning set not found at {HTML_EVAL}; place ../shared/eval beside the project")
+    with gzip.open(HTML_EVAL, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    pages = html_pages(rows, extractor)
+    repeated = corpus_repeats(pages)
+    if cv:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from eval_cleaning import shingle_prf
+
+        plain_x, plain_y = page_matrix(pages, repeated)
+        folds = folds_of(len(pages), cv)
+        alone: list[tuple[str, str]] = []
+        marked: list[tuple[str, str]] = []
+        for f in range(cv):
+            tr = [i for i in range(len(pages)) if folds[i] != f]
+            plain = forest_from_json(train([plain_x[i] for i in tr], [plain_y[i] for i in tr]))
+            hx, hy = html_matrix([pages[i] for i in tr], repeated)
+            html = forest_from_json(train(hx, hy, html=True))
+            for i in range(len(pages)):
+                if folds[i] != f:
+                    continue
+                pg = pages[i]
+                _, a, _ = clean_page(pg["text"], repeated=repeated, weights=plain)
+                _, b, _ = clean_page(
+                    pg["text"],
+                    repeated=repeated,
+                    weights=plain,
+                    extracted=pg["extracted"],
+                    html_weights=html,
+                    title=pg["title"],
+                )
+                alone.append((a, pg["gold"]))
+                marked.append((b, pg["gold"]))
+        for name, preds in (("line model alone", alone), ("with the markup's vote", marked)):
+            p, r, f1 = shingle_prf(preds)
+            print(
+                f"HTML pages, cross-validated ({cv} folds by page), {name}: "
+                f"P {p:.3f}  R {r:.3f}  F1 {f1:.3f}"
+            )
+    xs, ys = html_matrix(pages, repeated)
+    weights = train(xs, ys, html=True)
+    weights["extractor"] = extractor
+    out = html_weights(extractor)
+    out.write_text(json.dumps(weights, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cv", type=int, default=0, help="page-level folds for a held-out estimate")
+    ap.add_argument("--html", action="store_true", help="the classifier for pages read from HTML")
+    ap.add_argument(
+        "--extractor",
+        choices=("trafilatura", "resiliparse"),
+        default="trafilatura",
+        help="with --html: whose main-content decision is the vote",
+    )
     args = ap.parse_args()
+    if args.html:
+        main_html(args.cv, args.extractor)
+        return
     if not EVAL.exists():
         sys.exit(f"cleaning set not found at {EVAL}; place ../shared/eval beside the project")
     from textmill.plugins.boilerplate.model import forest_from_json
@@ -160,7 +292,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from eval_cleaning import clean_with_weights, shingle_prf
 
-        folds = np.arange(len(rows)) % args.cv
+        folds = folds_of(len(rows), args.cv)
         preds: list[tuple[str, str]] = [("", "")] * len(rows)
         for f in range(args.cv):
             tr = [i for i in range(len(rows)) if folds[i] != f]

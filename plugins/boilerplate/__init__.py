@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from textmill import (
     Corpus,
@@ -41,10 +41,11 @@ from textmill.plugins.boilerplate.clean import (
     compile_extra,
 )
 from textmill.plugins.boilerplate.markup import extract
+from textmill.plugins.boilerplate.model import html_weights, load
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "6"
+VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,17 @@ class BoilerplateSettings:
     markup: bool = field(
         default=True,
         metadata={
-            "doc": "For a document read from HTML, weigh the page structure's vote (trafilatura's "
-            "main-content decision) with the line model."
+            "doc": "For a document read from HTML, add the page structure's vote (trafilatura's "
+            "main-content decision) to the line features, scored by the trees trained on HTML "
+            "pages."
+        },
+    )
+    extractor: Literal["trafilatura", "resiliparse"] = field(
+        default="trafilatura",
+        metadata={
+            "doc": "Whose main-content decision is the vote: trafilatura's (the better F1), or "
+            "resiliparse's (needs the resiliparse package; reading and cleaning HTML about 1.5 "
+            "times as fast, at a lower F1)."
         },
     )
     min_repeats: Annotated[int, Range(min=1)] = field(
@@ -148,7 +158,7 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
         raise ValueError(f"unknown boilerplate reasons {sorted(unknown)}; use {list(REASONS)}")
     repeated = frozenset(ctx.prepared or ())
     html = doc.meta.get("html") if s.markup else None
-    extracted = extract(html) if isinstance(html, str) and html else None
+    extracted = extract(html, s.extractor) if isinstance(html, str) and html else None
     decisions, out, truncated = clean_page(
         doc.text,
         aggressiveness=s.aggressiveness,
@@ -159,6 +169,8 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
         extra=compile_extra(tuple(s.extra_patterns)),
         main_block=s.main_block,
         extracted=extracted,
+        html_weights=load(str(html_weights(s.extractor))) if extracted is not None else None,
+        title=doc.title if isinstance(html, str) and html else "",
     )
     edits = tuple(_edit(d) for d in decisions)
     counts = Counter(d.reason for d in decisions if d.applied)

@@ -16,7 +16,7 @@ from textmill.plugins.boilerplate.features import (
     split_lines,
 )
 from textmill.plugins.boilerplate.markup import votes
-from textmill.plugins.boilerplate.model import Forest, predict
+from textmill.plugins.boilerplate.model import HTML_WEIGHTS, Forest, load, predict
 from textmill.plugins.boilerplate.patterns import REASONS, TEASER_SNIPPET, Pattern
 
 ALL = frozenset(REASONS)
@@ -35,9 +35,6 @@ MAX_GAP = 20
 # the headline scoring FIRST_SEGMENT or more, not whichever stretch of prose is longest.
 HEADLINE_ARTICLE_WORDS = 30.0
 FIRST_SEGMENT = 15.0
-# For a page read from HTML, a line's article probability is this share the markup's vote (the
-# extractor kept the line: 1, else 0) and the rest the line model's.
-MARKUP_WEIGHT = 0.4
 KEEP_OUTSIDE = 0.95  # a line this sure to be article text stays even outside the main block
 TITLE_MAX_WORDS = 60  # a first line directly above the kept body is its title up to this length
 FALLBACK_WORDS = 10  # fewer kept words than this (besides the title): keep the best block anyway
@@ -78,6 +75,36 @@ def _title_over_body(
     )
 
 
+# Between a page's headline and its site's name in its <title>: "Headline | Site".
+_TITLE_SEP = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
+
+
+def _title_forms(title: str) -> set[str]:
+    """The page title and its longest part between separators (the headline, not the site's
+    name), lower-cased, when at least 3 words."""
+    parts = [title, max(_TITLE_SEP.split(title), key=len)]
+    return {" ".join(t.lower().split()) for t in parts if len(t.split()) >= 3}
+
+
+def _headline_of_title(
+    content: list[Line], verdict: list[tuple[str, float] | None], title: str
+) -> int | None:
+    """The line below the first that is the page's ``<title>`` (or its headline part), kept
+    already or removed only as weak or outside the main block, with kept article text within
+    the next three lines (a byline and a standfirst may come first): the article's headline on a page read from HTML, whose first line is
+    the ``<title>`` itself (site name and all)."""
+    forms = _title_forms(title)
+    for k in range(1, len(content) if forms else 0):
+        v = verdict[k]
+        if " ".join(content[k].text.lower().split()) not in forms:
+            continue
+        if (v is None or v[0] in ("low-content", "outside")) and any(
+            verdict[j] is None for j in range(k + 1, min(k + 4, len(content)))
+        ):
+            return k
+    return None
+
+
 def classify(
     lines: list[Line],
     *,
@@ -88,7 +115,8 @@ def classify(
     weights: Forest | None = None,
     main_block: bool = True,
     markup: np.ndarray | None = None,
-    markup_weight: float = MARKUP_WEIGHT,
+    html_weights: Forest | None = None,
+    title: str = "",
 ) -> list[tuple[str, float] | None]:
     """Per line: ``(reason, confidence)`` when it is boilerplate, else ``None`` (blank: None)."""
     content_idx = [i for i, ln in enumerate(lines) if ln.text]
@@ -97,11 +125,13 @@ def classify(
     if not n:
         return [None] * len(lines)
     x, hits = page_features(lines, repeated, extra)
-    p = predict(x, weights)
-    if markup is not None:
-        # The page structure's vote per line (see .markup), weighed with the line model.
+    if markup is None:
+        p = predict(x, weights)
+    else:
+        # The page structure's vote per line (see .markup) is one more feature, of the trees
+        # trained on pages read from HTML.
         vote = markup[content_idx]
-        p = (1 - markup_weight) * p + markup_weight * vote
+        p = predict(np.hstack([x, vote[:, None]]), html_weights or load(str(HTML_WEIGHTS)))
     verdict: list[tuple[str, float] | None] = [None] * n
     for k, ln in enumerate(content):
         pat = hits[k]
@@ -155,8 +185,12 @@ def classify(
         ):
             verdict[k - 1] = ("teaser", cur[1])
     first = verdict[0]
+    head = _headline_of_title(content, verdict, title) if keep_title and title else None
+    if head is not None:
+        verdict[head] = None  # and the <title> line above it is not kept for a title
     if (
         keep_title
+        and head is None
         and first is not None
         and content[0].words >= 3
         and (
@@ -165,17 +199,21 @@ def classify(
         )
     ):
         verdict[0] = None
-    # The title's standfirst: a sentence-long line between a kept title and the kept body.
-    if (
-        keep_title
-        and n > 2
-        and verdict[0] is None
-        and verdict[1] is not None
-        and verdict[1][0] in ("low-content", "outside")
-        and 8 <= content[1].words <= 40
-        and verdict[2] is None
-    ):
-        verdict[1] = None
+    # The title's standfirst: a sentence-long line between a kept title and the kept body (below
+    # an HTML page's headline, after the short lines of a byline and date, if any).
+    t = head if head is not None else 0
+    if keep_title and verdict[t] is None:
+        j = t + 1
+        while head is not None and j < min(n, t + 3) and verdict[j] and content[j].words < 8:
+            j += 1
+        v = verdict[j] if j + 1 < n else None
+        if (
+            v is not None
+            and v[0] in ("low-content", "outside")
+            and 8 <= content[j].words <= 40
+            and verdict[j + 1] is None
+        ):
+            verdict[j] = None
     out: list[tuple[str, float] | None] = [None] * len(lines)
     for k, i in enumerate(content_idx):
         out[i] = verdict[k]
@@ -245,9 +283,12 @@ def clean_page(
     weights: Forest | None = None,
     main_block: bool = True,
     extracted: str | None = None,
-    markup_weight: float = MARKUP_WEIGHT,
+    html_weights: Forest | None = None,
+    title: str = "",
 ) -> tuple[list[Decision], str, tuple[int, int] | None]:
-    """Decisions (spans in ``text``), the cleaned text, and the truncated tail's span in it."""
+    """Decisions (spans in ``text``), the cleaned text, and the truncated tail's span in it.
+    ``title`` is the page's ``<title>`` for a page read from HTML (see :func:`classify`'s
+    headline rule)."""
     lines = split_lines(text)
     markup = votes(lines, extracted) if extracted is not None else None
     verdicts = classify(
@@ -259,7 +300,8 @@ def clean_page(
         weights=weights,
         main_block=main_block,
         markup=markup,
-        markup_weight=markup_weight,
+        html_weights=html_weights,
+        title=title,
     )
     decisions: list[Decision] = []
     removed = [False] * len(lines)

@@ -2,7 +2,9 @@
 
 The trees are trained by ``benchmarks/train_boilerplate.py`` (scikit-learn's
 ``GradientBoostingClassifier``) and shipped as JSON arrays (``weights.json``): for every node its
-feature, threshold, children and leaf value. Prediction walks every tree at once with numpy and
+feature, threshold, children and leaf value. Pages read from HTML have their own trees
+(``weights-html.json``; ``weights-html-resiliparse.json`` for resiliparse's vote), trained on the
+same features and the markup's vote as one more. Prediction walks every tree at once with numpy and
 gives the same probabilities as scikit-learn (the training script checks that before writing).
 Trees, unlike a linear model, cannot extrapolate: a feature value beyond anything seen in
 training lands in the outermost leaf, so an odd line never gets an extreme score from one odd
@@ -20,6 +22,16 @@ from typing import Any
 import numpy as np
 
 WEIGHTS = Path(__file__).with_name("weights.json")
+HTML_WEIGHTS = Path(__file__).with_name("weights-html.json")
+
+
+def html_weights(extractor: str = "trafilatura") -> Path:
+    """The trees for pages read from HTML whose vote comes from ``extractor``."""
+    return (
+        HTML_WEIGHTS
+        if extractor == "trafilatura"
+        else HTML_WEIGHTS.with_name(f"weights-html-{extractor}.json")
+    )
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,7 @@ def raw_scores(forest: Forest, x: np.ndarray) -> np.ndarray:
     return forest.init + forest.value[node].sum(axis=1)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def load(path: str = str(WEIGHTS)) -> Forest:
     return forest_from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
