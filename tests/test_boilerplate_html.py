@@ -163,3 +163,27 @@ def test_the_html_trees_read_the_line_features_and_the_vote(extractor: str) -> N
     dropped = predict(np.hstack([x, np.zeros((len(x), 1))]), forest)
     assert (kept > dropped).all()
     assert (kept - dropped).mean() > 0.1, (kept - dropped).mean()
+
+
+def test_resiliparse_missing_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from textmill.plugins.boilerplate import BoilerplateSettings
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "resiliparse" else find_spec(name, *a),
+    )
+    with pytest.raises(ValueError, match=r"resiliparse.*not installed.*pip install resiliparse"):
+        BoilerplateSettings(extractor="resiliparse")
+    assert BoilerplateSettings().extractor == "trafilatura"
+
+
+def test_text_resiliparse_cannot_take_gives_no_vote() -> None:
+    pytest.importorskip("resiliparse")
+    from textmill.plugins.boilerplate.markup import extract
+
+    assert extract("<p>\udcff</p>", "resiliparse") is None
+    assert extract("<p>Some words here.</p>", "resiliparse") == "Some words here."

@@ -17,6 +17,7 @@ A last paragraph that stops mid-sentence is reported as a finding, never cut.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -106,6 +107,11 @@ class BoilerplateSettings:
     )
 
     def __post_init__(self) -> None:
+        if self.extractor == "resiliparse" and importlib.util.find_spec("resiliparse") is None:
+            raise ValueError(
+                '"extractor" is "resiliparse", which is not installed; install it with '
+                '`pip install resiliparse` or set extractor = "trafilatura"'
+            )
         for pattern in self.extra_patterns:
             try:
                 re.compile(pattern)

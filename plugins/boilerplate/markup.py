@@ -47,14 +47,17 @@ def _resiliparse(html: str) -> str | None:
         from resiliparse.extract.html2text import extract_plain_text
     except ImportError:
         return None
-    out = extract_plain_text(
-        html,
-        main_content=True,
-        alt_texts=False,
-        links=False,
-        list_bullets=False,
-        preserve_formatting=True,
-    )
+    try:
+        out = extract_plain_text(
+            html,
+            main_content=True,
+            alt_texts=False,
+            links=False,
+            list_bullets=False,
+            preserve_formatting=True,
+        )
+    except (TypeError, ValueError):  # text it cannot take (a lone surrogate)
+        return None
     return out or None
 
 
