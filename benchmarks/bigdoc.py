@@ -56,7 +56,7 @@ def _holds_list(text: str) -> bool:
 
 def document(megabytes: float) -> str:
     """A heading, then the title and paragraphs of BBC articles, in order, up to ``megabytes``
-    of UTF-8 (the articles again when the set runs out).
+    of UTF-8 and not over it (the articles again when the set runs out).
 
     The heading is the document's first line: were it an article's title, the boilerplate
     cleaner would take the next time that title comes round for the headline the body starts
@@ -67,14 +67,17 @@ def document(megabytes: float) -> str:
         articles = [a for a in map(json.loads, fh) if not _holds_list(a["text"])]
     target = int(megabytes * 1_000_000)
     parts: list[str] = [HEADING]
-    size = len(HEADING)
-    while size < target:
+    size = len(HEADING.encode())
+    full = False
+    while not full:
         for a in articles:
             piece = a["title"] + "\n\n" + a["text"].strip() + "\n\n"
-            parts.append(piece)
-            size += len(piece.encode())
-            if size >= target:
+            n = len(piece.encode())
+            if size + n > target:  # not over the size: 5 MB is also the reader's default limit
+                full = True
                 break
+            parts.append(piece)
+            size += n
     return "".join(parts)
 
 
