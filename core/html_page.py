@@ -6,7 +6,8 @@ dropped, a line per block element, a blank line around paragraphs, headings and 
 also how the plain-text pages of the cleaning benchmark were made; :func:`page_text` gives it
 from the tree :func:`parse` made, so the reader parses a page once for its metadata and its text.
 What the markup says about each line (blocks, links, ``<nav>``, ``<footer>``, class names) is
-read by the boilerplate plugin through trafilatura, on its own parse of the raw HTML.
+read by the boilerplate plugin through trafilatura (or resiliparse), on its own parse of the raw
+HTML.
 
 Needs the ``html`` extra (html-text, trafilatura's date finder, charset detection); :func:`parse`
 needs only lxml.
