@@ -30,7 +30,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textmill.plugins.boilerplate.markup import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
@@ -129,7 +132,9 @@ class _Pages:
         return iter(self.docs)
 
 
-def read_and_clean(pages: list[tuple[bytes, str]], extractor: str = "trafilatura") -> list[str]:
+def read_and_clean(
+    pages: list[tuple[bytes, str]], extractor: Extractor = "trafilatura"
+) -> list[str]:
     """What the engine's clean stage does to pages' bytes, without the store: the HTML reader,
     the boilerplate plugin's corpus pass (lines repeated across pages), then the unicode and
     boilerplate plugins on each page, with default settings (but for ``extractor``)."""
@@ -141,7 +146,7 @@ def read_and_clean(pages: list[tuple[bytes, str]], extractor: str = "trafilatura
         page_document(b, f"p{i:04d}", url, 1 << 30, meta={"url": url})
         for i, (b, url) in enumerate(pages)
     ]
-    bs = boilerplate.BoilerplateSettings(extractor=extractor)  # type: ignore[arg-type]
+    bs = boilerplate.BoilerplateSettings(extractor=extractor)
     us = unicode.UnicodeSettings()
     ctx = DocContext(prepared=boilerplate.textmill_prepare(_Pages(docs), bs))
     out = []
@@ -196,7 +201,9 @@ def html_section(limit: int, repeat: int) -> None:
     direct = read_and_clean(pages)  # also loads the models and word lists before the timing
     same = sum(a == b for a, b in zip(direct, preds, strict=True))
     fast = _resiliparse_installed()
-    if fast:
+    if not fast:
+        print("(resiliparse is not installed: no row for textmill with its vote)")
+    else:
         show("textmill, resiliparse's vote", read_and_clean(pages, "resiliparse"))
     print(
         "published on HTML (full set): trafilatura 0.958, readability 0.922, jusText 0.804, "
@@ -228,7 +235,6 @@ def _resiliparse_installed() -> bool:
     try:
         import resiliparse.extract.html2text  # noqa: F401
     except ImportError:
-        print("(resiliparse is not installed: no row for textmill with its vote)")
         return False
     return True
 

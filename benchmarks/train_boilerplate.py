@@ -27,9 +27,13 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.ensemble import GradientBoostingClassifier
+
+if TYPE_CHECKING:
+    from textmill.plugins.boilerplate.markup import Extractor
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
@@ -109,7 +113,7 @@ def _threshold(t: float) -> float:
     return float(np.format_float_positional(t32, unique=True, trim="-"))
 
 
-def html_pages(rows: list[dict], extractor: str = "trafilatura") -> list[dict]:
+def html_pages(rows: list[dict], extractor: Extractor = "trafilatura") -> list[dict]:
     """The HTML pages as the boilerplate plugin gets them: the reader's text after the unicode
     plugin's repair, its ``<title>``, and the extractor's main content of the page (``None``
     when it finds nothing: the plugin then uses the line model alone)."""
@@ -189,11 +193,11 @@ def export(clf: GradientBoostingClassifier, x: np.ndarray, html: bool = False) -
         "params": PARAMS,
         "trees": trees,
         "trained_on": (
-            "aeb-html.jsonl.gz pages as read and repaired, with the markup's vote"
+            "aeb-html.jsonl.gz pages as read and repaired, with the markup's vote; "
             if html
-            else "aeb.jsonl"
+            else "aeb.jsonl "
         )
-        + " line labels aligned with the gold articles",
+        + "line labels aligned with the gold articles",
     }
     gap = np.abs(raw_scores(forest_from_json(weights), x) - clf.decision_function(x)).max()
     if gap > 1e-3:
@@ -211,7 +215,7 @@ def folds_of(n: int, k: int) -> np.ndarray:
     return np.arange(n) % k
 
 
-def main_html(cv: int, extractor: str) -> None:
+def main_html(cv: int, extractor: Extractor) -> None:
     """Train (and with ``cv`` first cross-validate) the classifier for pages read from HTML,
     with ``extractor``'s vote."""
     import gzip
@@ -268,12 +272,14 @@ def main_html(cv: int, extractor: str) -> None:
 
 
 def main() -> None:
+    from textmill.plugins.boilerplate.markup import EXTRACTORS
+
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cv", type=int, default=0, help="page-level folds for a held-out estimate")
     ap.add_argument("--html", action="store_true", help="the classifier for pages read from HTML")
     ap.add_argument(
         "--extractor",
-        choices=("trafilatura", "resiliparse"),
+        choices=EXTRACTORS,
         default="trafilatura",
         help="with --html: whose main-content decision is the vote",
     )

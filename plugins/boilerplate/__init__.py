@@ -21,7 +21,7 @@ import importlib.util
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from textmill import (
     Corpus,
@@ -41,7 +41,7 @@ from textmill.plugins.boilerplate.clean import (
     clean_page,
     compile_extra,
 )
-from textmill.plugins.boilerplate.markup import extract
+from textmill.plugins.boilerplate.markup import Extractor, extract
 from textmill.plugins.boilerplate.model import html_weights, load
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
@@ -89,7 +89,7 @@ class BoilerplateSettings:
             "pages."
         },
     )
-    extractor: Literal["trafilatura", "resiliparse"] = field(
+    extractor: Extractor = field(
         default="trafilatura",
         metadata={
             "doc": "Whose main-content decision is the vote: trafilatura's (the better F1), or "
@@ -164,7 +164,8 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
         raise ValueError(f"unknown boilerplate reasons {sorted(unknown)}; use {list(REASONS)}")
     repeated = frozenset(ctx.prepared or ())
     html = doc.meta.get("html") if s.markup else None
-    extracted = extract(html, s.extractor) if isinstance(html, str) and html else None
+    page = html if isinstance(html, str) and html else None
+    extracted = extract(page, s.extractor) if page else None
     decisions, out, truncated = clean_page(
         doc.text,
         aggressiveness=s.aggressiveness,
@@ -176,7 +177,7 @@ def textmill_clean(doc: Document, settings: BoilerplateSettings, ctx: DocContext
         main_block=s.main_block,
         extracted=extracted,
         html_weights=load(str(html_weights(s.extractor))) if extracted is not None else None,
-        title=doc.title if isinstance(html, str) and html else "",
+        title=doc.title if page else "",
     )
     edits = tuple(_edit(d) for d in decisions)
     counts = Counter(d.reason for d in decisions if d.applied)

@@ -91,8 +91,8 @@ def _headline_of_title(
 ) -> int | None:
     """The line below the first that is the page's ``<title>`` (or its headline part), kept
     already or removed only as weak or outside the main block, with kept article text within
-    the next three lines (a byline and a standfirst may come first): the article's headline on a page read from HTML, whose first line is
-    the ``<title>`` itself (site name and all)."""
+    the next three lines (a byline and a standfirst may come first): the article's headline on
+    a page read from HTML, whose first line is the ``<title>`` itself (site name and all)."""
     forms = _title_forms(title)
     for k in range(1, len(content) if forms else 0):
         v = verdict[k]
@@ -204,7 +204,12 @@ def classify(
     t = head if head is not None else 0
     if keep_title and verdict[t] is None:
         j = t + 1
-        while head is not None and j < min(n, t + 3) and verdict[j] and content[j].words < 8:
+        while (
+            head is not None
+            and j < min(n, t + 3)
+            and verdict[j] is not None
+            and content[j].words < 8
+        ):
             j += 1
         v = verdict[j] if j + 1 < n else None
         if (

@@ -375,7 +375,7 @@ def _case_features(words: list[str], stop: frozenset[str]) -> tuple[float, float
     first = True
     for w in words:
         c = w[0]
-        if c in _CASED_BMP or (c > "\uffff" and c.lower() != c.upper()):
+        if _cased(c):
             if first:
                 first = False
             elif w.lower() in stop:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Literal, get_args
 
 import numpy as np
 from textmill.plugins.boilerplate.features import Line
@@ -28,10 +29,11 @@ LONG_LINE_CHARS = 300
 SHINGLE_SHARE = 0.85
 
 
-EXTRACTORS = ("trafilatura", "resiliparse")
+Extractor = Literal["trafilatura", "resiliparse"]  # whose main-content decision is the vote
+EXTRACTORS: tuple[Extractor, ...] = get_args(Extractor)
 
 
-def extract(html: str, extractor: str = "trafilatura") -> str | None:
+def extract(html: str, extractor: Extractor = "trafilatura") -> str | None:
     """The main-content text of ``html`` by ``extractor`` (see :data:`EXTRACTORS`), or ``None``
     when the extractor is not installed or finds nothing."""
     if extractor == "resiliparse":
