@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb.jsonl"
 HTML_EVAL = ROOT / ".." / "shared" / "eval" / "cleaning" / "aeb-html.jsonl.gz"
-MARKUP_FEATURE = "markup_vote"
 WORD = re.compile(r"\w+")
 
 
@@ -145,7 +144,7 @@ def html_matrix(
     """Line features with the markup's vote as the last column, for the pages with an
     extraction (the others are cleaned by the line model alone)."""
     from textmill.plugins.boilerplate.features import page_features, split_lines
-    from textmill.plugins.boilerplate.markup import votes
+    from textmill.plugins.boilerplate.markup import vote_columns, votes
 
     xs, ys = [], []
     for pg in pages:
@@ -154,7 +153,7 @@ def html_matrix(
         lines = split_lines(pg["text"])
         x, _ = page_features(lines, repeated)
         vote = votes(lines, pg["extracted"])[[k for k, ln in enumerate(lines) if ln.text]]
-        xs.append(np.hstack([x, vote[:, None]]))
+        xs.append(np.hstack([x, vote_columns(vote)]))
         ys.append(np.array(line_labels(pg["text"], pg["gold"])))
     return xs, ys
 
@@ -162,6 +161,7 @@ def html_matrix(
 def export(clf: GradientBoostingClassifier, x: np.ndarray, html: bool = False) -> dict:
     """The fitted trees as JSON arrays (a leaf has feature -1), checked against scikit-learn."""
     from textmill.plugins.boilerplate.features import FEATURES
+    from textmill.plugins.boilerplate.markup import VOTE_FEATURES
     from textmill.plugins.boilerplate.model import forest_from_json, raw_scores
 
     trees = []
@@ -186,7 +186,7 @@ def export(clf: GradientBoostingClassifier, x: np.ndarray, html: bool = False) -
     init = float(np.median(clf.decision_function(x) - clf.learning_rate * tree_sum))
     weights = {
         "model": "GradientBoostingClassifier",
-        "features": [*FEATURES, MARKUP_FEATURE] if html else list(FEATURES),
+        "features": [*FEATURES, *VOTE_FEATURES] if html else list(FEATURES),
         "learning_rate": clf.learning_rate,
         "max_depth": int(clf.max_depth),
         "init": init,

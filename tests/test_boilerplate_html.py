@@ -8,7 +8,9 @@ few development pages of the article-extraction benchmark, read in place.
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -146,21 +148,22 @@ def test_lines_are_matched_to_the_extraction_despite_other_spacing_and_punctuati
 @pytest.mark.parametrize("extractor", ["trafilatura", "resiliparse"])
 def test_the_html_trees_read_the_line_features_and_the_vote(extractor: str) -> None:
     """The shipped trees for pages read from HTML were trained on today's line features plus
-    the extractor's vote, and the vote moves a line's probability: the same line features score
-    higher when the extractor kept the line."""
+    the extractor's vote (a line's own and its neighbours'), and the vote moves a line's
+    probability: the same line features score higher when the extractor kept the lines."""
     import numpy as np
     from textmill.plugins.boilerplate.features import FEATURES, page_features, split_lines
+    from textmill.plugins.boilerplate.markup import VOTE_FEATURES, vote_columns
     from textmill.plugins.boilerplate.model import html_weights, load, predict
 
     path = html_weights(extractor)
     weights = json.loads(path.read_text(encoding="utf-8"))
-    assert weights["features"] == [*FEATURES, "markup_vote"]
+    assert weights["features"] == [*FEATURES, *VOTE_FEATURES]
     assert weights["extractor"] == extractor
     _, paras = seed("002")
     x, _ = page_features(split_lines("\n\n".join(paras)))
     forest = load(str(path))
-    kept = predict(np.hstack([x, np.ones((len(x), 1))]), forest)
-    dropped = predict(np.hstack([x, np.zeros((len(x), 1))]), forest)
+    kept = predict(np.hstack([x, vote_columns(np.ones(len(x)))]), forest)
+    dropped = predict(np.hstack([x, vote_columns(np.zeros(len(x)))]), forest)
     assert (kept > dropped).all()
     assert (kept - dropped).mean() > 0.1, (kept - dropped).mean()
 
@@ -187,3 +190,49 @@ def test_text_resiliparse_cannot_take_gives_no_vote() -> None:
 
     assert extract("<p>\udcff</p>", "resiliparse") is None
     assert extract("<p>Some words here.</p>", "resiliparse") == "Some words here."
+
+
+def test_a_page_without_a_headline_does_not_keep_its_title_tag(tmp_path: Path) -> None:
+    """The first line of a page read from HTML is its ``<title>`` ("Headline | Site"): it is
+    the document's title, removed from the text as ``boilerplate.page-title`` even where no
+    headline in the page repeats it."""
+    title, paras = seed("002")
+    html_page = site_page("002").replace(f"<h1>{html.escape(title)}</h1>", "")
+    doc = page(html_page, "page.html")
+    assert doc.title == f"{title} | The Daily Seed"
+    assert doc.raw.split("\n", 1)[0] == doc.title
+    out = run_chain([doc], {"clean": ["unicode", "boilerplate"]}, tmp_path=tmp_path)
+    result = out.result("page.html", "boilerplate")
+    reasons = {doc.raw[e.span.start : e.span.end].strip(): e.reason for e in result.edits}
+    assert reasons[doc.title] == "boilerplate.page-title"
+    assert doc.title not in out.text("page.html")
+    assert paras[0] in out.text("page.html")
+    # Read as plain text, the same first line is a headline to keep.
+    plain = run_chain(
+        [Document(id="plain.txt", raw=doc.raw)],
+        {"clean": ["unicode", "boilerplate"]},
+        tmp_path=tmp_path / "plain",
+    )
+    assert plain.text("plain.txt").startswith(doc.title)
+
+
+@pytest.mark.skipif(not AEB_HTML.exists(), reason="needs ../shared/eval/cleaning/aeb-html.jsonl.gz")
+def test_table_rows_get_the_vote_of_trafilaturas_table() -> None:
+    """trafilatura writes a table row as ``| 1 | Kyle Busch | 5040 |``, html-text as
+    ``1 Kyle Busch 5040``: the benchmark's standings page keeps its table's rows by the vote."""
+    from textmill.plugins.boilerplate.features import split_lines
+    from textmill.plugins.boilerplate.markup import extract, votes
+    from textmill.read_html import page_document
+
+    with gzip.open(AEB_HTML, "rt", encoding="utf-8") as fh:
+        row = next(r for r in map(json.loads, fh) if "classificacao-nascar" in r["url"])
+    doc = page_document(row["html"].encode(), "p", row["url"], 1 << 30)
+    extracted = extract(doc.meta["html"])
+    assert extracted is not None and "| Kyle Busch |" in extracted
+    lines = split_lines(doc.raw)
+    rows = [
+        k for k, ln in enumerate(lines) if re.fullmatch(r"\d+ [A-Z][\w. ]+ \d+( \d+){4}", ln.text)
+    ]
+    assert len(rows) >= 30
+    got = votes(lines, extracted)
+    assert got[rows].sum() == len(rows)

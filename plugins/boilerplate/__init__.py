@@ -46,7 +46,7 @@ from textmill.plugins.boilerplate.model import html_weights, load
 from textmill.plugins.boilerplate.patterns import REASONS, Reason
 from textmill.plugins.boilerplate.repeats import line_key, repeated_lines
 
-VERSION = "7"
+VERSION = "8"
 
 
 @dataclass(frozen=True)

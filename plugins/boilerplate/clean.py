@@ -15,7 +15,7 @@ from textmill.plugins.boilerplate.features import (
     page_features,
     split_lines,
 )
-from textmill.plugins.boilerplate.markup import votes
+from textmill.plugins.boilerplate.markup import vote_columns, votes
 from textmill.plugins.boilerplate.model import HTML_WEIGHTS, Forest, load, predict
 from textmill.plugins.boilerplate.patterns import REASONS, TEASER_SNIPPET, Pattern
 
@@ -131,7 +131,7 @@ def classify(
         # The page structure's vote per line (see .markup) is one more feature, of the trees
         # trained on pages read from HTML.
         vote = markup[content_idx]
-        p = predict(np.hstack([x, vote[:, None]]), html_weights or load(str(HTML_WEIGHTS)))
+        p = predict(np.hstack([x, vote_columns(vote)]), html_weights or load(str(HTML_WEIGHTS)))
     verdict: list[tuple[str, float] | None] = [None] * n
     for k, ln in enumerate(content):
         pat = hits[k]
@@ -199,6 +199,10 @@ def classify(
         )
     ):
         verdict[0] = None
+    if title and " ".join(content[0].text.lower().split()) == " ".join(title.lower().split()):
+        # A page read from HTML starts with its <title> ("Headline | Site"), which is not part
+        # of the page's body: it is the document's title already.
+        verdict[0] = ("page-title", 1.0)
     # The title's standfirst: a sentence-long line between a kept title and the kept body (below
     # an HTML page's headline, after the short lines of a byline and date, if any).
     t = head if head is not None else 0

@@ -57,6 +57,8 @@ def _resiliparse(html: str) -> str | None:
             links=False,
             list_bullets=False,
             preserve_formatting=True,
+            comments=False,
+            post_meta=False,
         )
     except (TypeError, ValueError):  # text it cannot take (a lone surrogate)
         return None
@@ -93,8 +95,31 @@ def _trafilatura(html: str) -> str | None:
     return out or None
 
 
+# The trees' columns for the vote: a line's own, and the share of kept lines among the
+# VOTE_WINDOW lines before it and after it. A line the extractor dropped between kept ones (an
+# embedded post, a list item, a table's row) reads differently from one in a dropped stretch.
+VOTE_FEATURES = ("markup_vote", "vote_before", "vote_after")
+VOTE_WINDOW = 3
+
+
+def vote_columns(vote: np.ndarray) -> np.ndarray:
+    """The :data:`VOTE_FEATURES` of a page's text lines (blank lines left out), from their
+    votes."""
+    n = len(vote)
+    total = np.concatenate([[0.0], np.cumsum(vote)])
+    at = np.arange(n)
+    lo = np.maximum(at - VOTE_WINDOW, 0)
+    hi = np.minimum(at + VOTE_WINDOW + 1, n)
+    before = (total[at] - total[lo]) / np.maximum(at - lo, 1)
+    after = (total[hi] - total[at + 1]) / np.maximum(hi - at - 1, 1)
+    return np.column_stack([vote, before, after])
+
+
 def _norm(text: str) -> str:
-    return " ".join(text.split()).lower()
+    """A line as it is compared: its words, lower-cased, one space apart, without the ``|``
+    between table cells (trafilatura writes a table row as ``| a | b |``, html-text as
+    ``a b``)."""
+    return " ".join(w for w in text.split() if w != "|").lower()
 
 
 def votes(lines: list[Line], extracted: str) -> np.ndarray:

@@ -182,6 +182,7 @@ Reason = Literal[
     "repeated",
     "outside",
     "low-content",
+    "page-title",
 ]
 REASONS: tuple[Reason, ...] = typing.get_args(Reason)
 
