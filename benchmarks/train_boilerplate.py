@@ -10,9 +10,10 @@ not seen; the shipped weights are then trained the same way on every page.
 
 The HTML classifier is trained on the same pages as HTML (../shared/eval/cleaning/aeb-html.jsonl.gz),
 each as the plugin sees it: read by the HTML reader and repaired by the unicode plugin. Its
-features are the line features and, as one more, the markup's vote (the extractor, trafilatura
-or resiliparse, kept the line: 1, else 0; see plugins/boilerplate/markup.py). ``--cv`` reports the same page-level estimate
-for it, beside the line model alone on those pages.
+features are the line features and the markup's vote (the extractor, trafilatura or resiliparse,
+kept the line: 1, else 0) with the share of kept lines among the three before and the three after
+(see plugins/boilerplate/markup.py). ``--cv`` reports the same page-level estimate for it, beside
+the line model alone on those pages.
 
     .venv/bin/python benchmarks/train_boilerplate.py --cv 5
     .venv/bin/python benchmarks/train_boilerplate.py --html --cv 5
@@ -141,8 +142,8 @@ def html_pages(rows: list[dict], extractor: Extractor = "trafilatura") -> list[d
 def html_matrix(
     pages: list[dict], repeated: frozenset[int]
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Line features with the markup's vote as the last column, for the pages with an
-    extraction (the others are cleaned by the line model alone)."""
+    """Line features with the markup's vote columns (``markup.VOTE_FEATURES``) last, for the
+    pages with an extraction (the others are cleaned by the line model alone)."""
     from textmill.plugins.boilerplate.features import page_features, split_lines
     from textmill.plugins.boilerplate.markup import vote_columns, votes
 

@@ -79,11 +79,16 @@ def _title_over_body(
 _TITLE_SEP = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
 
 
+def _folded(text: str) -> str:
+    """``text`` as titles are compared: lower-cased, its words one space apart."""
+    return " ".join(text.lower().split())
+
+
 def _title_forms(title: str) -> set[str]:
     """The page title and its longest part between separators (the headline, not the site's
     name), lower-cased, when at least 3 words."""
     parts = [title, max(_TITLE_SEP.split(title), key=len)]
-    return {" ".join(t.lower().split()) for t in parts if len(t.split()) >= 3}
+    return {_folded(t) for t in parts if len(t.split()) >= 3}
 
 
 def _headline_of_title(
@@ -96,7 +101,7 @@ def _headline_of_title(
     forms = _title_forms(title)
     for k in range(1, len(content) if forms else 0):
         v = verdict[k]
-        if " ".join(content[k].text.lower().split()) not in forms:
+        if _folded(content[k].text) not in forms:
             continue
         if (v is None or v[0] in ("low-content", "outside")) and any(
             verdict[j] is None for j in range(k + 1, min(k + 4, len(content)))
@@ -128,8 +133,8 @@ def classify(
     if markup is None:
         p = predict(x, weights)
     else:
-        # The page structure's vote per line (see .markup) is one more feature, of the trees
-        # trained on pages read from HTML.
+        # The page structure's vote per line and its neighbours' (see .markup) are three more
+        # features, of the trees trained on pages read from HTML.
         vote = markup[content_idx]
         p = predict(np.hstack([x, vote_columns(vote)]), html_weights or load(str(HTML_WEIGHTS)))
     verdict: list[tuple[str, float] | None] = [None] * n
@@ -199,7 +204,7 @@ def classify(
         )
     ):
         verdict[0] = None
-    if title and " ".join(content[0].text.lower().split()) == " ".join(title.lower().split()):
+    if title and _folded(content[0].text) == _folded(title):
         # A page read from HTML starts with its <title> ("Headline | Site"), which is not part
         # of the page's body: it is the document's title already.
         verdict[0] = ("page-title", 1.0)

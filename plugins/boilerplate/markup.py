@@ -5,9 +5,10 @@ trafilatura reads the page's structure (block tags, link density, headings, ``<n
 content. That decision is one vote per line here: the document's text is html-text's rendering
 of the page (see :mod:`textmill.html_page`), so trafilatura's kept text is mapped back onto those
 lines, exactly where a line's text appears in it, else by fuzzy matching (rapidfuzz) for lines
-whose whitespace or punctuation the two renderings set differently. The vote is then one more
-feature of the line model trained on pages read from HTML (``weights-html.json``), beside the
-lines repeated across the corpus.
+whose whitespace or punctuation the two renderings set differently. The vote, with the share of
+kept lines just before and after, is then three more features of the line model trained on pages
+read from HTML (``weights-html.json``, see :func:`vote_columns`), beside the lines repeated
+across the corpus.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ The trees are trained by ``benchmarks/train_boilerplate.py`` (scikit-learn's
 ``GradientBoostingClassifier``) and shipped as JSON arrays (``weights.json``): for every node its
 feature, threshold, children and leaf value. Pages read from HTML have their own trees
 (``weights-html.json``; ``weights-html-resiliparse.json`` for resiliparse's vote), trained on the
-same features and the markup's vote as one more. Prediction walks every tree at once with numpy and
-gives the same probabilities as scikit-learn (the training script checks that before writing).
+same features and the markup's vote (a line's own and its neighbours'). Prediction walks every
+tree at once with numpy and gives the same probabilities as scikit-learn (the training script
+checks that before writing).
 Trees, unlike a linear model, cannot extrapolate: a feature value beyond anything seen in
 training lands in the outermost leaf, so an odd line never gets an extreme score from one odd
 feature.
